@@ -1,0 +1,96 @@
+/**
+ * The environment, parsed once at the boundary (zod), typed everywhere inside.
+ *
+ *   BN_PROFILE = smoke (default) | paper
+ *   BN_BACKEND = auto (default) | tensorflow | wasm | cpu
+ *   BN_DATA    = fashion-mnist (default, embedded subset) | fashion-mnist:DIR | cifar10:DIR | synthetic
+ *   BN_SEED    = base seed, a non-negative integer (default 0)
+ *
+ * A bad value is a start-up error with one readable line naming the variable, the value and what
+ * is allowed: `BN_PROFILE="fast" is not valid: expected one of smoke | paper`.
+ */
+import { z } from 'zod';
+
+export const Profile = z.enum(['smoke', 'paper']);
+export type Profile = z.infer<typeof Profile>;
+
+export const BackendName = z.enum(['auto', 'tensorflow', 'wasm', 'cpu']);
+export type BackendName = z.infer<typeof BackendName>;
+
+export const DataSpec = z.union([
+  z.object({ kind: z.literal('fashion-mnist'), dir: z.string().min(1).optional() }),
+  z.object({ kind: z.literal('cifar10'), dir: z.string().min(1) }),
+  z.object({ kind: z.literal('synthetic') }),
+]);
+export type DataSpec = z.infer<typeof DataSpec>;
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+/** `fashion-mnist`, `fashion-mnist:DIR`, `cifar10:DIR`, `synthetic` → a DataSpec. */
+export function parseDataSpec(raw: string): DataSpec {
+  const i = raw.indexOf(':');
+  const kind = i < 0 ? raw : raw.slice(0, i);
+  const dir = i < 0 ? undefined : raw.slice(i + 1);
+  const allowed = 'fashion-mnist | fashion-mnist:DIR | cifar10:DIR | synthetic';
+  if (kind === 'fashion-mnist') {
+    if (dir !== undefined && dir.length === 0) throw new ConfigError(`BN_DATA="${raw}" is not valid: the directory after "fashion-mnist:" is empty (expected ${allowed})`);
+    return dir === undefined ? { kind } : { kind, dir };
+  }
+  if (kind === 'cifar10') {
+    if (!dir) throw new ConfigError(`BN_DATA="${raw}" is not valid: cifar10 needs a directory, e.g. cifar10:/data/cifar-10-batches-bin (expected ${allowed})`);
+    return { kind, dir };
+  }
+  if (kind === 'synthetic' && dir === undefined) return { kind };
+  throw new ConfigError(`BN_DATA="${raw}" is not valid: expected ${allowed}`);
+}
+
+const EnvSchema = z.object({
+  BN_PROFILE: Profile.default('smoke'),
+  BN_BACKEND: BackendName.default('auto'),
+  BN_DATA: z.string().default('fashion-mnist'),
+  BN_SEED: z
+    .string()
+    .regex(/^\d+$/, 'expected a non-negative integer')
+    .default('0')
+    .transform((s) => Number(s))
+    .refine((n) => Number.isSafeInteger(n) && n <= 2 ** 31 - 1, 'expected an integer below 2^31'),
+});
+
+export interface Config {
+  profile: Profile;
+  backend: BackendName;
+  data: DataSpec;
+  /** The raw BN_DATA string, for records. */
+  dataName: string;
+  seed: number;
+}
+
+/** Parse an environment (default: process.env). Empty strings count as unset. */
+export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
+  const picked: Record<string, string> = {};
+  for (const k of ['BN_PROFILE', 'BN_BACKEND', 'BN_DATA', 'BN_SEED'] as const) {
+    const v = env[k];
+    if (v !== undefined && v.trim() !== '') picked[k] = v.trim();
+  }
+  const r = EnvSchema.safeParse(picked);
+  if (!r.success) {
+    const lines = r.error.issues.map((iss) => {
+      const key = String(iss.path[0]);
+      const allowed =
+        iss.code === 'invalid_value' && 'values' in iss ? `expected one of ${(iss.values as unknown[]).join(' | ')}` : iss.message;
+      return `${key}="${picked[key]}" is not valid: ${allowed}`;
+    });
+    throw new ConfigError(lines.join('; '));
+  }
+  const data = parseDataSpec(r.data.BN_DATA);
+  return { profile: r.data.BN_PROFILE, backend: r.data.BN_BACKEND, data, dataName: r.data.BN_DATA, seed: r.data.BN_SEED };
+}
+
+let cached: Config | undefined;
+/** The process's configuration, parsed on first use. */
+export function config(): Config {
+  cached ??= parseConfig();
+  return cached;
+}
