@@ -1,0 +1,107 @@
+/**
+ * Choose and start a TensorFlow.js backend.
+ *
+ *   auto       → tfjs-node-gpu if installed (GPU), else tfjs-node (native CPU), else wasm, else cpu
+ *   tensorflow → tfjs-node-gpu or tfjs-node, or a clear error saying how to install them
+ *   wasm       → @tensorflow/tfjs-backend-wasm (ships inside the npm package: the default here)
+ *   cpu        → the pure-JS reference backend (slow; used to check the fast paths)
+ *
+ * The native packages are optional peers: imported dynamically, never required.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { config, ConfigError, type BackendName } from '../config';
+
+export { tf };
+
+export interface BackendInfo {
+  /** the tfjs backend name after start-up: 'tensorflow' | 'wasm' | 'cpu' */
+  name: string;
+  /** where it came from, for records and logs: e.g. 'tfjs-node-gpu', 'tfjs-backend-wasm' */
+  source: string;
+}
+
+let started: Promise<BackendInfo> | undefined;
+let startedWith: BackendName | undefined;
+
+/** Dynamic import that hides the specifier from bundlers/type-checkers: the peers may be absent. */
+async function tryImport(name: string): Promise<{ ok: true } | { ok: false; why: string }> {
+  try {
+    await import(/* @vite-ignore */ name);
+    return { ok: true };
+  } catch (e) {
+    return { ok: false, why: (e as Error).message.split('\n')[0] ?? String(e) };
+  }
+}
+
+async function startWasm(): Promise<BackendInfo> {
+  await import('@tensorflow/tfjs-backend-wasm');
+  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
+  await tf.ready();
+  return { name: 'wasm', source: 'tfjs-backend-wasm' };
+}
+
+async function startCpu(): Promise<BackendInfo> {
+  if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend failed to initialise');
+  await tf.ready();
+  return { name: 'cpu', source: 'tfjs-backend-cpu' };
+}
+
+async function startTensorflow(): Promise<BackendInfo | { failed: string }> {
+  const reasons: string[] = [];
+  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+    const r = await tryImport(pkg);
+    if (r.ok && (await tf.setBackend('tensorflow'))) {
+      await tf.ready();
+      return { name: 'tensorflow', source: pkg.replace('@tensorflow/', '') };
+    }
+    reasons.push(`${pkg}: ${r.ok ? 'loaded but the tensorflow backend did not start' : r.why}`);
+  }
+  return { failed: reasons.join('; ') };
+}
+
+async function start(which: BackendName): Promise<BackendInfo> {
+  switch (which) {
+    case 'cpu':
+      return startCpu();
+    case 'wasm':
+      return startWasm();
+    case 'tensorflow': {
+      const r = await startTensorflow();
+      if ('failed' in r)
+        throw new ConfigError(
+          `BN_BACKEND=tensorflow but no native TensorFlow.js package could be loaded (${r.failed}). ` +
+            'Install one: `npm install @tensorflow/tfjs-node-gpu` (NVIDIA GPU with the CUDA/cuDNN versions it needs) ' +
+            'or `npm install @tensorflow/tfjs-node` (native CPU); both download a TensorFlow library at install time.',
+        );
+      return r;
+    }
+    case 'auto': {
+      const r = await startTensorflow();
+      if (!('failed' in r)) return r;
+      try {
+        return await startWasm();
+      } catch (e) {
+        console.warn(`[backend] wasm failed to start (${(e as Error).message}); falling back to cpu`);
+        return startCpu();
+      }
+    }
+  }
+}
+
+/**
+ * Start the backend named by BN_BACKEND (or `which`), once per process; says once which one it took.
+ * Calling again with a different name switches backend (used by tests that compare against cpu).
+ */
+export function initBackend(which: BackendName = config().backend): Promise<BackendInfo> {
+  if (!started || startedWith !== which) {
+    startedWith = which;
+    started = start(which).then((info) => {
+      if (process.env.BN_QUIET !== '1') console.log(`[backend] using ${info.name} (${info.source}; asked for ${which})`);
+      return info;
+    });
+    started.catch(() => {
+      started = undefined;
+    });
+  }
+  return started;
+}

@@ -1,0 +1,94 @@
+/**
+ * `npm run bench`: throughput of a full SGD training step (forward, backward, momentum update;
+ * batch 128) on the active backend (BN_BACKEND), for the networks the claims train, and the same
+ * step on the pure-JS cpu backend for the ratio (time-boxed: one step, or none if too slow).
+ * Prints a table and writes reports/bench.json (with peak resident memory).
+ *
+ *   BN_BENCH_STEPS=5     timed steps per case (after one warm-up step)
+ *   BN_BENCH_CPU=0       skip the cpu comparison
+ */
+import * as tf from '@tensorflow/tfjs';
+import { mkdirSync } from 'node:fs';
+import { initBackend } from '../backend';
+import { config } from '../config';
+import { forwardFlopsPerImage } from '../nets/flops';
+import { buildResNet } from '../nets/resnet';
+import { writeFileAtomic } from '../report/atomic';
+import { Sgd } from '../train/sgd';
+import { trainStep } from '../train/train';
+
+interface Case { name: string; depth: number; width: number; hw: number; channels: number; bn: 'all' | 'none' }
+const CASES: Case[] = [
+  { name: 'ResNet-20 32x32x3', depth: 20, width: 16, hw: 32, channels: 3, bn: 'all' },
+  { name: 'ResNet-20 28x28x1', depth: 20, width: 16, hw: 28, channels: 1, bn: 'all' },
+  { name: 'ResNet-56 32x32x3', depth: 56, width: 16, hw: 32, channels: 3, bn: 'all' },
+];
+const BATCH = 128;
+
+interface Result { case: string; backend: string; steps: number; secondsPerStep: number; imagesPerSecond: number; gflops: number }
+
+let peakRss = process.memoryUsage().rss;
+const sampleRss = () => { peakRss = Math.max(peakRss, process.memoryUsage().rss); };
+
+function timeSteps(c: Case, steps: number, timeBoxSeconds: number): { secondsPerStep: number; steps: number; flopsPerStep: number } {
+  const net = buildResNet({ depth: c.depth, width: c.width, inChannels: c.channels, bn: c.bn, seed: 0 });
+  const opt = new Sgd(net.params, net.decayed, { momentum: 0.9, weightDecay: 5e-4 });
+  const x = tf.randomNormal([BATCH, c.hw, c.hw, c.channels], 0, 1, 'float32', 1) as tf.Tensor4D;
+  const y = tf.tensor1d(Int32Array.from({ length: BATCH }, (_, i) => i % 10), 'int32');
+  const flopsPerStep = 3 * BATCH * forwardFlopsPerImage(net, [c.hw, c.hw, c.channels]);
+  const warm = performance.now();
+  trainStep(net, opt, x, y, 0.01); // warm-up (kernel compilation, allocations)
+  sampleRss();
+  const warmSeconds = (performance.now() - warm) / 1000;
+  const n = warmSeconds > timeBoxSeconds ? 0 : Math.max(1, Math.min(steps, Math.floor(timeBoxSeconds / warmSeconds)));
+  const t0 = performance.now();
+  for (let i = 0; i < n; i++) {
+    trainStep(net, opt, x, y, 0.01);
+    sampleRss();
+  }
+  const secondsPerStep = n ? (performance.now() - t0) / 1000 / n : warmSeconds;
+  x.dispose(); y.dispose(); opt.dispose(); net.dispose();
+  return { secondsPerStep, steps: n || 1, flopsPerStep };
+}
+
+async function main() {
+  const steps = Number(process.env.BN_BENCH_STEPS ?? 5);
+  if (!Number.isInteger(steps) || steps < 1) throw new Error(`BN_BENCH_STEPS="${process.env.BN_BENCH_STEPS}" is not valid: expected a positive integer`);
+  const info = await initBackend(config().backend);
+  const results: Result[] = [];
+  const record = (c: Case, backend: string, r: ReturnType<typeof timeSteps>) => {
+    const res = {
+      case: c.name, backend, steps: r.steps, secondsPerStep: r.secondsPerStep,
+      imagesPerSecond: BATCH / r.secondsPerStep, gflops: r.flopsPerStep / r.secondsPerStep / 1e9,
+    };
+    results.push(res);
+    console.log(`${res.case.padEnd(20)} ${backend.padEnd(10)} ${res.imagesPerSecond.toFixed(1).padStart(8)} img/s ${res.gflops.toFixed(2).padStart(7)} GFLOP/s  (${r.steps} steps, ${r.secondsPerStep.toFixed(2)} s/step)`);
+  };
+  console.log(`training step, batch ${BATCH}, SGD momentum 0.9, weight decay 5e-4, BN on every conv`);
+  for (const c of CASES) record(c, info.name, timeSteps(c, steps, 60));
+  if (process.env.BN_BENCH_CPU !== '0' && info.name !== 'cpu') {
+    await initBackend('cpu');
+    // the pure-JS backend takes minutes per ResNet step: one step of the smallest case, time-boxed
+    const c = CASES[1]!;
+    record(c, 'cpu', timeSteps(c, 1, 0));
+  }
+  const ratio = results.filter((r) => r.case === CASES[1]!.name);
+  const summary = {
+    date: new Date().toISOString(),
+    backend: info,
+    node: process.version,
+    cpus: (await import('node:os')).cpus().length,
+    batch: BATCH,
+    results,
+    speedupOverCpu: ratio.length === 2 ? ratio[0]!.imagesPerSecond / ratio[1]!.imagesPerSecond : null,
+    peakRssMiB: Math.round(peakRss / 2 ** 20),
+  };
+  mkdirSync('reports', { recursive: true });
+  writeFileAtomic('reports/bench.json', JSON.stringify(summary, null, 2) + '\n');
+  console.log(`peak RSS ${summary.peakRssMiB} MiB; speed-up over cpu: ${summary.speedupOverCpu?.toFixed(1) ?? 'n/a'}×; written to reports/bench.json`);
+}
+
+main().catch((e) => {
+  console.error(`bench failed: ${(e as Error).message}`);
+  process.exit(1);
+});

@@ -1,0 +1,113 @@
+/** The pieces networks are built from: initialisers, a conv/dense layer, batch normalisation. */
+import * as tf from '@tensorflow/tfjs';
+import { batchNormTrain, channelMoments } from '../backend/batchnorm';
+import { conv2d } from '../backend/conv';
+import { matMul } from '../backend/matmul';
+import type { BnMode, Init } from './types';
+
+/** Std of the weight distribution: Glorot normal, He normal (fan-in or fan-out). */
+export function initStd(init: Init, fanIn: number, fanOut: number): number {
+  switch (init) {
+    case 'glorot':
+      return Math.sqrt(2 / (fanIn + fanOut));
+    case 'he-fan-in':
+      return Math.sqrt(2 / fanIn);
+    case 'he-fan-out':
+      return Math.sqrt(2 / fanOut);
+  }
+}
+
+/** Seeded truncation-free normal weights (tf.randomNormal with a seed is deterministic per backend). */
+export function normalWeights(shape: number[], std: number, seed: number): tf.Tensor {
+  return tf.randomNormal(shape, 0, std, 'float32', seed);
+}
+
+/** A parameter store shared by the builders: named variables plus which ones get weight decay. */
+export class ParamStore {
+  readonly params = new Map<string, tf.Variable>();
+  readonly state = new Map<string, tf.Variable>();
+  readonly decayed = new Set<string>();
+  private seedCounter: number;
+  constructor(seed: number) {
+    // Spread seeds so nets with seeds 0, 1, 2 share no weights.
+    this.seedCounter = (seed * 7919 + 1) >>> 0;
+  }
+  nextSeed(): number {
+    this.seedCounter = (this.seedCounter + 104729) % 2147483647;
+    return this.seedCounter;
+  }
+  add(name: string, init: tf.Tensor, decay: boolean): void {
+    if (this.params.has(name)) throw new Error(`duplicate parameter name ${name}`);
+    this.params.set(name, tf.variable(init, true));
+    init.dispose();
+    if (decay) this.decayed.add(name);
+  }
+  addState(name: string, init: tf.Tensor): void {
+    this.state.set(name, tf.variable(init, false));
+    init.dispose();
+  }
+  convKernel(name: string, k: number, cin: number, cout: number, init: Init): void {
+    this.add(name, normalWeights([k, k, cin, cout], initStd(init, k * k * cin, k * k * cout), this.nextSeed()), true);
+  }
+  dense(name: string, nin: number, nout: number, init: Init): void {
+    this.add(`${name}.w`, normalWeights([nin, nout], initStd(init, nin, nout), this.nextSeed()), true);
+    this.add(`${name}.b`, tf.zeros([nout]), false);
+  }
+  batchNorm(name: string, channels: number): void {
+    this.add(`${name}.gamma`, tf.ones([channels]), false);
+    this.add(`${name}.beta`, tf.zeros([channels]), false);
+    this.addState(`${name}.mean`, tf.zeros([channels]));
+    this.addState(`${name}.var`, tf.ones([channels]));
+  }
+}
+
+export const BN_EPS = 1e-5;
+/** PyTorch's convention: running = (1 − m)·running + m·batch, m = 0.1. */
+export const BN_MOMENTUM = 0.1;
+
+/** Resolve a parameter: an override from opts.params, else the net's own variable. */
+export type Resolve = (name: string) => tf.Tensor;
+
+/**
+ * Batch normalisation over all axes but the last (channels). Training mode: batch statistics
+ * (biased variance, as BN does), optionally folding them into the running averages; eval mode:
+ * running averages.
+ */
+export function batchNorm(
+  x: tf.Tensor,
+  name: string,
+  p: Resolve,
+  state: Map<string, tf.Variable>,
+  training: boolean,
+  updateStats: boolean,
+  mode: BnMode,
+): tf.Tensor {
+  const gamma = p(`${name}.gamma`);
+  const beta = p(`${name}.beta`);
+  if (mode === 'no-normalise') return x.mul(gamma).add(beta);
+  if (training) {
+    if (updateStats) {
+      tf.tidy(() => {
+        const { mean, variance } = channelMoments(x);
+        const rm = state.get(`${name}.mean`)!;
+        const rv = state.get(`${name}.var`)!;
+        const n = x.size / x.shape[x.shape.length - 1]!;
+        // the running variance is the unbiased estimate, as PyTorch keeps it
+        rm.assign(rm.mul(1 - BN_MOMENTUM).add(mean.mul(BN_MOMENTUM)));
+        rv.assign(rv.mul(1 - BN_MOMENTUM).add(variance.mul((BN_MOMENTUM * n) / Math.max(n - 1, 1))));
+      });
+    }
+    return batchNormTrain(x, gamma, beta, BN_EPS);
+  }
+  const mean = state.get(`${name}.mean`)!;
+  const variance = state.get(`${name}.var`)!;
+  return x.sub(mean).mul(tf.rsqrt(variance.add(BN_EPS)).mul(gamma)).add(beta);
+}
+
+export function conv(x: tf.Tensor, kernel: tf.Tensor, stride: 1 | 2): tf.Tensor4D {
+  return conv2d(x as tf.Tensor4D, kernel as tf.Tensor4D, stride, 'same');
+}
+
+export function dense(x: tf.Tensor, name: string, p: Resolve): tf.Tensor2D {
+  return matMul(x as tf.Tensor2D, p(`${name}.w`) as tf.Tensor2D).add(p(`${name}.b`)) as tf.Tensor2D;
+}

@@ -1,0 +1,117 @@
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend';
+import { activationMoments } from '../probes/moments';
+import { buildMlp, buildResNet, resnetBlocksPerStage } from '.';
+
+beforeAll(async () => {
+  process.env.BN_QUIET = '1';
+  await initBackend('wasm');
+});
+
+const input = (b: number, h: number, c: number, seed = 1) => tf.randomNormal([b, h, h, c], 0, 1, 'float32', seed) as tf.Tensor4D;
+
+describe('CIFAR ResNet (6n+2)', () => {
+  it('rejects depths that are not 6n+2', () => {
+    expect(() => resnetBlocksPerStage(21)).toThrow(/6n\+2/);
+    expect(resnetBlocksPerStage(110)).toBe(18);
+  });
+
+  it('counts layers along the depth as the paper does and has the expected parameter count', () => {
+    const net = buildResNet({ depth: 20, width: 16, inChannels: 3, bn: 'all', seed: 0 });
+    expect(net.layers.map((l) => l.depth)).toEqual(Array.from({ length: 20 }, (_, i) => i + 1));
+    // He et al.'s ResNet-20 (option A shortcuts) has 0.27M parameters
+    const count = [...net.params.values()].reduce((s, v) => s + v.size, 0);
+    expect(count).toBeGreaterThan(0.26e6);
+    expect(count).toBeLessThan(0.28e6);
+    net.dispose();
+  });
+
+  it('gives logits of shape [B, classes] for 32x32x3 and 28x28x1 inputs', () => {
+    for (const [h, c] of [[32, 3], [28, 1]] as const) {
+      const net = buildResNet({ depth: 8, width: 4, inChannels: c, bn: 'none', seed: 0 });
+      const out = tf.tidy(() => net.forward(input(2, h, c), { training: true }).shape);
+      expect(out).toEqual([2, 10]);
+      net.dispose();
+    }
+  });
+
+  it('BN in training mode: every normalised channel has zero mean and unit variance over the batch', () => {
+    const net = buildResNet({ depth: 8, width: 8, inChannels: 3, bn: 'all', seed: 3 });
+    // act:<c1> is ReLU(BN(conv)): a ReLU of a standardised channel has mean ≈ 0.40 and std ≈ 0.58 for
+    // Gaussian inputs; check the BN output itself via the block's second conv instead: capture
+    // the raw conv output and standardise by hand is circular, so use the closed forms of ReLU(N(0,1)).
+    const x = input(64, 16, 3, 5);
+    const m = activationMoments(net, x, { points: ['act:s1b1.c1', 'act:s2b1.c1'] });
+    for (const pm of m) {
+      const meanOfMeans = pm.means.reduce((a, b) => a + b, 0) / pm.means.length;
+      const meanOfStds = pm.stds.reduce((a, b) => a + b, 0) / pm.stds.length;
+      expect(meanOfMeans).toBeGreaterThan(0.3);
+      expect(meanOfMeans).toBeLessThan(0.5);
+      expect(meanOfStds).toBeGreaterThan(0.48);
+      expect(meanOfStds).toBeLessThan(0.68);
+    }
+    x.dispose();
+    net.dispose();
+  });
+
+  it('BN placement final normalises the features entering the classifier', () => {
+    const net = buildResNet({ depth: 8, width: 4, inChannels: 1, bn: 'final', seed: 1 });
+    expect([...net.params.keys()].filter((k) => k.includes('.bn.'))).toEqual(['final.bn.gamma', 'final.bn.beta']);
+    net.dispose();
+  });
+
+  it('unnormalised He-initialised ResNet: activation variance roughly doubles per residual block', () => {
+    // Var(x + F(x)) = Var(x) + Var(F(x)) with Var(F(x)) ≈ Var(x) under He (fan-in) initialisation.
+    const net = buildResNet({ depth: 20, width: 16, inChannels: 3, bn: 'none', init: 'he-fan-in', seed: 2 });
+    const x = input(32, 16, 3, 9);
+    const m = activationMoments(net, x, { points: ['block:s1b1', 'block:s1b2', 'block:s1b3'] });
+    const meanSq = m.map((pm) => pm.stds.reduce((a, s, i) => a + s * s + pm.means[i]! ** 2, 0) / pm.stds.length);
+    const ratios = [meanSq[1]! / meanSq[0]!, meanSq[2]! / meanSq[1]!];
+    for (const r of ratios) {
+      expect(r).toBeGreaterThan(1.5);
+      expect(r).toBeLessThan(2.7);
+    }
+    x.dispose();
+    net.dispose();
+  });
+
+  it('forward with overriding parameters equals forward after assigning them', () => {
+    const net = buildResNet({ depth: 8, width: 4, inChannels: 1, bn: 'all', seed: 4 });
+    const x = input(4, 8, 1, 2);
+    const doubled = tf.tidy(() => Object.fromEntries([...net.params].map(([k, v]) => [k, v.mul(1.1)])));
+    const a = tf.tidy(() => net.forward(x, { training: true, params: doubled }).dataSync());
+    for (const [k, v] of net.params) v.assign(doubled[k]!);
+    const b = tf.tidy(() => net.forward(x, { training: true }).dataSync());
+    expect(Array.from(a)).toEqual(Array.from(b));
+    tf.dispose(Object.values(doubled));
+    x.dispose();
+    net.dispose();
+  });
+
+  it('eval mode uses the running averages, which training steps update', () => {
+    const net = buildResNet({ depth: 8, width: 4, inChannels: 1, bn: 'all', seed: 4 });
+    const x = tf.tidy(() => input(16, 8, 1, 3).mul(3).add(2));
+    const before = net.state.get('stem.bn.mean')!.dataSync().slice();
+    tf.tidy(() => net.forward(x, { training: true, updateStats: true }));
+    const after = net.state.get('stem.bn.mean')!.dataSync();
+    expect(Array.from(before)).toEqual(Array.from(before).map(() => 0));
+    expect(after.some((v) => Math.abs(v) > 1e-3)).toBe(true);
+    x.dispose();
+    net.dispose();
+  });
+});
+
+describe('deep MLP', () => {
+  it('builds depth-many dense layers and normalises hidden layers with bn=all', () => {
+    const net = buildMlp({ depth: 6, width: 32, inputs: 20, bn: 'all', seed: 0 });
+    expect(net.layers).toHaveLength(6);
+    const x = tf.randomNormal([64, 20], 0, 1, 'float32', 1);
+    const m = activationMoments(net, x, { points: ['act:h5'] })[0]!;
+    const meanOfMeans = m.means.reduce((a, b) => a + b, 0) / m.means.length;
+    expect(meanOfMeans).toBeGreaterThan(0.3);
+    expect(meanOfMeans).toBeLessThan(0.5);
+    x.dispose();
+    net.dispose();
+  });
+});

@@ -1,0 +1,83 @@
+/** Shared pieces of the probes: loss and gradients at θ (or at θ'), and moving along a direction. */
+import * as tf from '@tensorflow/tfjs';
+import type { Net } from '../nets/types';
+import { crossEntropy } from '../train/loss';
+
+export type ParamValues = Record<string, tf.Tensor>;
+
+/** The net's current parameter values by name (the variables themselves; do not dispose). */
+export function currentParams(net: Net): ParamValues {
+  return Object.fromEntries(net.params);
+}
+
+/**
+ * Loss on (x, y) and its gradient with respect to every parameter, in training mode (batch
+ * statistics, as during an SGD step) without touching the running averages. Pass `params` to
+ * evaluate at θ' instead of the net's own parameters. The caller owns the returned tensors.
+ */
+export function lossAndGrads(
+  net: Net,
+  x: tf.Tensor,
+  y: tf.Tensor1D,
+  opts: { params?: ParamValues; training?: boolean } = {},
+): { loss: number; grads: ParamValues } {
+  const names = [...net.params.keys()];
+  const base = opts.params ?? currentParams(net);
+  const inputs = names.map((n) => base[n]!);
+  const f = (...ps: tf.Tensor[]) => {
+    const params = Object.fromEntries(names.map((n, i) => [n, ps[i]!]));
+    return crossEntropy(net.forward(x, { training: opts.training ?? true, params }), y);
+  };
+  const { value, grads } = tf.valueAndGrads(f)(inputs);
+  const loss = value.dataSync()[0]!;
+  value.dispose();
+  return { loss, grads: Object.fromEntries(names.map((n, i) => [n, grads[i]!])) };
+}
+
+/** Loss on (x, y) at θ' (training mode by default), without gradients. */
+export function lossAt(net: Net, x: tf.Tensor, y: tf.Tensor1D, params?: ParamValues, training = true): number {
+  return tf.tidy(() => crossEntropy(net.forward(x, { training, params }), y).dataSync()[0]!);
+}
+
+/** θ + t·d for every parameter named in d (others unchanged). The caller owns the result. */
+export function moveAlong(net: Net, direction: ParamValues, t: number, from?: ParamValues): ParamValues {
+  const base = from ?? currentParams(net);
+  return tf.tidy(() => {
+    const out: ParamValues = {};
+    for (const [name, v] of Object.entries(base)) {
+      const d = direction[name];
+      out[name] = d ? v.add(d.mul(t)) : v.clone();
+    }
+    return out;
+  });
+}
+
+export function disposeAll(values: ParamValues | tf.Tensor[]): void {
+  for (const t of Array.isArray(values) ? values : Object.values(values)) t.dispose();
+}
+
+/** Snapshot of all parameters and BN state, to restore a net to the same point later. */
+export function snapshot(net: Net): { restore(): void; dispose(): void } {
+  const saved = new Map<tf.Variable, tf.Tensor>();
+  for (const v of [...net.params.values(), ...net.state.values()]) saved.set(v, v.clone());
+  return {
+    restore() {
+      for (const [v, t] of saved) v.assign(t);
+    },
+    dispose() {
+      for (const t of saved.values()) t.dispose();
+    },
+  };
+}
+
+/** Flatten a set of tensors into one Float32Array (in the given order). */
+export function flatten(ts: tf.Tensor[]): Float32Array {
+  const total = ts.reduce((s, t) => s + t.size, 0);
+  const out = new Float32Array(total);
+  let o = 0;
+  for (const t of ts) {
+    out.set(t.dataSync() as Float32Array, o);
+    o += t.size;
+  }
+  return out;
+}

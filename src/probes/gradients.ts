@@ -1,0 +1,39 @@
+/**
+ * Gradient samples: of any layer's weights (the paper's Fig. 4 histograms), and of the loss with
+ * respect to any probe point's activations (zero perturbations added there; their gradient is
+ * the activation gradient). Training mode: the gradients an SGD step would use.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Net } from '../nets/types';
+import { crossEntropy } from '../train/loss';
+import { disposeAll, lossAndGrads } from './common';
+
+/** Flat gradient of the loss on (x, y) with respect to the named parameters. */
+export function parameterGradients(net: Net, x: tf.Tensor, y: tf.Tensor1D, names: string[]): Record<string, Float32Array> {
+  for (const n of names) if (!net.params.has(n)) throw new Error(`${net.description} has no parameter ${n}`);
+  const { grads } = lossAndGrads(net, x, y);
+  const out: Record<string, Float32Array> = {};
+  for (const n of names) out[n] = grads[n]!.dataSync() as Float32Array;
+  disposeAll(grads);
+  return out;
+}
+
+/**
+ * Gradient of the loss with respect to the activations at the given probe points. Returns tensors
+ * the caller owns (shape of the activations).
+ */
+export function activationGradients(net: Net, x: tf.Tensor, y: tf.Tensor1D, points: string[]): Record<string, tf.Tensor> {
+  // One forward pass to learn the shapes, then zeros there.
+  const shapes = new Map<string, number[]>();
+  tf.tidy(() => {
+    net.forward(x, { training: true, capture: (p, a) => points.includes(p) && shapes.set(p, a.shape) });
+  });
+  const missing = points.filter((p) => !shapes.has(p));
+  if (missing.length) throw new Error(`probe points not produced by ${net.description}: ${missing.join(', ')}`);
+  const zeros = points.map((p) => tf.zeros(shapes.get(p)!));
+  const f = (...zs: tf.Tensor[]) =>
+    crossEntropy(net.forward(x, { training: true, perturb: Object.fromEntries(points.map((p, i) => [p, zs[i]!])) }), y);
+  const grads = tf.grads(f)(zeros);
+  disposeAll(zeros);
+  return Object.fromEntries(points.map((p, i) => [p, grads[i]!]));
+}

@@ -1,0 +1,65 @@
+/**
+ * Channel moments of activations: for every probe point, the mean and standard deviation of each
+ * channel over the batch and the spatial positions (the paper's Fig. 3 and Fig. 5 quantities).
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Net } from '../nets/types';
+import type { ParamValues } from './common';
+
+export interface ChannelMoments {
+  point: string;
+  depth: number;
+  /** per-channel means */
+  means: Float32Array;
+  /** per-channel standard deviations (biased, over B·H·W values) */
+  stds: Float32Array;
+  /** count of non-finite entries among means and stds (a probe records them, never throws) */
+  nonFinite: number;
+}
+
+/** Per-channel mean/std of a tensor over all axes but the last. */
+export function channelMomentsOf(t: tf.Tensor): { means: Float32Array; stds: Float32Array } {
+  return tf.tidy(() => {
+    const axes = t.shape.slice(0, -1).map((_, i) => i);
+    const { mean, variance } = tf.moments(t, axes);
+    return { means: mean.dataSync() as Float32Array, stds: tf.sqrt(variance).dataSync() as Float32Array };
+  });
+}
+
+/**
+ * Run one forward pass on x and collect the channel moments at the given probe points (default:
+ * every point but the input). Training mode (batch statistics) unless `training: false`.
+ */
+export function activationMoments(
+  net: Net,
+  x: tf.Tensor,
+  opts: { points?: string[]; training?: boolean; params?: ParamValues } = {},
+): ChannelMoments[] {
+  const wanted = new Set(opts.points ?? net.probePoints.map((p) => p.name).filter((n) => n !== 'input'));
+  const depthOf = new Map(net.probePoints.map((p) => [p.name, p.depth]));
+  const out: ChannelMoments[] = [];
+  tf.tidy(() => {
+    net.forward(x, {
+      training: opts.training ?? true,
+      params: opts.params,
+      capture: (point, a) => {
+        if (!wanted.has(point)) return;
+        const { means, stds } = channelMomentsOf(a);
+        let nonFinite = 0;
+        for (const v of means) if (!Number.isFinite(v)) nonFinite++;
+        for (const v of stds) if (!Number.isFinite(v)) nonFinite++;
+        out.push({ point, depth: depthOf.get(point) ?? NaN, means, stds, nonFinite });
+      },
+    });
+  });
+  const missing = [...wanted].filter((w) => !out.some((o) => o.point === w));
+  if (missing.length) throw new Error(`probe points not produced by ${net.description}: ${missing.join(', ')}`);
+  return out;
+}
+
+/** Average over channels of a per-channel statistic, as log-magnitude: mean over c of ln|v_c|. */
+export function meanLogMagnitude(v: Float32Array): number {
+  let s = 0;
+  for (const x of v) s += Math.log(Math.abs(x));
+  return s / v.length;
+}

@@ -1,0 +1,80 @@
+/**
+ * Output gradients (the paper's Fig. 6 and Table 1). At initialisation an unnormalised deep net
+ * predicts one class for almost every image, so the gradients of the loss with respect to the
+ * logits share their sign across images and add up instead of cancelling.
+ */
+import * as tf from '@tensorflow/tfjs';
+import type { Net } from '../nets/types';
+import { conv2d } from '../backend/conv';
+import { activationGradients } from './gradients';
+
+export interface OutputGradients {
+  /** [images × classes], row-major: ∂L/∂logits (L the batch-mean loss) */
+  matrix: Float32Array;
+  images: number;
+  classes: number;
+  /** predicted class per image */
+  predictions: Int32Array;
+  /** share of images predicted as the most common predicted class */
+  topClassShare: number;
+  topClass: number;
+}
+
+export function outputGradients(net: Net, x: tf.Tensor, y: tf.Tensor1D): OutputGradients {
+  const g = activationGradients(net, x, y, ['logits']).logits!;
+  const [images, classes] = g.shape as [number, number];
+  const matrix = g.dataSync() as Float32Array;
+  g.dispose();
+  const predictions = tf.tidy(() => tf.argMax(net.forward(x, { training: true }), 1).dataSync() as Int32Array);
+  const counts = new Array<number>(classes).fill(0);
+  for (const p of predictions) counts[p]!++;
+  const topClass = counts.indexOf(Math.max(...counts));
+  return { matrix, images, classes, predictions, topClassShare: counts[topClass]! / images, topClass };
+}
+
+export interface Concordance {
+  layer: string;
+  /** per kernel entry: |Σ_{b,x,y} d| */
+  absOfSum: Float32Array;
+  /** per kernel entry: Σ_{b,x,y} |d| */
+  sumOfAbs: Float32Array;
+  /** per kernel entry: |Σd| / Σ|d| ∈ [0, 1]; 1 = every term has the same sign */
+  ratio: Float32Array;
+  /** median ratio over kernel entries */
+  medianRatio: number;
+}
+
+/**
+ * Gradient concordance of one conv layer's kernel (Table 1). The kernel gradient is a sum over
+ * images b and positions (x, y) of terms d = input patch value · output gradient. |Σd| is the
+ * absolute gradient; Σ|d| is the same filter-gradient computation with both factors replaced by
+ * their absolute values (|a·b| = |a|·|b|), so no per-position tensor is ever materialised.
+ */
+export function kernelConcordance(net: Net, x: tf.Tensor, y: tf.Tensor1D, layerName: string, eps = 1e-30): Concordance {
+  const layer = net.layers.find((l) => l.name === layerName);
+  if (!layer || layer.kind !== 'conv') throw new Error(`${net.description} has no conv layer ${layerName}`);
+  // layer input activations and the gradient at the layer's raw output
+  let input: tf.Tensor | undefined;
+  tf.tidy(() => {
+    net.forward(x, { training: true, capture: (p, a) => { if (p === layer.input) input = tf.keep(a.clone()); } });
+  });
+  if (!input) throw new Error(`probe point ${layer.input} missing in ${net.description}`);
+  const dy = activationGradients(net, x, y, [layer.output])[layer.output]!;
+  const w = net.params.get(layer.weight)!;
+  // dL/dw = grad of Σ conv(input, w)·dy with respect to w; with |input| and |dy| it gives Σ|d|
+  const fg = (inp: tf.Tensor, up: tf.Tensor) =>
+    tf.tidy(() => tf.grad((k: tf.Tensor) => conv2d(inp as tf.Tensor4D, k as tf.Tensor4D, layer.stride, 'same').mul(up).sum())(w));
+  const signed = fg(input, dy);
+  const absolute = tf.tidy(() => fg(tf.abs(input!), tf.abs(dy)));
+  const absOfSum = tf.tidy(() => tf.abs(signed).dataSync() as Float32Array);
+  const sumOfAbs = absolute.dataSync() as Float32Array;
+  input.dispose();
+  dy.dispose();
+  signed.dispose();
+  absolute.dispose();
+  const ratio = absOfSum.map((v, i) => v / Math.max(sumOfAbs[i]!, eps));
+  const sorted = Float32Array.from(ratio).sort();
+  const m = sorted.length;
+  const medianRatio = m % 2 ? sorted[(m - 1) / 2]! : (sorted[m / 2 - 1]! + sorted[m / 2]!) / 2;
+  return { layer: layerName, absOfSum, sumOfAbs, ratio, medianRatio };
+}

@@ -1,0 +1,85 @@
+/**
+ * Largest stable learning rate: from the same initialisation, train K steps at each rate of a
+ * log grid; a rate is stable when the run does not diverge (src/train's detection). The boundary
+ * between the largest stable and the smallest unstable grid rate is refined by bisection in
+ * log space. Each trial starts from a snapshot of the initial parameters, so the rates are
+ * compared on the same network and the same batches.
+ */
+import type { Dataset } from '../data/dataset';
+import type { Net } from '../nets/types';
+import { constant } from '../train/schedule';
+import { train } from '../train/train';
+import { snapshot } from './common';
+
+export interface StabilityTrial {
+  lr: number;
+  diverged: boolean;
+  divergedAt: number | null;
+  finalLoss: number;
+}
+
+export interface StabilityResult {
+  /** largest lr found stable (null: even the smallest grid rate diverged) */
+  largestStable: number | null;
+  /** smallest lr found unstable (null: no grid rate diverged) */
+  smallestUnstable: number | null;
+  trials: StabilityTrial[];
+}
+
+export async function largestStableLr(
+  net: Net,
+  data: Dataset,
+  opts: {
+    grid: number[];
+    steps: number;
+    batchSize: number;
+    seed: number;
+    bisections?: number;
+    momentum?: number;
+    weightDecay?: number;
+    divergenceFactor?: number;
+  },
+): Promise<StabilityResult> {
+  const snap = snapshot(net);
+  const trials: StabilityTrial[] = [];
+  const run = async (lr: number): Promise<boolean> => {
+    snap.restore();
+    const r = await train(net, { train: data }, {
+      epochs: Math.ceil((opts.steps * opts.batchSize) / data.n) + 1,
+      maxSteps: opts.steps,
+      batchSize: opts.batchSize,
+      schedule: constant(lr),
+      seed: opts.seed,
+      momentum: opts.momentum ?? 0.9,
+      weightDecay: opts.weightDecay ?? 0,
+      divergenceFactor: opts.divergenceFactor,
+      evaluateEachEpoch: false,
+      progress: false,
+    });
+    trials.push({ lr, diverged: !!r.diverged, divergedAt: r.diverged?.step ?? null, finalLoss: r.losses[r.losses.length - 1] ?? NaN });
+    return !r.diverged;
+  };
+  try {
+    const grid = [...opts.grid].sort((a, b) => a - b);
+    let stable: number | null = null;
+    let unstable: number | null = null;
+    for (const lr of grid) {
+      if (await run(lr)) stable = lr;
+      else {
+        unstable = lr;
+        break;
+      }
+    }
+    if (stable !== null && unstable !== null) {
+      for (let i = 0; i < (opts.bisections ?? 2); i++) {
+        const mid = Math.sqrt(stable * unstable);
+        if (await run(mid)) stable = mid;
+        else unstable = mid;
+      }
+    }
+    return { largestStable: stable, smallestUnstable: unstable, trials };
+  } finally {
+    snap.restore();
+    snap.dispose();
+  }
+}

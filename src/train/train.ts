@@ -1,0 +1,203 @@
+/**
+ * The training loop, visible in one place: for each epoch, for each shuffled (augmented) batch,
+ * one SGD step; the loss is watched for divergence (non-finite, or above `divergenceFactor` × the
+ * first batch's loss), which ends the run with `diverged` and the step: a result, never a crash.
+ * Evaluation at the end of every epoch, on the test split, in eval mode (BN running averages).
+ */
+import * as tf from '@tensorflow/tfjs';
+import { batches, type BatchOptions } from '../data/batches';
+import type { Net } from '../nets/types';
+import { correctCount, crossEntropy } from './loss';
+import { lrAt, type Schedule } from './schedule';
+import { Sgd } from './sgd';
+import { batchToTensors, sliceToTensors, type ImageSet } from './tensors';
+
+export interface TrainConfig {
+  epochs: number;
+  batchSize: number;
+  schedule: Schedule;
+  momentum?: number; // default 0.9
+  weightDecay?: number; // default 5e-4
+  seed: number;
+  /** true = the dataset's default augmentation (src/data/transforms), false = none (default) */
+  augment?: BatchOptions['augment'];
+  /** diverged when loss > factor × first loss, or non-finite. Default 100. */
+  divergenceFactor?: number;
+  /** stop after this many steps (for probes and quick tests) */
+  maxSteps?: number;
+  /** evaluate on the test split every epoch (default true) */
+  evaluateEachEpoch?: boolean;
+  /** a label for progress lines */
+  label?: string;
+  /** print progress lines (default: when the run takes more than a few seconds) */
+  progress?: boolean;
+  /** called after every step (e.g. to probe at mini-batch k) */
+  onStep?: (step: number, info: { loss: number; lr: number }) => void | Promise<void>;
+}
+
+export interface EpochRecord {
+  epoch: number;
+  step: number;
+  lr: number;
+  trainLoss: number;
+  trainAcc: number;
+  testLoss: number | null;
+  testAcc: number | null;
+}
+
+export interface TrainResult {
+  diverged: null | { step: number; loss: number; reason: 'non-finite' | 'exceeded' };
+  steps: number;
+  firstLoss: number;
+  history: EpochRecord[];
+  /** per-step training losses */
+  losses: number[];
+  final: { testLoss: number | null; testAcc: number | null; trainLoss: number; trainAcc: number };
+  imagesPerSecond: number;
+  seconds: number;
+}
+
+export interface Evaluation {
+  loss: number;
+  accuracy: number;
+}
+
+/** Loss and accuracy over a whole set, eval mode unless `training` (batch statistics) is asked for. */
+export function evaluate(net: Net, ds: ImageSet, opts: { batchSize?: number; training?: boolean } = {}): Evaluation {
+  const bs = opts.batchSize ?? 500;
+  let lossSum = 0;
+  let correct = 0;
+  for (let s = 0; s < ds.n; s += bs) {
+    const count = Math.min(bs, ds.n - s);
+    const [l, c] = tf.tidy(() => {
+      const { x, y } = sliceToTensors(ds, s, count);
+      const logits = net.forward(x, { training: opts.training ?? false });
+      return [crossEntropy(logits, y).mul(count), correctCount(logits, y)];
+    });
+    lossSum += l.dataSync()[0]!;
+    correct += c.dataSync()[0]!;
+    l.dispose();
+    c.dispose();
+  }
+  return { loss: lossSum / ds.n, accuracy: correct / ds.n };
+}
+
+/** One SGD step on (x, y); returns the batch loss before the step and the number correct. */
+export function trainStep(net: Net, opt: Sgd, x: tf.Tensor4D, y: tf.Tensor1D, lr: number): { loss: number; correct: number } {
+  const vars = [...net.params.values()];
+  let correct = 0;
+  const { value, grads } = tf.variableGrads(() => {
+    const logits = net.forward(x, { training: true, updateStats: true });
+    const c = correctCount(logits, y);
+    correct = c.dataSync()[0]!;
+    return crossEntropy(logits, y);
+  }, vars);
+  const loss = value.dataSync()[0]!;
+  value.dispose();
+  // variableGrads keys gradients by tfjs variable name; the optimiser knows parameters by ours
+  const byName: Record<string, tf.Tensor> = {};
+  for (const [name, v] of net.params) byName[name] = grads[v.name]!;
+  if (Number.isFinite(loss)) opt.step(byName, lr);
+  for (const g of Object.values(grads)) g.dispose();
+  return { loss, correct };
+}
+
+export async function train(net: Net, data: { train: ImageSet; test?: ImageSet }, cfg: TrainConfig): Promise<TrainResult> {
+  const { train: trainSet, test } = data;
+  const opt = new Sgd(net.params, net.decayed, { momentum: cfg.momentum ?? 0.9, weightDecay: cfg.weightDecay ?? 5e-4 });
+  const factor = cfg.divergenceFactor ?? 100;
+  const stepsPerEpoch = Math.floor(trainSet.n / cfg.batchSize);
+  if (stepsPerEpoch < 1) throw new Error(`batch size ${cfg.batchSize} exceeds the training set (${trainSet.n} images)`);
+  const totalSteps = Math.min(cfg.epochs * stepsPerEpoch, cfg.maxSteps ?? Infinity);
+  const t0 = performance.now();
+  let lastPrint = t0;
+  const label = cfg.label ?? net.description;
+  const shouldPrint = (now: number) => cfg.progress ?? now - t0 > 5000;
+
+  const result: TrainResult = {
+    diverged: null,
+    steps: 0,
+    firstLoss: NaN,
+    history: [],
+    losses: [],
+    final: { testLoss: null, testAcc: null, trainLoss: NaN, trainAcc: NaN },
+    imagesPerSecond: 0,
+    seconds: 0,
+  };
+  let step = 0;
+  try {
+    outer: for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
+      let epochLoss = 0;
+      let epochCorrect = 0;
+      let epochSeen = 0;
+      for (const b of batches(trainSet, cfg.batchSize, cfg.seed, { dropLast: true, augment: cfg.augment ?? false, epoch })) {
+        if (step >= totalSteps) break outer;
+        const lr = lrAt(cfg.schedule, step / totalSteps);
+        const { x, y } = batchToTensors(b, trainSet);
+        const { loss, correct } = trainStep(net, opt, x, y, lr);
+        x.dispose();
+        y.dispose();
+        step++;
+        result.steps = step;
+        result.losses.push(loss);
+        if (step === 1) result.firstLoss = loss;
+        if (!Number.isFinite(loss) || loss > factor * result.firstLoss) {
+          result.diverged = { step, loss, reason: Number.isFinite(loss) ? 'exceeded' : 'non-finite' };
+          if (cfg.progress !== false) console.log(`[train] ${label}: diverged at step ${step} (loss ${loss.toPrecision(3)}, lr ${lr})`);
+          break outer;
+        }
+        epochLoss += loss * b.n;
+        epochCorrect += correct;
+        epochSeen += b.n;
+        await cfg.onStep?.(step, { loss, lr });
+        const now = performance.now();
+        if (shouldPrint(now) && now - lastPrint > 10_000) {
+          lastPrint = now;
+          const ips = (step * cfg.batchSize) / ((now - t0) / 1000);
+          console.log(
+            `[train] ${label}: epoch ${epoch}/${cfg.epochs} step ${step}/${totalSteps} loss ${loss.toFixed(4)} ` +
+              `acc ${(epochCorrect / epochSeen).toFixed(3)} lr ${lr.toPrecision(2)} ${ips.toFixed(1)} img/s`,
+          );
+        }
+      }
+      const rec: EpochRecord = {
+        epoch,
+        step,
+        lr: lrAt(cfg.schedule, Math.min(step / totalSteps, 0.999999)),
+        trainLoss: epochSeen ? epochLoss / epochSeen : NaN,
+        trainAcc: epochSeen ? epochCorrect / epochSeen : NaN,
+        testLoss: null,
+        testAcc: null,
+      };
+      if (test && (cfg.evaluateEachEpoch ?? true)) {
+        const ev = evaluate(net, test);
+        rec.testLoss = ev.loss;
+        rec.testAcc = ev.accuracy;
+      }
+      result.history.push(rec);
+      if (shouldPrint(performance.now()))
+        console.log(
+          `[train] ${label}: epoch ${epoch}/${cfg.epochs} done: train loss ${rec.trainLoss.toFixed(4)} acc ${rec.trainAcc.toFixed(3)}` +
+            (rec.testAcc !== null ? `, test acc ${rec.testAcc.toFixed(3)}` : ''),
+        );
+    }
+  } finally {
+    opt.dispose();
+  }
+  const last = result.history[result.history.length - 1];
+  result.final.trainLoss = last?.trainLoss ?? NaN;
+  result.final.trainAcc = last?.trainAcc ?? NaN;
+  if (!result.diverged && test) {
+    if (last?.testAcc != null && last.step === step) {
+      result.final.testLoss = last.testLoss;
+      result.final.testAcc = last.testAcc;
+    } else {
+      const ev = evaluate(net, test);
+      result.final.testLoss = ev.loss;
+      result.final.testAcc = ev.accuracy;
+    }
+  }
+  result.seconds = (performance.now() - t0) / 1000;
+  result.imagesPerSecond = (step * cfg.batchSize) / result.seconds;
+  return result;
+}
