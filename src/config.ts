@@ -5,6 +5,8 @@
  *   BN_BACKEND = auto (default) | tensorflow | wasm | cpu
  *   BN_DATA    = fashion-mnist (default, embedded subset) | fashion-mnist:DIR | cifar10:DIR | synthetic
  *   BN_SEED    = base seed, a non-negative integer (default 0)
+ *   BN_FAULT   = none (default) | bn-no-normalise: a deliberately broken BN (keeps γ, β, skips the
+ *                normalisation), to prove that the claims and the gate catch a regression
  *
  * A bad value is a start-up error with one readable line naming the variable, the value and what
  * is allowed: `BN_PROFILE="fast" is not valid: expected one of smoke | paper`.
@@ -23,6 +25,9 @@ export const DataSpec = z.union([
   z.object({ kind: z.literal('synthetic') }),
 ]);
 export type DataSpec = z.infer<typeof DataSpec>;
+
+export const Fault = z.enum(['none', 'bn-no-normalise']);
+export type Fault = z.infer<typeof Fault>;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
@@ -50,6 +55,7 @@ const EnvSchema = z.object({
   BN_PROFILE: Profile.default('smoke'),
   BN_BACKEND: BackendName.default('auto'),
   BN_DATA: z.string().default('fashion-mnist'),
+  BN_FAULT: Fault.default('none'),
   BN_SEED: z
     .string()
     .regex(/^\d+$/, 'expected a non-negative integer')
@@ -65,12 +71,13 @@ export interface Config {
   /** The raw BN_DATA string, for records. */
   dataName: string;
   seed: number;
+  fault: Fault;
 }
 
 /** Parse an environment (default: process.env). Empty strings count as unset. */
 export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
   const picked: Record<string, string> = {};
-  for (const k of ['BN_PROFILE', 'BN_BACKEND', 'BN_DATA', 'BN_SEED'] as const) {
+  for (const k of ['BN_PROFILE', 'BN_BACKEND', 'BN_DATA', 'BN_SEED', 'BN_FAULT'] as const) {
     const v = env[k];
     if (v !== undefined && v.trim() !== '') picked[k] = v.trim();
   }
@@ -85,7 +92,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     throw new ConfigError(lines.join('; '));
   }
   const data = parseDataSpec(r.data.BN_DATA);
-  return { profile: r.data.BN_PROFILE, backend: r.data.BN_BACKEND, data, dataName: r.data.BN_DATA, seed: r.data.BN_SEED };
+  return { profile: r.data.BN_PROFILE, backend: r.data.BN_BACKEND, data, dataName: r.data.BN_DATA, seed: r.data.BN_SEED, fault: r.data.BN_FAULT };
 }
 
 let cached: Config | undefined;

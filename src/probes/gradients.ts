@@ -19,21 +19,42 @@ export function parameterGradients(net: Net, x: tf.Tensor, y: tf.Tensor1D, names
 }
 
 /**
- * Gradient of the loss with respect to the activations at the given probe points. Returns tensors
- * the caller owns (shape of the activations).
+ * Gradient of the loss with respect to the activations at the given probe points, and (from the
+ * same forward pass) copies of the activations at the `keep` points. One forward pass to learn
+ * the shapes, one forward-backward for the gradients. The caller owns the returned tensors.
  */
-export function activationGradients(net: Net, x: tf.Tensor, y: tf.Tensor1D, points: string[]): Record<string, tf.Tensor> {
-  // One forward pass to learn the shapes, then zeros there.
+export function activationGradientsAndValues(
+  net: Net,
+  x: tf.Tensor,
+  y: tf.Tensor1D,
+  points: string[],
+  keep: string[] = [],
+): { grads: Record<string, tf.Tensor>; values: Record<string, tf.Tensor> } {
   const shapes = new Map<string, number[]>();
+  const values: Record<string, tf.Tensor> = {};
   tf.tidy(() => {
-    net.forward(x, { training: true, capture: (p, a) => points.includes(p) && shapes.set(p, a.shape) });
+    net.forward(x, {
+      training: true,
+      capture: (p, a) => {
+        if (points.includes(p)) shapes.set(p, a.shape);
+        if (keep.includes(p)) values[p] = tf.keep(a.clone());
+      },
+    });
   });
-  const missing = points.filter((p) => !shapes.has(p));
-  if (missing.length) throw new Error(`probe points not produced by ${net.description}: ${missing.join(', ')}`);
+  const missing = [...points.filter((p) => !shapes.has(p)), ...keep.filter((p) => !values[p])];
+  if (missing.length) {
+    disposeAll(values);
+    throw new Error(`probe points not produced by ${net.description}: ${missing.join(', ')}`);
+  }
   const zeros = points.map((p) => tf.zeros(shapes.get(p)!));
   const f = (...zs: tf.Tensor[]) =>
     crossEntropy(net.forward(x, { training: true, perturb: Object.fromEntries(points.map((p, i) => [p, zs[i]!])) }), y);
   const grads = tf.grads(f)(zeros);
   disposeAll(zeros);
-  return Object.fromEntries(points.map((p, i) => [p, grads[i]!]));
+  return { grads: Object.fromEntries(points.map((p, i) => [p, grads[i]!])), values };
+}
+
+/** Gradient of the loss with respect to the activations at the given probe points (caller owns). */
+export function activationGradients(net: Net, x: tf.Tensor, y: tf.Tensor1D, points: string[]): Record<string, tf.Tensor> {
+  return activationGradientsAndValues(net, x, y, points).grads;
 }

@@ -6,7 +6,9 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Net } from '../nets/types';
 import { conv2d } from '../backend/conv';
-import { activationGradients } from './gradients';
+import type { LayerInfo } from '../nets/types';
+import { disposeAll } from './common';
+import { activationGradientsAndValues } from './gradients';
 
 export interface OutputGradients {
   /** [images × classes], row-major: ∂L/∂logits (L the batch-mean loss) */
@@ -21,11 +23,17 @@ export interface OutputGradients {
 }
 
 export function outputGradients(net: Net, x: tf.Tensor, y: tf.Tensor1D): OutputGradients {
-  const g = activationGradients(net, x, y, ['logits']).logits!;
+  const { grads, values } = activationGradientsAndValues(net, x, y, ['logits'], ['logits']);
+  const og = summariseOutputGradients(grads.logits!, values.logits!);
+  disposeAll(grads);
+  disposeAll(values);
+  return og;
+}
+
+function summariseOutputGradients(g: tf.Tensor, logits: tf.Tensor): OutputGradients {
   const [images, classes] = g.shape as [number, number];
   const matrix = g.dataSync() as Float32Array;
-  g.dispose();
-  const predictions = tf.tidy(() => tf.argMax(net.forward(x, { training: true }), 1).dataSync() as Int32Array);
+  const predictions = tf.tidy(() => tf.argMax(logits, 1).dataSync() as Int32Array);
   const counts = new Array<number>(classes).fill(0);
   for (const p of predictions) counts[p]!++;
   const topClass = counts.indexOf(Math.max(...counts));
@@ -51,21 +59,35 @@ export interface Concordance {
  * their absolute values (|a·b| = |a|·|b|), so no per-position tensor is ever materialised.
  */
 export function kernelConcordance(net: Net, x: tf.Tensor, y: tf.Tensor1D, layerName: string, eps = 1e-30): Concordance {
+  const layer = findConv(net, layerName);
+  const { grads, values } = activationGradientsAndValues(net, x, y, [layer.output], [layer.input]);
+  return concordanceOf(layerName, net, layer, values[layer.input]!, grads[layer.output]!, eps);
+}
+
+/** Output gradients and a kernel's concordance from one shared forward-backward pass. */
+export function inputDependence(net: Net, x: tf.Tensor, y: tf.Tensor1D, layerName: string): { output: OutputGradients; concordance: Concordance } {
+  const layer = findConv(net, layerName);
+  const { grads, values } = activationGradientsAndValues(net, x, y, ['logits', layer.output], ['logits', layer.input]);
+  const output = summariseOutputGradients(grads.logits!, values.logits!);
+  grads.logits!.dispose();
+  values.logits!.dispose();
+  return { output, concordance: concordanceOf(layerName, net, layer, values[layer.input]!, grads[layer.output]!) };
+}
+
+function findConv(net: Net, layerName: string): LayerInfo {
   const layer = net.layers.find((l) => l.name === layerName);
   if (!layer || layer.kind !== 'conv') throw new Error(`${net.description} has no conv layer ${layerName}`);
-  // layer input activations and the gradient at the layer's raw output
-  let input: tf.Tensor | undefined;
-  tf.tidy(() => {
-    net.forward(x, { training: true, capture: (p, a) => { if (p === layer.input) input = tf.keep(a.clone()); } });
-  });
-  if (!input) throw new Error(`probe point ${layer.input} missing in ${net.description}`);
-  const dy = activationGradients(net, x, y, [layer.output])[layer.output]!;
+  return layer;
+}
+
+/** Disposes `input` and `dy`. */
+function concordanceOf(layerName: string, net: Net, layer: LayerInfo, input: tf.Tensor, dy: tf.Tensor, eps = 1e-30): Concordance {
   const w = net.params.get(layer.weight)!;
   // dL/dw = grad of Σ conv(input, w)·dy with respect to w; with |input| and |dy| it gives Σ|d|
   const fg = (inp: tf.Tensor, up: tf.Tensor) =>
     tf.tidy(() => tf.grad((k: tf.Tensor) => conv2d(inp as tf.Tensor4D, k as tf.Tensor4D, layer.stride, 'same').mul(up).sum())(w));
   const signed = fg(input, dy);
-  const absolute = tf.tidy(() => fg(tf.abs(input!), tf.abs(dy)));
+  const absolute = tf.tidy(() => fg(tf.abs(input), tf.abs(dy)));
   const absOfSum = tf.tidy(() => tf.abs(signed).dataSync() as Float32Array);
   const sumOfAbs = absolute.dataSync() as Float32Array;
   input.dispose();

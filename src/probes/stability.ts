@@ -1,8 +1,9 @@
 /**
  * Largest stable learning rate: from the same initialisation, train K steps at each rate of a
- * log grid; a rate is stable when the run does not diverge (src/train's detection). The boundary
- * between the largest stable and the smallest unstable grid rate is refined by bisection in
- * log space. Each trial starts from a snapshot of the initial parameters, so the rates are
+ * log grid; a rate is stable when the run does not diverge (src/train's detection). The rates
+ * are searched by bisection over the grid (stability taken as monotone in the rate), and the
+ * boundary between the largest stable and the smallest unstable rate optionally refined further
+ * in log space. Each trial starts from a snapshot of the initial parameters, so the rates are
  * compared on the same network and the same batches.
  */
 import type { Dataset } from '../data/dataset';
@@ -60,18 +61,20 @@ export async function largestStableLr(
     return !r.diverged;
   };
   try {
+    // Stability is taken to be monotone in the rate, so the boundary is found by binary search
+    // over the sorted grid (log2 of its length trials), then refined by bisection in log space.
     const grid = [...opts.grid].sort((a, b) => a - b);
-    let stable: number | null = null;
-    let unstable: number | null = null;
-    for (const lr of grid) {
-      if (await run(lr)) stable = lr;
-      else {
-        unstable = lr;
-        break;
-      }
+    let lo = -1; // largest index known stable
+    let hi = grid.length; // smallest index known unstable
+    while (hi - lo > 1) {
+      const mid = (lo + hi) >> 1;
+      if (await run(grid[mid]!)) lo = mid;
+      else hi = mid;
     }
+    let stable: number | null = lo >= 0 ? grid[lo]! : null;
+    let unstable: number | null = hi < grid.length ? grid[hi]! : null;
     if (stable !== null && unstable !== null) {
-      for (let i = 0; i < (opts.bisections ?? 2); i++) {
+      for (let i = 0; i < (opts.bisections ?? 0); i++) {
         const mid = Math.sqrt(stable * unstable);
         if (await run(mid)) stable = mid;
         else unstable = mid;

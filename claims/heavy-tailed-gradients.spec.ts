@@ -1,0 +1,77 @@
+/**
+ * heavy-tailed-gradients — paper Fig. 4.
+ * "At initialisation the unnormalised net's gradients are heavy-tailed and large; with BN they are
+ *  small and near-Gaussian." Paper: layer 55 of ResNet-110; with BN within ±0.04, bell-shaped;
+ *  without BN spread over ±4 with a spike at 0 and long tails (log y-axis needed).
+ *
+ * Experiment: for each seed, a ResNet-110 with and without BN (same seed, Glorot), one batch of
+ * 128 images, the gradient of layer 55's kernel (a 3x3 conv in stage 2).
+ * Assertions:
+ *  - excess kurtosis without BN > with BN in every seed, and a one-sided Mann–Whitney test
+ *    across seeds gives p < 0.01 (5 vs 5 seeds: the smallest attainable p is 1/252 ≈ 0.004);
+ *  - with BN near-Gaussian: the median over seeds of the excess kurtosis ≤ 1.2, the logistic
+ *    distribution's (a bell shape whose tails sit between the Gaussian's 0 and the Laplace's 3);
+ *  - gradient scale (standard deviation) without BN ≥ 10× with BN, in every seed.
+ * Scale: smoke = ResNet-110 width 8 on 14x14 Fashion-MNIST; paper = ResNet-110 width 16 on CIFAR-10.
+ * Last evidence (smoke, BN_SEED=0): see claims/baseline.json.
+ */
+import { claim } from '../src/report/harness';
+import { parameterGradients } from '../src/probes/gradients';
+import { claimData, dataName, makeResNet, probeBatch, scale, seeds } from '../src/setup';
+import { excessKurtosis, median, std } from '../src/stats/moments';
+import { mannWhitneyU } from '../src/stats/mann-whitney';
+
+const LAYER_DEPTH = 55;
+const GAUSSIAN_BOUND = 1.2;
+
+claim({ id: 'heavy-tailed-gradients', title: 'Without BN, gradients at initialisation are heavy-tailed and large', paper: 'Fig. 4' }, async (c) => {
+  const S = scale();
+  const { train } = claimData({ trainLimit: 2000 });
+  c.data(dataName(train));
+  c.scale({ model: `ResNet-${S.depth}`, depth: S.depth, width: S.width, images: S.batch, batch: S.batch, seeds: S.seeds, extra: { layer: LAYER_DEPTH, init: 'glorot' } });
+
+  const kurt = { none: [] as number[], all: [] as number[] };
+  const sd = { none: [] as number[], all: [] as number[] };
+  const samples: Record<'none' | 'all', Float32Array | undefined> = { none: undefined, all: undefined };
+  for (const seed of seeds()) {
+    const { x, y } = probeBatch(train, S.batch, seed);
+    for (const bn of ['none', 'all'] as const) {
+      const net = makeResNet({ bn, seed, data: train });
+      const layer = net.layers.find((l) => l.depth === LAYER_DEPTH)!;
+      const g = parameterGradients(net, x, y, [layer.weight])[layer.weight]!;
+      kurt[bn].push(excessKurtosis(g));
+      sd[bn].push(std(g));
+      samples[bn] ??= g;
+      net.dispose();
+    }
+    x.dispose();
+    y.dispose();
+    c.log(`seed ${seed}: kurtosis ${kurt.none.at(-1)!.toFixed(2)} (no BN) vs ${kurt.all.at(-1)!.toFixed(2)} (BN); std ${sd.none.at(-1)!.toExponential(2)} vs ${sd.all.at(-1)!.toExponential(2)}`);
+  }
+
+  const mw = mannWhitneyU(kurt.none, kurt.all, { alternative: 'greater' });
+  const ratios = sd.none.map((v, i) => v / sd.all[i]!);
+  c.stat('excess kurtosis without BN (median over seeds)', median(kurt.none), { paper: 'heavy tails (log y-axis needed)' });
+  c.stat('excess kurtosis with BN (median over seeds)', median(kurt.all), { paper: 'bell-shaped (≈ 0)' });
+  c.stat('Mann–Whitney U, kurtosis no BN > BN', mw.statistic, { p: mw.p });
+  c.stat('gradient std without BN (median)', median(sd.none), { paper: 'spread over ±4' });
+  c.stat('gradient std with BN (median)', median(sd.all), { paper: 'within ±0.04' });
+  c.stat('std ratio no BN / BN (min over seeds)', Math.min(...ratios), { paper: '~100×' });
+
+  c.check('excess kurtosis without BN exceeds with BN in every seed', kurt.none.every((k, i) => k > kurt.all[i]!),
+    `no BN ${kurt.none.map((k) => k.toFixed(2)).join(', ')}; BN ${kurt.all.map((k) => k.toFixed(2)).join(', ')}`);
+  c.check('one-sided Mann–Whitney across seeds: p < 0.01', mw.p < 0.01, `p = ${mw.p.toPrecision(3)}`);
+  c.check(`with BN near-Gaussian: median excess kurtosis ≤ ${GAUSSIAN_BOUND}`, median(kurt.all) <= GAUSSIAN_BOUND, `median ${median(kurt.all).toFixed(2)}`);
+  c.check('gradient scale without BN ≥ 10× with BN in every seed', ratios.every((r) => r >= 10), `ratios ${ratios.map((r) => r.toFixed(1)).join(', ')}`);
+
+  const range = (g: Float32Array) => { const m = Math.max(...g.map(Math.abs)); return [-m, m] as [number, number]; };
+  c.figure({
+    kind: 'histograms',
+    title: `Gradients of layer ${LAYER_DEPTH} at initialisation (seed ${seeds()[0]})`,
+    caption: `ResNet-${S.depth}, width ${S.width}, ${dataName(train)}, batch ${S.batch}`,
+    panels: [
+      { title: 'with BN', values: samples.all!, xDomain: range(samples.all!), binCount: 80, xLabel: 'gradient', yLabel: 'count' },
+      { title: 'without BN (log y)', values: samples.none!, xDomain: range(samples.none!), binCount: 80, logY: true, xLabel: 'gradient', yLabel: 'count' },
+    ],
+  });
+});

@@ -1,0 +1,111 @@
+/**
+ * The shape of every claim spec: set up, measure, assert, report.
+ *
+ *   claim({ id: 'heavy-tailed-gradients', title: '…', paper: 'Fig. 4' }, async (c) => {
+ *     c.scale({ model: 'ResNet-110', depth: 110, width: 8, seeds: 5 });
+ *     … measure …
+ *     c.stat('excess kurtosis, no BN', k, { ci, paper: '≫ 0' });
+ *     c.check('kurtosis without BN exceeds with BN in every seed', …);
+ *     c.figure({ kind: 'histograms', … });
+ *   });
+ *
+ * Whatever happens, the claim leaves a record in reports/claims.json (verdict holds | fails |
+ * error), its figure in reports/<id>.svg, and both attached to the vitest test; then each check
+ * becomes a soft expectation, so a claim that does not hold fails its test with every reason
+ * listed, and a crash fails it with the error.
+ */
+import { test, expect, type TestContext } from 'vitest';
+import { initBackend } from '../backend';
+import { config } from '../config';
+import { attachEvidence } from './annotate';
+import { renderFigure, saveFigure, type FigureSpec } from './figures';
+import { writeRecord } from './records';
+import { statistic, verdictOf, type Assertion, type ClaimRecordInput, type Scale, type Statistic } from './schema';
+
+export interface ClaimMeta {
+  id: string;
+  title: string;
+  /** where in the paper: 'Fig. 4', '§3.1', ... */
+  paper: string;
+}
+
+export class ClaimContext {
+  readonly statistics: Statistic[] = [];
+  readonly assertions: Assertion[] = [];
+  scaleInfo: Scale | undefined;
+  dataset = '';
+  figureSpec: FigureSpec | undefined;
+  constructor(readonly meta: ClaimMeta) {}
+
+  scale(s: Scale): void {
+    this.scaleInfo = s;
+  }
+  data(name: string): void {
+    this.dataset = name;
+  }
+  stat(name: string, value: number, opts: Parameters<typeof statistic>[2] = {}): number {
+    this.statistics.push(statistic(name, value, opts));
+    return value;
+  }
+  /** Record one assertion of the paper's statement; `detail` says what was compared. */
+  check(description: string, passed: boolean, detail?: string): boolean {
+    this.assertions.push(detail === undefined ? { description, passed } : { description, passed, detail });
+    return passed;
+  }
+  figure(spec: FigureSpec): void {
+    this.figureSpec = spec;
+  }
+  /** A progress line (claims at the paper profile run for hours). */
+  log(message: string): void {
+    console.log(`[${this.meta.id}] ${message}`);
+  }
+}
+
+export function claim(meta: ClaimMeta, body: (c: ClaimContext) => Promise<void>): void {
+  test(`${meta.id}: ${meta.title}`, async (ctx: TestContext) => {
+    const startedAt = new Date().toISOString();
+    const t0 = performance.now();
+    const c = new ClaimContext(meta);
+    let error: unknown;
+    let backend = 'unknown';
+    try {
+      backend = (await initBackend()).name;
+      await body(c);
+    } catch (e) {
+      error = e;
+    }
+    let svg: string | undefined;
+    let figure: string | undefined;
+    if (c.figureSpec) {
+      try {
+        svg = await renderFigure(c.figureSpec);
+        saveFigure(meta.id, svg);
+        figure = `${meta.id}.svg`;
+      } catch (e) {
+        error ??= new Error(`figure failed to render: ${(e as Error).message}`);
+      }
+    }
+    const record: ClaimRecordInput = {
+      id: meta.id,
+      title: meta.title,
+      paper: meta.paper,
+      profile: config().profile,
+      backend,
+      dataset: c.dataset || config().dataName,
+      scale: c.scaleInfo ?? { model: 'not reached', seeds: 1 },
+      statistics: c.statistics,
+      assertions: c.assertions,
+      verdict: error ? 'error' : verdictOf(c.assertions),
+      durationMs: performance.now() - t0,
+      seed: config().seed,
+      startedAt,
+      ...(figure ? { figure } : {}),
+      ...(error ? { error: (error as Error).stack ?? String(error) } : {}),
+    };
+    const written = await writeRecord(record);
+    await attachEvidence(ctx, written, svg);
+    if (error) throw error;
+    expect(c.assertions.length, 'a claim must assert something').toBeGreaterThan(0);
+    for (const a of c.assertions) expect.soft(a.passed, `${a.description}${a.detail ? ` (${a.detail})` : ''}`).toBe(true);
+  });
+}

@@ -1,0 +1,158 @@
+/**
+ * Location, spread and shape of one sample.
+ *
+ * Estimators (named as in Joanes & Gill 1998, "Comparing measures of sample skewness and
+ * kurtosis"):
+ *   variance       unbiased, divides by n − 1 (R's var).
+ *   skewness  g1 = m3 / m2^1.5                       (population moments m_r = mean((x − x̄)^r))
+ *             G1 = g1 · √(n(n−1)) / (n−2)           (Excel SKEW, SAS, e1071 type 2)
+ *   kurtosis  g2 = m4 / m2² − 3                      (excess; e1071 type 1)
+ *             G2 = ((n+1)·g2 + 6)·(n−1) / ((n−2)(n−3))  (Excel KURT, SAS, e1071 type 2)
+ * The default is the bias-corrected G1 / G2: G2 is unbiased for normal samples, which matters
+ * when we compare "near-Gaussian" (excess kurtosis ≈ 0) against heavy-tailed gradients at a few
+ * thousand values. g1 / g2 are available for comparison with other code.
+ *
+ * Quantiles are R's default type 7: linear interpolation between order statistics at
+ * h = (n − 1)·p, so quantile(xs, 0) = min and quantile(xs, 1) = max.
+ * Sums are two-pass around the mean, which keeps the variance of large-offset data accurate.
+ */
+import { finiteSample, sortedCopy } from './validate';
+
+export type SkewnessEstimator = 'g1' | 'G1';
+export type KurtosisEstimator = 'g2' | 'G2';
+
+export function mean(xs: ArrayLike<number>): number {
+  const x = finiteSample(xs, 'mean: xs');
+  return meanOf(x);
+}
+
+/** Mean of an already validated array, with a correction pass for rounding. */
+function meanOf(x: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += x[i];
+  const m = s / x.length;
+  let r = 0;
+  for (let i = 0; i < x.length; i++) r += x[i] - m;
+  return m + r / x.length;
+}
+
+/** Central moment sums Σ(x − x̄)^r for r = 2, 3, 4. */
+function centralSums(x: Float64Array): { m: number; s2: number; s3: number; s4: number } {
+  const m = meanOf(x);
+  let s2 = 0;
+  let s3 = 0;
+  let s4 = 0;
+  for (let i = 0; i < x.length; i++) {
+    const d = x[i] - m;
+    const d2 = d * d;
+    s2 += d2;
+    s3 += d2 * d;
+    s4 += d2 * d2;
+  }
+  return { m, s2, s3, s4 };
+}
+
+/** Unbiased sample variance (n − 1 in the denominator). */
+export function variance(xs: ArrayLike<number>): number {
+  const x = finiteSample(xs, 'variance: xs', 2);
+  return centralSums(x).s2 / (x.length - 1);
+}
+
+/** Sample standard deviation, √ of the unbiased variance. */
+export function std(xs: ArrayLike<number>): number {
+  return Math.sqrt(variance(xs));
+}
+
+/** Sample skewness; `G1` (bias-adjusted, default) needs n ≥ 3. */
+export function skewness(xs: ArrayLike<number>, estimator: SkewnessEstimator = 'G1'): number {
+  const x = finiteSample(xs, 'skewness: xs', estimator === 'G1' ? 3 : 2);
+  const n = x.length;
+  const { s2, s3 } = centralSums(x);
+  if (s2 === 0) throw new RangeError('skewness: the sample is constant (variance 0), so skewness is undefined');
+  const m2 = s2 / n;
+  const g1 = s3 / n / Math.pow(m2, 1.5);
+  return estimator === 'g1' ? g1 : (g1 * Math.sqrt(n * (n - 1))) / (n - 2);
+}
+
+/** Sample excess kurtosis (0 for a normal); `G2` (bias-corrected, default) needs n ≥ 4. */
+export function excessKurtosis(xs: ArrayLike<number>, estimator: KurtosisEstimator = 'G2'): number {
+  const x = finiteSample(xs, 'excessKurtosis: xs', estimator === 'G2' ? 4 : 2);
+  const n = x.length;
+  const { s2, s4 } = centralSums(x);
+  if (s2 === 0) throw new RangeError('excessKurtosis: the sample is constant (variance 0), so kurtosis is undefined');
+  const m2 = s2 / n;
+  const g2 = s4 / n / (m2 * m2) - 3;
+  return estimator === 'g2' ? g2 : (((n + 1) * g2 + 6) * (n - 1)) / ((n - 2) * (n - 3));
+}
+
+/** Type-7 quantile of an ascending sorted array (no checks). */
+export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
+  const n = sorted.length;
+  const h = (n - 1) * p;
+  const lo = Math.floor(h);
+  const hi = Math.min(lo + 1, n - 1);
+  const a = sorted[lo];
+  const b = sorted[hi];
+  // Equal neighbours (also two infinities, whose difference would be NaN) need no interpolation.
+  if (h === lo || a === b) return a;
+  return a + (h - lo) * (b - a);
+}
+
+function checkP(p: number): void {
+  if (!(p >= 0 && p <= 1)) throw new RangeError(`quantile: probability must lie in [0, 1], got ${p}`);
+}
+
+/** R type-7 quantile(s) of a sample: one p gives a number, an array of p gives an array. */
+export function quantile(xs: ArrayLike<number>, p: number): number;
+export function quantile(xs: ArrayLike<number>, p: readonly number[]): number[];
+export function quantile(xs: ArrayLike<number>, p: number | readonly number[]): number | number[] {
+  const sorted = sortedCopy(finiteSample(xs, 'quantile: xs'));
+  if (typeof p === 'number') {
+    checkP(p);
+    return quantileSorted(sorted, p);
+  }
+  return p.map((pi) => {
+    checkP(pi);
+    return quantileSorted(sorted, pi);
+  });
+}
+
+export function median(xs: ArrayLike<number>): number {
+  return quantile(xs, 0.5);
+}
+
+export interface Summary {
+  n: number;
+  mean: number;
+  /** Unbiased standard deviation; NaN when n < 2. */
+  sd: number;
+  min: number;
+  q1: number;
+  median: number;
+  q3: number;
+  max: number;
+  /** G1; NaN when n < 3 or the sample is constant. */
+  skewness: number;
+  /** G2 (excess); NaN when n < 4 or the sample is constant. */
+  excessKurtosis: number;
+}
+
+/** Everything a report usually wants about one sample, in one pass over a sorted copy. */
+export function summary(xs: ArrayLike<number>): Summary {
+  const x = finiteSample(xs, 'summary: xs');
+  const n = x.length;
+  const sorted = sortedCopy(x);
+  const { m, s2 } = centralSums(x);
+  return {
+    n,
+    mean: m,
+    sd: n >= 2 ? Math.sqrt(s2 / (n - 1)) : NaN,
+    min: sorted[0],
+    q1: quantileSorted(sorted, 0.25),
+    median: quantileSorted(sorted, 0.5),
+    q3: quantileSorted(sorted, 0.75),
+    max: sorted[n - 1],
+    skewness: n >= 3 && s2 > 0 ? skewness(x) : NaN,
+    excessKurtosis: n >= 4 && s2 > 0 ? excessKurtosis(x) : NaN,
+  };
+}

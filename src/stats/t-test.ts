@@ -1,0 +1,137 @@
+/**
+ * t-tests: Welch's two-sample, one-sample, paired, and the TOST equivalence test built on Welch.
+ *
+ * Welch rather than Student for two samples: the claims compare runs with and without BN, whose
+ * spreads differ by orders of magnitude, so equal variances cannot be assumed; the df come from
+ * Welch–Satterthwaite, df = (a + b)² / (a²/(n_x−1) + b²/(n_y−1)) with a = s_x²/n_x, b = s_y²/n_y.
+ * Conventions follow R's t.test: `mu` is the hypothesised mean (difference), the CI is for the
+ * mean (difference) itself, and a one-sided alternative gives a one-sided CI.
+ *
+ * TOST (Schuirmann 1987) asks the reverse question, "are the means equal to within ±δ?": it
+ * rejects non-equivalence when both one-sided Welch tests, H0: Δ ≤ −δ and H0: Δ ≥ +δ, reject;
+ * its p-value is the larger of the two. Equivalently, the (1 − 2α) CI of Δ lies inside (−δ, δ).
+ */
+import { tQuantile, tCdf, tSf } from './distributions';
+import { checkAlternative, pFromTails, type Alternative, type TestResult } from './types';
+import { finiteNumber, finiteSample, openUnit, pairedSamples } from './validate';
+
+export interface TTestOptions {
+  alternative?: Alternative;
+  /** Hypothesised mean (one-sample, paired) or mean difference x − y (two-sample). Default 0. */
+  mu?: number;
+  /** Confidence level of the CI (default 0.95). */
+  level?: number;
+}
+
+function meanVar(x: Float64Array): { m: number; v: number } {
+  let m = 0;
+  for (let i = 0; i < x.length; i++) m += x[i];
+  m /= x.length;
+  let s = 0;
+  for (let i = 0; i < x.length; i++) s += (x[i] - m) * (x[i] - m);
+  return { m, v: s / (x.length - 1) };
+}
+
+/** The shared tail of every t-test: statistic, p, CI from an estimate, its SE and df. */
+function tResult(test: string, estimate: number, se: number, df: number, options: TTestOptions): TestResult {
+  const alternative = checkAlternative(options.alternative ?? 'two-sided');
+  const mu = finiteNumber(options.mu ?? 0, `${test}: mu`);
+  const level = openUnit(options.level ?? 0.95, `${test}: level`);
+  if (!(se > 0)) throw new RangeError(`${test}: the data are constant (standard error 0), so t is undefined`);
+  const t = (estimate - mu) / se;
+  const p = pFromTails(tCdf(t, df), tSf(t, df), alternative);
+  let ci: [number, number];
+  if (alternative === 'two-sided') {
+    const q = tQuantile(1 - (1 - level) / 2, df);
+    ci = [estimate - q * se, estimate + q * se];
+  } else {
+    const q = tQuantile(level, df);
+    ci = alternative === 'greater' ? [estimate - q * se, Infinity] : [-Infinity, estimate + q * se];
+  }
+  return { test, statistic: t, p, df, alternative, estimate, ci, level };
+}
+
+/** Welch's two-sample t-test of mean(x) − mean(y) = mu. */
+export function welchTTest(xs: ArrayLike<number>, ys: ArrayLike<number>, options: TTestOptions = {}): TestResult {
+  const x = finiteSample(xs, 'welchTTest: x', 2);
+  const y = finiteSample(ys, 'welchTTest: y', 2);
+  const a = meanVar(x);
+  const b = meanVar(y);
+  const vx = a.v / x.length;
+  const vy = b.v / y.length;
+  const se = Math.sqrt(vx + vy);
+  const df = ((vx + vy) * (vx + vy)) / ((vx * vx) / (x.length - 1) + (vy * vy) / (y.length - 1));
+  return tResult('Welch t', a.m - b.m, se, df, options);
+}
+
+/** Student's two-sample t-test with pooled variance (df = n_x + n_y − 2), for comparison with Welch. */
+export function studentTTest(xs: ArrayLike<number>, ys: ArrayLike<number>, options: TTestOptions = {}): TestResult {
+  const x = finiteSample(xs, 'studentTTest: x', 2);
+  const y = finiteSample(ys, 'studentTTest: y', 2);
+  const a = meanVar(x);
+  const b = meanVar(y);
+  const df = x.length + y.length - 2;
+  const pooled = ((x.length - 1) * a.v + (y.length - 1) * b.v) / df;
+  const se = Math.sqrt(pooled * (1 / x.length + 1 / y.length));
+  return tResult('Student t', a.m - b.m, se, df, options);
+}
+
+/** One-sample t-test of mean(x) = mu. */
+export function oneSampleTTest(xs: ArrayLike<number>, options: TTestOptions = {}): TestResult {
+  const x = finiteSample(xs, 'oneSampleTTest: x', 2);
+  const { m, v } = meanVar(x);
+  return tResult('one-sample t', m, Math.sqrt(v / x.length), x.length - 1, options);
+}
+
+/** Paired t-test: the one-sample test on x[i] − y[i]. */
+export function pairedTTest(xs: ArrayLike<number>, ys: ArrayLike<number>, options: TTestOptions = {}): TestResult {
+  const [x, y] = pairedSamples(xs, ys, ['pairedTTest: x', 'pairedTTest: y'], 2);
+  const d = x.map((xi, i) => xi - y[i]);
+  return { ...oneSampleTTest(d, options), test: 'paired t' };
+}
+
+export interface TostResult {
+  test: 'TOST (Welch)';
+  /** Overall p-value, max(pLower, pUpper): equivalence is shown when p < α. */
+  p: number;
+  /** p of H0: Δ ≤ −δ against Δ > −δ. */
+  pLower: number;
+  /** p of H0: Δ ≥ +δ against Δ < +δ. */
+  pUpper: number;
+  tLower: number;
+  tUpper: number;
+  df: number;
+  delta: number;
+  /** mean(x) − mean(y). */
+  estimate: number;
+  /** Two-sided CI of Δ at `level` (default 0.90, the interval dual to TOST at α = 0.05). */
+  ci: [number, number];
+  level: number;
+}
+
+/** TOST equivalence test of mean(x) − mean(y) within (−δ, +δ), by two one-sided Welch tests. */
+export function tostWelch(
+  xs: ArrayLike<number>,
+  ys: ArrayLike<number>,
+  delta: number,
+  options: { level?: number } = {},
+): TostResult {
+  if (!(delta > 0) || !Number.isFinite(delta)) throw new RangeError(`tostWelch: margin δ must be a positive finite number, got ${delta}`);
+  const level = openUnit(options.level ?? 0.9, 'tostWelch: level');
+  const lower = welchTTest(xs, ys, { mu: -delta, alternative: 'greater' });
+  const upper = welchTTest(xs, ys, { mu: delta, alternative: 'less' });
+  const two = welchTTest(xs, ys, { level });
+  return {
+    test: 'TOST (Welch)',
+    p: Math.max(lower.p, upper.p),
+    pLower: lower.p,
+    pUpper: upper.p,
+    tLower: lower.statistic,
+    tUpper: upper.statistic,
+    df: lower.df!,
+    delta,
+    estimate: lower.estimate!,
+    ci: two.ci!,
+    level,
+  };
+}
