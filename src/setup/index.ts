@@ -33,7 +33,7 @@ export interface ProfileScale {
 }
 
 export const SCALES: Record<Profile, ProfileScale> = {
-  smoke: { profile: 'smoke', depth: 110, width: 8, downsample: 2, batch: 128, seeds: 5 },
+  smoke: { profile: 'smoke', depth: 110, width: 8, downsample: 2, batch: 64, seeds: 5 },
   paper: { profile: 'paper', depth: 110, width: 16, downsample: 1, batch: 128, seeds: 5 },
 };
 

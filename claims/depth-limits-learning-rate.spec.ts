@@ -1,0 +1,67 @@
+/**
+ * depth-limits-learning-rate — paper §5.
+ * "Shallower unnormalised ResNets tolerate larger learning rates than deep ones." Stated in the
+ *  text: the largest stable lr falls as depth grows.
+ *
+ * Experiment: for each seed and depth 8, 20, 32, 56, 110, an unnormalised ResNet (Glorot) trained
+ * from the same initialisation for K steps of SGD (momentum 0.9, batch 32 smoke / 128 paper) at
+ * learning rates on a log grid 1e-3 … 10 (3 per decade); a rate is stable when the run does not
+ * diverge (loss non-finite or above 100× its first value). The largest stable rate is found by
+ * bisection over the grid (stability taken as monotone in the rate), then refined once in log
+ * space. The grid is wide enough that every depth diverges somewhere (checked).
+ * Assertion: Spearman ρ(depth, log largest stable lr) over seeds × depths is < 0 with p < 0.05.
+ */
+import { claim } from '../src/report/harness';
+import { largestStableLr, type StabilityResult } from '../src/probes/stability';
+import { logGrid } from '../src/probes/step-scan';
+import { claimData, dataName, makeResNet, seeds } from '../src/setup';
+import { config } from '../src/config';
+import { spearman } from '../src/stats/correlation';
+import { median } from '../src/stats/moments';
+
+const DEPTHS = [8, 20, 32, 56, 110];
+const GRID = logGrid(1e-3, 10, 13);
+
+claim({ id: 'depth-limits-learning-rate', title: 'Shallower unnormalised ResNets tolerate larger learning rates', paper: '§5' }, async (c) => {
+  const paper = config().profile === 'paper';
+  const width = paper ? 16 : 4;
+  const batch = paper ? 128 : 32;
+  const steps = paper ? 50 : 8;
+  const { train } = claimData({ trainLimit: 2000 });
+  c.data(dataName(train));
+  c.scale({ model: 'ResNet (no BN)', width, batch, seeds: seeds().length, extra: { depths: DEPTHS.join(', '), steps, grid: '1e-3…10, 3 per decade' } });
+
+  const results = new Map<number, StabilityResult[]>();
+  for (const seed of seeds()) {
+    for (const depth of DEPTHS) {
+      const net = makeResNet({ depth, width, bn: 'none', seed, data: train });
+      const r = await largestStableLr(net, train, { grid: GRID, steps, batchSize: batch, seed, bisections: 1, weightDecay: 0 });
+      net.dispose();
+      results.set(depth, [...(results.get(depth) ?? []), r]);
+      c.log(`seed ${seed}, ResNet-${depth}: largest stable lr ${r.largestStable?.toExponential(2) ?? 'none'} (first unstable ${r.smallestUnstable?.toExponential(2) ?? 'none'}, ${r.trials.length} trials)`);
+    }
+  }
+
+  const xs: number[] = [];
+  const ys: number[] = [];
+  for (const [depth, rs] of results) for (const r of rs) {
+    xs.push(depth);
+    ys.push(Math.log10(r.largestStable ?? GRID[0]! / 10 ** (1 / 3)));
+  }
+  const rho = spearman(xs, ys, { alternative: 'less' });
+  for (const depth of DEPTHS) c.stat(`ResNet-${depth}: largest stable lr (median over seeds)`, median(results.get(depth)!.map((r) => r.largestStable ?? 0)), { note: `first unstable: ${results.get(depth)!.map((r) => r.smallestUnstable?.toExponential(1) ?? 'none').join(', ')}` });
+  c.stat('Spearman ρ(depth, log largest stable lr)', rho.statistic, { p: rho.p, paper: '< 0 (falls with depth)' });
+  const everyDiverges = [...results.values()].flat().every((r) => r.smallestUnstable !== null);
+  c.check('the grid is wide enough: every depth and seed diverges somewhere on it', everyDiverges);
+  c.check('Spearman ρ(depth, log largest stable lr) < 0 with one-sided p < 0.05', rho.statistic < 0 && rho.p < 0.05, `ρ = ${rho.statistic.toFixed(3)}, p = ${rho.p.toPrecision(3)}`);
+
+  c.figure({
+    kind: 'lines',
+    title: 'Largest stable learning rate of unnormalised ResNets against depth',
+    caption: `width ${width}, batch ${batch}, ${steps} SGD steps per trial, ${dataName(train)}; one line per seed`,
+    panels: [{
+      series: seeds().map((s, i) => ({ name: `seed ${s}`, x: DEPTHS, y: DEPTHS.map((d) => results.get(d)![i]!.largestStable ?? NaN) })),
+      xScale: 'log', yScale: 'log', xLabel: 'depth', yLabel: 'largest stable learning rate', legend: 'top-right',
+    }],
+  });
+});
