@@ -5,8 +5,10 @@
  *
  * Experiment: for each seed and depth 8, 20, 32, 56, 110, an unnormalised ResNet (Glorot) trained
  * from the same initialisation for K steps of SGD (momentum 0.9, batch 32 smoke / 128 paper) at
- * learning rates on a log grid 1e-3 … 10 (3 per decade); a rate is stable when the run does not
- * diverge (loss non-finite or above 100× its first value). The largest stable rate is found by
+ * learning rates on a log grid 1e-3 … 10 (3 per decade); a rate is stable when the run neither
+ * diverges (loss non-finite or above 100× its first value) nor collapses (logits identical for
+ * every input: at smoke scale a too-large step kills every ReLU feeding the classifier instead of
+ * overflowing, and the loss falls back to ≈ ln 10 — such a net cannot be trained at that rate). The largest stable rate is found by
  * bisection over the grid (stability taken as monotone in the rate), then refined once in log
  * space. The grid is wide enough that every depth diverges somewhere (checked).
  * Assertion: Spearman ρ(depth, log largest stable lr) over seeds × depths is < 0 with p < 0.05.
@@ -38,7 +40,8 @@ claim({ id: 'depth-limits-learning-rate', title: 'Shallower unnormalised ResNets
       const r = await largestStableLr(net, train, { grid: GRID, steps, batchSize: batch, seed, bisections: 1, weightDecay: 0 });
       net.dispose();
       results.set(depth, [...(results.get(depth) ?? []), r]);
-      c.log(`seed ${seed}, ResNet-${depth}: largest stable lr ${r.largestStable?.toExponential(2) ?? 'none'} (first unstable ${r.smallestUnstable?.toExponential(2) ?? 'none'}, ${r.trials.length} trials)`);
+      const why = r.trials.find((t) => t.lr === r.smallestUnstable);
+      c.log(`seed ${seed}, ResNet-${depth}: largest stable lr ${r.largestStable?.toExponential(2) ?? 'none'} (first unstable ${r.smallestUnstable?.toExponential(2) ?? 'none'}${why ? (why.diverged ? ', diverged' : ', collapsed') : ''}; ${r.trials.length} trials)`);
     }
   }
 
@@ -49,6 +52,8 @@ claim({ id: 'depth-limits-learning-rate', title: 'Shallower unnormalised ResNets
     ys.push(Math.log10(r.largestStable ?? GRID[0]! / 10 ** (1 / 3)));
   }
   const rho = spearman(xs, ys, { alternative: 'less' });
+  const failures = [...results.values()].flat().flatMap((r) => r.trials.filter((t) => t.lr === r.smallestUnstable));
+  c.stat('share of first-unstable rates that collapsed rather than diverged', failures.filter((t) => t.collapsed).length / Math.max(failures.length, 1));
   for (const depth of DEPTHS) c.stat(`ResNet-${depth}: largest stable lr (median over seeds)`, median(results.get(depth)!.map((r) => r.largestStable ?? 0)), { note: `first unstable: ${results.get(depth)!.map((r) => r.smallestUnstable?.toExponential(1) ?? 'none').join(', ')}` });
   c.stat('Spearman ρ(depth, log largest stable lr)', rho.statistic, { p: rho.p, paper: '< 0 (falls with depth)' });
   const everyDiverges = [...results.values()].flat().every((r) => r.smallestUnstable !== null);

@@ -1,14 +1,17 @@
 /**
  * Largest stable learning rate: from the same initialisation, train K steps at each rate of a
- * log grid; a rate is stable when the run does not diverge (src/train's detection). The rates
+ * log grid; a rate is stable when the run neither diverges (src/train's detection) nor collapses
+ * (see hasCollapsed). The rates
  * are searched by bisection over the grid (stability taken as monotone in the rate), and the
  * boundary between the largest stable and the smallest unstable rate optionally refined further
  * in log space. Each trial starts from a snapshot of the initial parameters, so the rates are
  * compared on the same network and the same batches.
  */
+import * as tf from '@tensorflow/tfjs';
 import type { Dataset } from '../data/dataset';
 import type { Net } from '../nets/types';
 import { constant } from '../train/schedule';
+import { sliceToTensors } from '../train/tensors';
 import { train } from '../train/train';
 import { snapshot } from './common';
 
@@ -16,7 +19,23 @@ export interface StabilityTrial {
   lr: number;
   diverged: boolean;
   divergedAt: number | null;
+  /** the run did not diverge but left a network whose output no longer depends on its input */
+  collapsed: boolean;
   finalLoss: number;
+}
+
+/**
+ * Whether a network has collapsed: its logits are (numerically) the same for every input, as
+ * when a large step has killed every ReLU feeding the classifier. Such a run ends with a loss
+ * near ln K, set by the classifier's bias alone, and can never learn again: for the question
+ * "which rates can this network be trained at" it failed as surely as one that diverged.
+ */
+export function hasCollapsed(net: Net, x: tf.Tensor, tol = 1e-4): boolean {
+  return tf.tidy(() => {
+    const logits = net.forward(x, { training: true });
+    const spread = tf.moments(logits, 0).variance.sqrt().max().dataSync()[0]!;
+    return !(spread > tol);
+  });
 }
 
 export interface StabilityResult {
@@ -42,6 +61,7 @@ export async function largestStableLr(
   },
 ): Promise<StabilityResult> {
   const snap = snapshot(net);
+  const probe = sliceToTensors(data, 0, Math.min(data.n, 64));
   const trials: StabilityTrial[] = [];
   const run = async (lr: number): Promise<boolean> => {
     snap.restore();
@@ -57,8 +77,9 @@ export async function largestStableLr(
       evaluateEachEpoch: false,
       progress: false,
     });
-    trials.push({ lr, diverged: !!r.diverged, divergedAt: r.diverged?.step ?? null, finalLoss: r.losses[r.losses.length - 1] ?? NaN });
-    return !r.diverged;
+    const collapsed = !r.diverged && hasCollapsed(net, probe.x);
+    trials.push({ lr, diverged: !!r.diverged, divergedAt: r.diverged?.step ?? null, collapsed, finalLoss: r.losses[r.losses.length - 1] ?? NaN });
+    return !r.diverged && !collapsed;
   };
   try {
     // Stability is taken to be monotone in the rate, so the boundary is found by binary search
@@ -84,5 +105,6 @@ export async function largestStableLr(
   } finally {
     snap.restore();
     snap.dispose();
+    tf.dispose([probe.x, probe.y]);
   }
 }
