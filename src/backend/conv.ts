@@ -3,8 +3,9 @@
  * matmuls and explicit transposes: the kernels the wasm backend runs fast.
  *
  * Why: tfjs-backend-wasm has no Conv2DBackpropFilter kernel (tf.grad through tf.conv2d throws),
- * its Conv2DBackpropInput runs ~1 GFLOP/s, and a matmul with a transposed operand ~1.5 GFLOP/s,
- * while its forward Conv2D (XNNPACK) runs ~11-18 GFLOP/s. So:
+ * and its Conv2DBackpropInput and matmuls with a transposed operand are plain C++ loops, while
+ * its forward Conv2D and plain MatMul are XNNPACK's. Batch 128, 32x32, 3x3 16→16 on this 2-core
+ * machine: forward 19 ms, tf's dx 235 ms, this file's dx 19 ms and dw 45 ms (conv-timing.ts). So:
  *
  *   dx — a transposed convolution split by stride phase ("sub-pixel"). With padded input row
  *        p = q·s + r (phase r < s), dxp[q·s + r] = Σ_n dy[q − n] · w[n·s + r]: a stride-1
@@ -136,7 +137,7 @@ function rowPhaseKernels(w: tf.Tensor4D, s: number): (tf.Tensor4D | null)[] {
  * phases' rows interleaved by one concat (a JS copy of contiguous rows: ~1.5 ms), then cropped.
  * Splitting columns too would skip the remaining zero taps but needs an element-wise interleave;
  * splitting rows only does 12/16 of the one-conv sub-pixel version's work at stride 2, 3x3
- * (measured 14.8 vs 17.6 ms at 128x16x16, 32→16).
+ * (measured 14.8 vs 17.6 ms, batch 128, 32x32, 16→32).
  */
 export function convInputGrad(dy: tf.Tensor4D, w: tf.Tensor4D, gh: AxisGeometry, gw: AxisGeometry): tf.Tensor4D {
   return tf.tidy((): tf.Tensor4D => {
