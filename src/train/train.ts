@@ -82,23 +82,53 @@ export function evaluate(net: Net, ds: ImageSet, opts: { batchSize?: number; tra
   return { loss: lossSum / ds.n, accuracy: correct / ds.n };
 }
 
-/** One SGD step on (x, y); returns the batch loss before the step and the number correct. */
-export function trainStep(net: Net, opt: Sgd, x: tf.Tensor4D, y: tf.Tensor1D, lr: number): { loss: number; correct: number } {
+/**
+ * One SGD step on (x, y); returns the batch loss before the step and the number correct.
+ * `microBatch` splits the batch and accumulates the gradients (the mean over the pieces), for
+ * batches whose activations exceed the wasm backend's 4 GiB heap (ResNet-56 at 32x32 and batch
+ * 128 needs ~6 GiB); BN then normalises with each piece's statistics.
+ */
+export function trainStep(
+  net: Net,
+  opt: Sgd,
+  x: tf.Tensor4D,
+  y: tf.Tensor1D,
+  lr: number,
+  opts: { microBatch?: number } = {},
+): { loss: number; correct: number } {
   const vars = [...net.params.values()];
+  const n = x.shape[0];
+  const mb = Math.min(opts.microBatch ?? n, n);
+  let lossSum = 0;
   let correct = 0;
-  const { value, grads } = tf.variableGrads(() => {
-    const logits = net.forward(x, { training: true, updateStats: true });
-    const c = correctCount(logits, y);
-    correct = c.dataSync()[0]!;
-    return crossEntropy(logits, y);
-  }, vars);
-  const loss = value.dataSync()[0]!;
-  value.dispose();
-  // variableGrads keys gradients by tfjs variable name; the optimiser knows parameters by ours
-  const byName: Record<string, tf.Tensor> = {};
-  for (const [name, v] of net.params) byName[name] = grads[v.name]!;
-  if (Number.isFinite(loss)) opt.step(byName, lr);
-  for (const g of Object.values(grads)) g.dispose();
+  let acc: Record<string, tf.Tensor> | undefined;
+  for (let s = 0; s < n; s += mb) {
+    const count = Math.min(mb, n - s);
+    const xs = mb === n ? x : x.slice([s, 0, 0, 0], [count, -1, -1, -1]);
+    const ys = mb === n ? y : y.slice([s], [count]);
+    const { value, grads } = tf.variableGrads(() => {
+      const logits = net.forward(xs, { training: true, updateStats: true });
+      const c = correctCount(logits, ys);
+      correct += c.dataSync()[0]!;
+      return crossEntropy(logits, ys);
+    }, vars);
+    lossSum += value.dataSync()[0]! * count;
+    value.dispose();
+    if (xs !== x) tf.dispose([xs, ys]);
+    // variableGrads keys gradients by tfjs variable name; the optimiser knows parameters by ours
+    const weight = count / n;
+    const next: Record<string, tf.Tensor> = {};
+    for (const [name, v] of net.params) {
+      const g = grads[v.name]!;
+      next[name] = acc ? tf.tidy(() => acc![name]!.add(g.mul(weight))) : weight === 1 ? g : tf.tidy(() => g.mul(weight));
+    }
+    if (acc) tf.dispose(Object.values(acc));
+    for (const g of Object.values(grads)) if (!Object.values(next).includes(g)) g.dispose();
+    acc = next;
+  }
+  const loss = lossSum / n;
+  if (Number.isFinite(loss)) opt.step(acc!, lr);
+  tf.dispose(Object.values(acc!));
   return { loss, correct };
 }
 
