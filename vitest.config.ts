@@ -4,18 +4,35 @@
  *   claims — claims/**\/*.spec.ts: the paper's claims (`npx vitest claims`, `npm run claims`).
  *
  * Claim files run in two forked worker processes (the wasm backend is single-threaded under
- * Node, so two processes are how two cores get used). When the run includes the claims, the
- * vitest HTML report goes to reports/vitest/ and the claims' summary page is rebuilt at the end.
+ * Node, so two processes are how two cores get used). When the run includes the claims, or
+ * merges shards' blob reports (`vitest --merge-reports=reports/blob`), the vitest HTML report
+ * goes to reports/vitest/ and the claims reporter (src/report/claims-reporter.ts) rebuilds
+ * claims.json, the figures and index.html from the evidence attached to the tests; in a run the
+ * claims' globalSetup rebuilds the summary page once more at the end. reports/ is BN_REPORTS_DIR
+ * when set. Paths to this repository's own modules are absolute, so the config also serves a
+ * project rooted elsewhere (`--root`), as the sharding test does.
  */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+// `.js`: an extensionless import here makes vite warn on every run (its future native config
+// loader needs extensions); TypeScript and vite's bundler map it to src/config.ts.
+import { reportsDir } from './src/config.js';
 
-const argv = process.argv.slice(2).join(' ');
-const runsClaims = /\bclaims\b/.test(argv) || process.env.BN_HTML_REPORT === '1';
+const here = path.dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+const argv = args.join(' ');
+const mergesReports = args.some((a) => /^--merge-reports(=|$)/.test(a));
+// `vitest claims`, `--project claims`, `claims/<file>`; not a file that merely has "claims" in its
+// name (src/report/claims-reporter.test.ts is a unit test and must not replace reports/vitest/).
+const runsClaims =
+  args.some((a) => /^(--project=)?claims$/.test(a) || /(^|\/)claims\//.test(a)) || mergesReports || process.env.BN_HTML_REPORT === '1';
+const reports = reportsDir();
 
 export default defineConfig({
   test: {
     reporters: runsClaims && !/--reporter/.test(argv)
-      ? ['default', ['html', { outputFile: 'reports/vitest/index.html' }]]
+      ? ['default', ['html', { outputFile: path.join(reports, 'vitest', 'index.html') }], path.join(here, 'src/report/claims-reporter.ts')]
       : ['default'],
     projects: [
       {
@@ -36,7 +53,12 @@ export default defineConfig({
           maxWorkers: 2,
           testTimeout: 3_600_000,
           hookTimeout: 3_600_000,
-          globalSetup: ['src/report/claims-global-setup.ts'],
+          globalSetup: [path.join(here, 'src/report/claims-global-setup.ts')],
+          // Progress lines (c.log, train()'s) must reach the terminal while a claim runs for hours.
+          // Intercepted, a worker's console output is sent at the next await, and most claim bodies
+          // loop over seeds synchronously, so every line came out when the test ended. Not
+          // intercepted, it goes straight to the worker's stdout, which vitest pipes to its own.
+          disableConsoleIntercept: true,
         },
       },
     ],

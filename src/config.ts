@@ -5,8 +5,13 @@
  *   BN_BACKEND = auto (default) | tensorflow | wasm | cpu
  *   BN_DATA    = fashion-mnist (default, embedded subset) | fashion-mnist:DIR | cifar10:DIR | synthetic
  *   BN_SEED    = base seed, a non-negative integer (default 0)
+ *   BN_SEEDS   = seeds per claim, 1..999 (default: the profile's): fewer for a quick run, as the
+ *                gate-honesty test does; the records say how many were used
  *   BN_FAULT   = none (default) | bn-no-normalise: a deliberately broken BN (keeps γ, β, skips the
  *                normalisation), to prove that the claims and the gate catch a regression
+ *   BN_REPORTS_DIR = where a claim run writes claims.json, figures and index.html (default
+ *                `reports`, relative to the working directory): lets a test run a real claim
+ *                without touching the checkout's reports
  *
  * A bad value is a start-up error with one readable line naming the variable, the value and what
  * is allowed: `BN_PROFILE="fast" is not valid: expected one of smoke | paper`.
@@ -62,6 +67,11 @@ const EnvSchema = z.object({
     .default('0')
     .transform((s) => Number(s))
     .refine((n) => Number.isSafeInteger(n) && n <= 2 ** 31 - 1, 'expected an integer below 2^31'),
+  BN_SEEDS: z
+    .string()
+    .regex(/^[1-9]\d{0,2}$/, 'expected a positive integer (1..999)')
+    .transform((s) => Number(s))
+    .optional(),
 });
 
 export interface Config {
@@ -72,12 +82,14 @@ export interface Config {
   dataName: string;
   seed: number;
   fault: Fault;
+  /** BN_SEEDS: seeds per claim, overriding the profile's; absent = the profile's */
+  seeds?: number;
 }
 
 /** Parse an environment (default: process.env). Empty strings count as unset. */
 export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
   const picked: Record<string, string> = {};
-  for (const k of ['BN_PROFILE', 'BN_BACKEND', 'BN_DATA', 'BN_SEED', 'BN_FAULT'] as const) {
+  for (const k of ['BN_PROFILE', 'BN_BACKEND', 'BN_DATA', 'BN_SEED', 'BN_FAULT', 'BN_SEEDS'] as const) {
     const v = env[k];
     if (v !== undefined && v.trim() !== '') picked[k] = v.trim();
   }
@@ -92,7 +104,15 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     throw new ConfigError(lines.join('; '));
   }
   const data = parseDataSpec(r.data.BN_DATA);
-  return { profile: r.data.BN_PROFILE, backend: r.data.BN_BACKEND, data, dataName: r.data.BN_DATA, seed: r.data.BN_SEED, fault: r.data.BN_FAULT };
+  const c: Config = { profile: r.data.BN_PROFILE, backend: r.data.BN_BACKEND, data, dataName: r.data.BN_DATA, seed: r.data.BN_SEED, fault: r.data.BN_FAULT };
+  if (r.data.BN_SEEDS !== undefined) c.seeds = r.data.BN_SEEDS;
+  return c;
+}
+
+/** The reports folder of a claim run: BN_REPORTS_DIR, or `reports`. */
+export function reportsDir(env: Record<string, string | undefined> = process.env): string {
+  const v = env.BN_REPORTS_DIR?.trim();
+  return v ? v : 'reports';
 }
 
 let cached: Config | undefined;

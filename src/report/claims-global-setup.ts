@@ -1,14 +1,18 @@
 /**
  * vitest globalSetup of the `claims` project.
  *
- * setup: make sure reports/ exists. Nothing is cleared: claims.json is upserted claim by claim,
- *        so running one claim (`npx vitest heavy-tailed`) keeps the others' records.
+ * setup: check the environment first: a bad BN_* value stops the run before any claim starts,
+ *        with its one readable line (ConfigError) and exit code 2, and nothing written. Then
+ *        make sure reports/ (BN_REPORTS_DIR when set) exists. Nothing is cleared: claims.json is
+ *        upserted claim by claim, so running one claim (`npx vitest heavy-tailed`) keeps the
+ *        others' records.
  * teardown: rebuild reports/index.html from claims.json, the baseline and the figures. It never
  *        fails the run: a missing or malformed claims.json shows up on the page (and in the gate).
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
+import { ConfigError, parseConfig, reportsDir } from '../config';
 import { writeIndexHtml } from './html';
 
 function rootOf(project?: TestProject): string {
@@ -16,8 +20,17 @@ function rootOf(project?: TestProject): string {
 }
 
 export default function setup(project?: TestProject): () => void {
+  try {
+    parseConfig();
+  } catch (e) {
+    if (!(e instanceof ConfigError)) throw e;
+    // Thrown from here, vitest would print "No test files found" and its own stack; every claim
+    // would then fail alike. One line and a clear exit code say it better.
+    process.stderr.write(`\n${e.message}\n`);
+    process.exit(2);
+  }
   const root = rootOf(project);
-  const reports = path.join(root, 'reports');
+  const reports = path.resolve(root, reportsDir());
   fs.mkdirSync(reports, { recursive: true });
   return () => {
     try {
@@ -25,7 +38,7 @@ export default function setup(project?: TestProject): () => void {
       for (const w of warnings) console.warn(`[report] ${w}`);
       console.log(`[report] claims summary: ${path.relative(root, file)}`);
     } catch (e) {
-      console.error(`[report] could not write reports/index.html: ${(e as Error).stack ?? String(e)}`);
+      console.error(`[report] could not write ${path.join(reports, 'index.html')}: ${(e as Error).stack ?? String(e)}`);
     }
   };
 }

@@ -10,13 +10,13 @@
  *   });
  *
  * Whatever happens, the claim leaves a record in reports/claims.json (verdict holds | fails |
- * error), its figure in reports/<id>.svg, and both attached to the vitest test; then each check
- * becomes a soft expectation, so a claim that does not hold fails its test with every reason
- * listed, and a crash fails it with the error.
+ * error), its figure in reports/<id>.svg (reports/ is BN_REPORTS_DIR when set), and both
+ * attached to the vitest test; then each check becomes a soft expectation, so a claim that does
+ * not hold fails its test with every reason listed, and a crash fails it with the error.
  */
 import { test, expect, type TestContext } from 'vitest';
 import { initBackend } from '../backend';
-import { config } from '../config';
+import { config, reportsDir } from '../config';
 import { attachEvidence } from './annotate';
 import { renderFigure, saveFigure, type FigureSpec } from './figures';
 import { writeRecord } from './records';
@@ -79,7 +79,7 @@ export function claim(meta: ClaimMeta, body: (c: ClaimContext) => Promise<void>)
     if (c.figureSpec) {
       try {
         svg = await renderFigure(c.figureSpec);
-        saveFigure(meta.id, svg);
+        saveFigure(meta.id, svg, reportsDir());
         figure = `${meta.id}.svg`;
       } catch (e) {
         error ??= new Error(`figure failed to render: ${(e as Error).message}`);
@@ -102,7 +102,7 @@ export function claim(meta: ClaimMeta, body: (c: ClaimContext) => Promise<void>)
       ...(figure ? { figure } : {}),
       ...(error ? { error: (error as Error).stack ?? String(error) } : {}),
     };
-    const written = await writeRecord(record);
+    const written = await writeRecord(record, reportsDir());
     await attachEvidence(ctx, written, svg);
     if (error) throw error;
     expect(c.assertions.length, 'a claim must assert something').toBeGreaterThan(0);

@@ -37,8 +37,11 @@ export const SCALES: Record<Profile, ProfileScale> = {
   paper: { profile: 'paper', depth: 110, width: 16, downsample: 1, batch: 128, seeds: 5 },
 };
 
+/** The active profile's scale; BN_SEEDS, when set, overrides its number of seeds. */
 export function scale(): ProfileScale {
-  return SCALES[config().profile];
+  const s = SCALES[config().profile];
+  const n = config().seeds;
+  return n === undefined ? s : { ...s, seeds: n };
 }
 
 /** Seeds for a claim: BN_SEED, BN_SEED+1, ... */

@@ -1,0 +1,109 @@
+/**
+ * A tiny claims project in a folder of its own, for tests of how claim runs are reported: three
+ * claim specs that use the real harness (src/report/harness.ts) with cheap bodies (no training),
+ * one that holds, one that fails and one that crashes, each with a figure, run by the real
+ * vitest.config.ts rooted at that folder. Its reports go to <dir>/reports, never the checkout's.
+ *
+ *   const dir = writeFakeClaimsProject(fs.mkdtempSync(...));
+ *   await runVitest(dir, ['run', '--project', 'claims']);
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const VITEST = path.join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
+const CONFIG = path.join(REPO_ROOT, 'vitest.config.ts');
+const HARNESS = path.join(REPO_ROOT, 'src', 'report', 'harness.ts');
+
+/** The fake claims: id → verdict their body produces. */
+export const FAKE_CLAIMS = { 'fake-holds': 'holds', 'fake-fails': 'fails', 'fake-crashes': 'error' } as const;
+
+function spec(id: string, verdict: 'holds' | 'fails' | 'error'): string {
+  const body =
+    verdict === 'error'
+      ? `c.figure(figure);\n    c.log('about to crash');\n    throw new Error('the fake claim crashed on purpose');`
+      : `c.log('measuring');\n    c.stat('effect', ${verdict === 'holds' ? 2.5 : 0.4}, { ci: [0.1, 3], p: 0.01, paper: '> 1' });\n    c.check('the effect exceeds 1', ${verdict === 'holds' ? 2.5 : 0.4} > 1, 'effect vs 1');\n    c.figure(figure);`;
+  return `// A fake claim for the reporting tests: ${verdict}.
+import { claim } from ${JSON.stringify(HARNESS)};
+
+const figure = {
+  kind: 'barsWithCI' as const,
+  title: ${JSON.stringify(`${id}: effect`)},
+  bars: [
+    { name: 'with BN', value: 2.5, ci: [2, 3] as [number, number] },
+    { name: 'without BN', value: ${verdict === 'holds' ? 1 : 0.4}, ci: [0.2, 1.2] as [number, number] },
+  ],
+  yLabel: 'effect',
+};
+
+claim({ id: ${JSON.stringify(id)}, title: ${JSON.stringify(`a fake claim that ${verdict === 'error' ? 'crashes' : verdict}`)}, paper: 'Fig. 0' }, async (c) => {
+    c.scale({ model: 'none', seeds: 1 });
+    ${body}
+});
+`;
+}
+
+/** Write the fake project's claim specs into `dir` (claims/<id>.spec.ts); returns `dir`. */
+export function writeFakeClaimsProject(dir: string, extraSpecs: Record<string, string> = {}): string {
+  fs.mkdirSync(path.join(dir, 'claims'), { recursive: true });
+  // vitest resolves its html reporter (@vitest/ui) from the project's root, and keeps its cache
+  // in <root>/node_modules/.vite: link only @vitest, so the cache stays in the project's folder.
+  const scoped = path.join(dir, 'node_modules', '@vitest');
+  if (!fs.existsSync(scoped)) {
+    fs.mkdirSync(path.dirname(scoped), { recursive: true });
+    fs.symlinkSync(path.join(REPO_ROOT, 'node_modules', '@vitest'), scoped, 'dir');
+  }
+  for (const [id, verdict] of Object.entries(FAKE_CLAIMS)) fs.writeFileSync(path.join(dir, 'claims', `${id}.spec.ts`), spec(id, verdict));
+  for (const [name, text] of Object.entries(extraSpecs)) fs.writeFileSync(path.join(dir, 'claims', name), text);
+  return dir;
+}
+
+export interface VitestRun {
+  code: number | null;
+  /** stdout and stderr interleaved, colour codes removed */
+  output: string;
+  /** each output line with the milliseconds since the start at which it arrived */
+  lines: { ms: number; text: string }[];
+}
+
+/**
+ * Run the repository's vitest with its vitest.config.ts, rooted at and started in `dir`, with a
+ * clean environment (no BN_* or VITEST* of the calling run) plus `env`: the cpu backend and
+ * synthetic data unless `env` says otherwise.
+ */
+export function runVitest(dir: string, args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<VitestRun> {
+  const clean: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!/^(BN_|VITEST)/.test(k) && k !== 'NODE_ENV' && k !== 'TEST') clean[k] = v;
+  const t0 = performance.now();
+  const child = spawn(process.execPath, [VITEST, ...args, '--config', CONFIG, '--root', dir], {
+    cwd: dir,
+    env: { ...clean, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', BN_BACKEND: 'cpu', BN_DATA: 'synthetic', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: VitestRun['lines'] = [];
+  let output = '';
+  let partial = '';
+  const onData = (d: Buffer) => {
+    const text = String(d);
+    output += text;
+    const parts = (partial + text).split('\n');
+    partial = parts.pop() ?? '';
+    const ms = performance.now() - t0;
+    for (const p of parts) lines.push({ ms, text: p });
+  };
+  child.stdout.on('data', onData);
+  child.stderr.on('data', onData);
+  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      if (partial) lines.push({ ms: performance.now() - t0, text: partial });
+      // eslint-disable-next-line no-control-regex
+      const strip = (s: string) => s.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '');
+      resolve({ code, output: strip(output), lines: lines.map((l) => ({ ms: l.ms, text: strip(l.text) })) });
+    });
+  });
+}

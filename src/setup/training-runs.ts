@@ -1,0 +1,652 @@
+/**
+ * The training runs behind the training claims (paper Fig. 1 and §4): one protocol, one
+ * learning-rate sweep that picks the rates, and a cache on disk so that a run several claims need
+ * is trained once per suite run.
+ *
+ * Protocol (the paper's): SGD with momentum 0.9 and weight decay 5e-4, one cut of the rate by ×0.1
+ * at half of training, the dataset's default augmentation (Fashion-MNIST: pad + crop, no flip),
+ * Glorot initialisation, seeds BN_SEED, BN_SEED+1, ... A run trains on `trainImages` images,
+ * evaluates on a held-out validation split (carved from the training images, used only to pick
+ * rates) and on the test split at the end of every epoch.
+ *
+ * Arms: `none` (no BN), `all` (BN after every conv), `final` (BN on the features entering the
+ * classifier only: see FINAL_BN in src/nets/types.ts).
+ *
+ * Sweep: for each arm, one run per rate of a log grid, at a seed of its own (BN_SEED + 100, never
+ * one of the claims' seeds, so the rates are not picked on the runs that then test them), on the
+ * protocol shortened to `sweep.epochs` (the cut still at half). From it (see `pickRates`):
+ *   - a rate has a margin when it and the next grid rate above it both finished without diverging;
+ *   - best(arm) = the rate with a margin of highest final validation accuracy;
+ *   - low  = best(none): the unnormalised net's best rate, one it survives with a grid step to spare;
+ *   - high = among the rates at which the no-BN run diverged and the BN run did not, the one of
+ *            highest BN validation accuracy (null when no such rate exists: then BN allows no rate
+ *            that the unnormalised net does not).
+ *
+ * Cache: reports/.runs/<suite-run>/<key>.json, key = a hash of the run's full config (arm, lr,
+ * seed, depth, width, epochs, batch, images, data, profile, fault, ...). The suite-run id comes
+ * from the claims' globalSetup (`startSuiteRun`, handed to the workers with vitest's provide /
+ * inject), so a new `npx vitest claims` never reuses an old run, and the folders of finished
+ * suite runs are removed when the next one starts. Files are written atomically; one lock per
+ * key makes two workers that want the same run compute it once (the second waits and reads it).
+ * Workers take runs cooperatively: a run locked by the other worker is skipped, not waited for,
+ * while runs of one's own are free; see `obtainRuns`.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { inject } from 'vitest';
+import { z } from 'zod';
+import { config, reportsDir, type Profile } from '../config';
+import type { Dataset } from '../data/dataset';
+import { take } from '../data/dataset';
+import { subsetIndices } from '../data/subset';
+import { sharpness as topHessianEigenvalue } from '../probes/hessian';
+import { pidAlive, withFileLock, writeFileAtomic } from '../report/atomic';
+import { deriveSeed } from '../stats/rng';
+import { evaluate, sliceToTensors, stepHalf, train } from '../train';
+import { claimData, makeResNet } from './index';
+
+// ---------------------------------------------------------------------------------------------
+// Scale of the training claims, per profile
+
+export type Arm = 'none' | 'all' | 'final';
+export const ARMS: readonly Arm[] = ['none', 'all', 'final'];
+export const ARM_LABEL: Record<Arm, string> = { none: 'without BN', all: 'with BN', final: 'BN on the final layer only' };
+
+export interface TrainingScale {
+  depth: number;
+  width: number;
+  batch: number;
+  /** images trained on */
+  trainImages: number;
+  /** held out from the training split, to pick rates on */
+  validationImages: number;
+  /** test images (undefined: the whole test split) */
+  testImages?: number;
+  epochs: number;
+  seeds: number;
+  sweep: { grid: number[]; epochs: number };
+  /** sharpness at the end of a run: top Hessian eigenvalue of the loss on `images` training images in batches of `batch` */
+  sharpness: { images: number; batch: number; iterations: number };
+}
+
+/**
+ * smoke: see the claims' headers for why this depth and width. paper: ResNet-110 width 16 on
+ * CIFAR-10 (45,000 images trained on, 5,000 held out to pick rates), 160 epochs (the cut at 80),
+ * 5 seeds, the sweep on 20-epoch runs over a half-decade grid that holds the paper's 1e-4, 3e-3, 0.1.
+ */
+export const TRAINING_SCALES: Record<Profile, TrainingScale> = {
+  smoke: {
+    depth: 56,
+    width: 8,
+    batch: 64,
+    trainImages: 2048,
+    validationImages: 512,
+    testImages: 1000,
+    epochs: 6,
+    seeds: 3,
+    sweep: { grid: [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1], epochs: 6 },
+    sharpness: { images: 128, batch: 64, iterations: 12 },
+  },
+  paper: {
+    depth: 110,
+    width: 16,
+    batch: 128,
+    trainImages: 45_000,
+    validationImages: 5_000,
+    epochs: 160,
+    seeds: 5,
+    sweep: { grid: [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1], epochs: 20 },
+    sharpness: { images: 1024, batch: 128, iterations: 20 },
+  },
+};
+
+export function trainingScale(): TrainingScale {
+  return TRAINING_SCALES[config().profile];
+}
+
+/** The seeds of the training claims' runs, and the sweep's own seed. */
+export function trainingSeeds(S = trainingScale()): number[] {
+  return Array.from({ length: S.seeds }, (_, i) => config().seed + i);
+}
+export const SWEEP_SEED_OFFSET = 100;
+export function sweepSeed(): number {
+  return config().seed + SWEEP_SEED_OFFSET;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data: train / validation / test
+
+export interface TrainingData {
+  train: Dataset;
+  validation: Dataset;
+  test: Dataset;
+}
+
+const dataCache = new Map<string, TrainingData>();
+
+/** The active dataset split into the images trained on, a balanced held-out validation set, and test. */
+export function trainingData(S: Pick<TrainingScale, 'trainImages' | 'validationImages' | 'testImages'> = trainingScale()): TrainingData {
+  const key = `${S.trainImages}|${S.validationImages}|${S.testImages}`;
+  let d = dataCache.get(key);
+  if (!d) {
+    const { train: all, test } = claimData({ trainLimit: S.trainImages + S.validationImages, testLimit: S.testImages });
+    if (all.n < S.trainImages + S.validationImages)
+      throw new Error(`the training split has ${all.n} images, fewer than ${S.trainImages} to train on + ${S.validationImages} to validate on`);
+    const val = subsetIndices(all.labels, all.numClasses, S.validationImages, deriveSeed(config().seed, 0x7a1d));
+    const isVal = new Uint8Array(all.n);
+    for (const i of val) isVal[i] = 1;
+    const rest = Uint32Array.from({ length: all.n }, (_, i) => i).filter((i) => !isVal[i]);
+    d = { train: take(all, rest), validation: take(all, val, `${all.name} (validation)`), test };
+    dataCache.set(key, d);
+  }
+  return d;
+}
+
+// ---------------------------------------------------------------------------------------------
+// A run: its config (the cache key), its result
+
+export const RunSpec = z
+  .object({
+    arm: z.enum(['none', 'all', 'final']),
+    lr: z.number().positive(),
+    seed: z.number().int().nonnegative(),
+    depth: z.number().int().positive(),
+    width: z.number().int().positive(),
+    init: z.literal('glorot'),
+    epochs: z.number().int().positive(),
+    batch: z.number().int().positive(),
+    trainImages: z.number().int().positive(),
+    validationImages: z.number().int().nonnegative(),
+    testImages: z.number().int().positive().optional(),
+    augment: z.boolean(),
+    momentum: z.number(),
+    weightDecay: z.number(),
+    /** one cut of the rate by `factor` at half of training */
+    lrCut: z.object({ factor: z.number(), at: z.number() }),
+    divergenceFactor: z.number(),
+    data: z.string(),
+    profile: z.enum(['smoke', 'paper']),
+    fault: z.string(),
+  })
+  .strict();
+export type RunSpec = z.infer<typeof RunSpec>;
+
+/** What a run is asked to measure besides training (not part of the key: a run measured more is still the same run). */
+export interface SharpnessSpec {
+  images: number;
+  batch: number;
+  iterations: number;
+}
+
+export interface RunRequest {
+  spec: RunSpec;
+  sharpness?: SharpnessSpec;
+}
+
+const num = z.number().nullable(); // JSON has no NaN / Infinity: stored as null
+
+export const EpochStats = z.object({
+  epoch: z.number().int(),
+  step: z.number().int(),
+  lr: z.number(),
+  trainLoss: num,
+  trainAcc: num,
+  testAcc: num,
+  testLoss: num,
+});
+export type EpochStats = z.infer<typeof EpochStats>;
+
+export const RunResult = z.object({
+  key: z.string(),
+  spec: RunSpec,
+  diverged: z.object({ step: z.number().int(), loss: num, reason: z.enum(['non-finite', 'exceeded']) }).nullable(),
+  steps: z.number().int(),
+  firstLoss: num,
+  history: z.array(EpochStats),
+  final: z.object({ trainAcc: num, trainLoss: num, valAcc: num, valLoss: num, testAcc: num, testLoss: num }),
+  sharpness: z
+    .object({ eigenvalue: num, iterations: z.number().int(), relativeChange: num, images: z.number().int(), batch: z.number().int(), maxIterations: z.number().int() })
+    .optional(),
+  seconds: z.number(),
+  computedBy: z.object({ pid: z.number().int(), host: z.string(), at: z.string() }),
+});
+export type RunResult = z.infer<typeof RunResult>;
+
+const finiteOrNull = (v: number | null | undefined): number | null => (v !== null && v !== undefined && Number.isFinite(v) ? v : null);
+
+/** The protocol's run of `arm` at `lr` with `seed`, at the active profile. */
+export function runSpec(arm: Arm, lr: number, seed: number, o: { epochs?: number; S?: TrainingScale } = {}): RunSpec {
+  const S = o.S ?? trainingScale();
+  const c = config();
+  return RunSpec.parse({
+    arm,
+    lr,
+    seed,
+    depth: S.depth,
+    width: S.width,
+    init: 'glorot',
+    epochs: o.epochs ?? S.epochs,
+    batch: S.batch,
+    trainImages: S.trainImages,
+    validationImages: S.validationImages,
+    ...(S.testImages !== undefined ? { testImages: S.testImages } : {}),
+    augment: true,
+    momentum: 0.9,
+    weightDecay: 5e-4,
+    lrCut: { factor: 0.1, at: 0.5 },
+    divergenceFactor: 100,
+    data: c.dataName,
+    profile: c.profile,
+    fault: c.fault,
+  });
+}
+
+/** A stable hash of a spec: canonical JSON (sorted keys) → sha256, 16 hex digits. */
+export function runKey(spec: RunSpec): string {
+  const canon = (v: unknown): unknown =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])]))
+      : v;
+  return createHash('sha256').update(JSON.stringify(canon(RunSpec.parse(spec)))).digest('hex').slice(0, 16);
+}
+
+export function describeRun(spec: RunSpec): string {
+  return `ResNet-${spec.depth} w${spec.width} bn=${spec.arm} lr=${spec.lr} seed=${spec.seed}`;
+}
+
+/** Train one run as its spec says and measure what the request asks for. The training loop is src/train's. */
+export async function computeRun(req: RunRequest): Promise<RunResult> {
+  const { spec } = req;
+  if (spec.profile !== config().profile || spec.data !== config().dataName || spec.fault !== config().fault)
+    throw new Error(`run ${describeRun(spec)} was asked for profile/data/fault ${spec.profile}/${spec.data}/${spec.fault}, but this process runs ${config().profile}/${config().dataName}/${config().fault}`);
+  const data = trainingData(spec);
+  const net = makeResNet({ depth: spec.depth, width: spec.width, bn: spec.arm, seed: spec.seed, data: data.train });
+  try {
+    const r = await train(net, { train: data.train, test: data.test }, {
+      epochs: spec.epochs,
+      batchSize: spec.batch,
+      schedule: { kind: 'step', lr: spec.lr, factor: spec.lrCut.factor, at: [spec.lrCut.at] },
+      momentum: spec.momentum,
+      weightDecay: spec.weightDecay,
+      seed: spec.seed,
+      augment: spec.augment,
+      divergenceFactor: spec.divergenceFactor,
+      label: describeRun(spec),
+      progress: true,
+    });
+    const history: EpochStats[] = r.history.map((h) => ({
+      epoch: h.epoch,
+      step: h.step,
+      lr: h.lr,
+      trainLoss: finiteOrNull(h.trainLoss),
+      trainAcc: finiteOrNull(h.trainAcc),
+      testAcc: finiteOrNull(h.testAcc),
+      testLoss: finiteOrNull(h.testLoss),
+    }));
+    const last = history.at(-1);
+    const finished = !r.diverged && last !== undefined && last.step === r.steps;
+    // validation (to pick rates on) once, at the end: eval mode, as the test split
+    const val = finished && data.validation.n > 0 ? evaluate(net, data.validation) : undefined;
+    let sharp: RunResult['sharpness'];
+    if (req.sharpness && finished) sharp = measureSharpness(net, data.train, spec.seed, req.sharpness);
+    const result: RunResult = {
+      key: runKey(spec),
+      spec,
+      diverged: r.diverged ? { step: r.diverged.step, loss: finiteOrNull(r.diverged.loss), reason: r.diverged.reason } : null,
+      steps: r.steps,
+      firstLoss: finiteOrNull(r.firstLoss),
+      history,
+      final: {
+        trainAcc: finiteOrNull(r.final.trainAcc),
+        trainLoss: finiteOrNull(r.final.trainLoss),
+        valAcc: finiteOrNull(val?.accuracy),
+        valLoss: finiteOrNull(val?.loss),
+        testAcc: finiteOrNull(r.final.testAcc),
+        testLoss: finiteOrNull(r.final.testLoss),
+      },
+      ...(sharp ? { sharpness: sharp } : {}),
+      seconds: r.seconds,
+      computedBy: { pid: process.pid, host: os.hostname(), at: new Date().toISOString() },
+    };
+    return RunResult.parse(result);
+  } finally {
+    net.dispose();
+  }
+}
+
+/**
+ * Sharpness of the trained net: the top Hessian eigenvalue of the training loss (training mode,
+ * the loss SGD minimised) on a fixed, seeded set of un-augmented training images.
+ */
+function measureSharpness(net: ReturnType<typeof makeResNet>, trainSet: Dataset, seed: number, s: SharpnessSpec): NonNullable<RunResult['sharpness']> {
+  const idx = subsetIndices(trainSet.labels, trainSet.numClasses, s.images, deriveSeed(seed, 0x5a4e));
+  const probe = take(trainSet, idx);
+  const batches = [];
+  for (let i = 0; i + s.batch <= probe.n; i += s.batch) batches.push(sliceToTensors(probe, i, s.batch));
+  try {
+    const t0 = performance.now();
+    const p = topHessianEigenvalue(net, batches, { iterations: s.iterations, seed: deriveSeed(seed, 0x5a4f) });
+    console.log(`[train] ${net.description} seed ${seed}: sharpness ${p.eigenvalue.toPrecision(4)} (${p.iterations} iterations, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    return { eigenvalue: finiteOrNull(p.eigenvalue), iterations: p.iterations, relativeChange: finiteOrNull(p.relativeChange), images: s.images, batch: s.batch, maxIterations: s.iterations };
+  } finally {
+    for (const b of batches) {
+      b.x.dispose();
+      b.y.dispose();
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The suite run and the cache
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** id of this `vitest` invocation of the claims (see startSuiteRun) */
+    suiteRunId: string;
+  }
+}
+
+const OWNER_FILE = 'owner.json';
+
+export function runsRoot(reports = reportsDir()): string {
+  return path.join(reports, '.runs');
+}
+
+/**
+ * Called once per `vitest` invocation (the claims' globalSetup): a fresh suite-run id and its
+ * folder, and the folders of earlier suite runs removed, except those whose owner (the vitest
+ * process that made them) is still alive on this host: a concurrent suite keeps its runs.
+ */
+export function startSuiteRun(reports = reportsDir()): string {
+  const root = runsRoot(reports);
+  fs.mkdirSync(root, { recursive: true });
+  for (const name of fs.readdirSync(root)) {
+    const dir = path.join(root, name);
+    let owner: { pid?: number; host?: string } | undefined;
+    try {
+      owner = JSON.parse(fs.readFileSync(path.join(dir, OWNER_FILE), 'utf8')) as { pid?: number; host?: string };
+    } catch {
+      owner = undefined;
+    }
+    const alive = owner?.host === os.hostname() && typeof owner.pid === 'number' && pidAlive(owner.pid);
+    if (!alive) fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const id = `${new Date().toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 15)}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  writeFileAtomic(path.join(root, id, OWNER_FILE), JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date().toISOString() }));
+  return id;
+}
+
+let localId: string | undefined;
+/** This process's suite run: the globalSetup's (inside vitest), BN_SUITE_RUN_ID, or one of its own. */
+export function suiteRunId(): string {
+  let id: string | undefined;
+  try {
+    id = inject('suiteRunId');
+  } catch {
+    id = undefined; // not inside a vitest worker
+  }
+  id ??= process.env.BN_SUITE_RUN_ID?.trim() || undefined;
+  if (!id) {
+    localId ??= `local-${process.pid}-${randomBytes(3).toString('hex')}`;
+    id = localId;
+  }
+  if (!/^[\w.-]+$/.test(id)) throw new Error(`suite run id ${JSON.stringify(id)} is not a plain folder name`);
+  return id;
+}
+
+export function runsDir(): string {
+  return path.join(runsRoot(), suiteRunId());
+}
+
+export interface ObtainOptions {
+  /** cache folder (default runsDir()) */
+  dir?: string;
+  /** what computes a run (default computeRun; tests pass a fake) */
+  compute?: (req: RunRequest) => Promise<RunResult>;
+  /** runs to compute while the ones asked for are being computed by another worker */
+  whileWaiting?: RunRequest[];
+  /** how often to look again while waiting (ms, default 500) */
+  pollMs?: number;
+  log?: (line: string) => void;
+}
+
+function satisfies(r: RunResult, req: RunRequest): boolean {
+  if (!req.sharpness || r.diverged || r.final.testAcc === null) return true;
+  const s = r.sharpness;
+  return !!s && s.images === req.sharpness.images && s.batch === req.sharpness.batch && s.maxIterations === req.sharpness.iterations;
+}
+
+function readCached(file: string, req: RunRequest): RunResult | undefined {
+  let raw: string;
+  try {
+    raw = fs.readFileSync(file, 'utf8');
+  } catch {
+    return undefined;
+  }
+  const parsed = RunResult.safeParse(JSON.parse(raw));
+  if (!parsed.success || parsed.data.key !== runKey(req.spec)) return undefined;
+  return satisfies(parsed.data, req) ? parsed.data : undefined;
+}
+
+const LOCK = { staleMs: Infinity }; // a run takes minutes to hours: only a dead holder makes a lock stale
+
+/**
+ * Take the run's lock and return the run, computing it when no one has: `wait` false gives up at
+ * once (undefined) when another process holds the lock.
+ */
+async function takeRun(req: RunRequest, dir: string, compute: (r: RunRequest) => Promise<RunResult>, wait: boolean, log: (l: string) => void): Promise<RunResult | undefined> {
+  const key = runKey(req.spec);
+  const file = path.join(dir, `${key}.json`);
+  const cached = readCached(file, req);
+  if (cached) return cached;
+  let acquired = false;
+  try {
+    return await withFileLock(
+      `${file}.lock`,
+      async () => {
+        acquired = true;
+        const again = readCached(file, req);
+        if (again) return again;
+        log(`training ${describeRun(req.spec)}${req.sharpness ? ' (+ sharpness)' : ''} [${key}]`);
+        const r = await compute(req);
+        writeFileAtomic(file, JSON.stringify(r));
+        return r;
+      },
+      { ...LOCK, timeoutMs: wait ? Infinity : 0 },
+    );
+  } catch (e) {
+    if (!acquired && !wait && /could not lock/.test((e as Error).message)) return undefined;
+    throw e;
+  }
+}
+
+/**
+ * The results of `reqs`, in order. Cached runs are read; runs no one is computing are computed
+ * here, in order; runs another worker is computing are left for later, and while they are, the
+ * runs of `whileWaiting` that no one has started are computed (so neither worker idles while
+ * there is training to do). Then the remaining ones are waited for.
+ */
+export async function obtainRuns(reqs: RunRequest[], opts: ObtainOptions = {}): Promise<RunResult[]> {
+  const dir = opts.dir ?? runsDir();
+  const compute = opts.compute ?? computeRun;
+  const log = opts.log ?? ((l: string) => console.log(`[runs] ${l}`));
+  const poll = opts.pollMs ?? 500;
+  fs.mkdirSync(dir, { recursive: true });
+  const out: (RunResult | undefined)[] = reqs.map(() => undefined);
+  let todo = reqs.map((_, i) => i);
+  const extra = [...(opts.whileWaiting ?? [])];
+  let announced = false;
+  while (todo.length) {
+    const left: number[] = [];
+    for (const i of todo) {
+      const r = await takeRun(reqs[i]!, dir, compute, false, log);
+      if (r) out[i] = r;
+      else left.push(i);
+    }
+    todo = left;
+    if (!todo.length) break;
+    // Everything still missing is being trained elsewhere: help with other runs meanwhile.
+    let helped = false;
+    while (extra.length && !helped) helped = (await takeRun(extra.shift()!, dir, compute, false, log)) !== undefined;
+    if (helped) continue;
+    if (!announced) {
+      log(`waiting for ${todo.length} run(s) another worker is training: ${todo.map((i) => describeRun(reqs[i]!.spec)).join('; ')}`);
+      announced = true;
+    }
+    await new Promise((r) => setTimeout(r, poll));
+  }
+  return out as RunResult[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The sweep and the rates it picks
+
+export interface SweepPoint {
+  arm: Arm;
+  lr: number;
+  diverged: boolean;
+  divergedAt: number | null;
+  valAcc: number | null;
+  testAcc: number | null;
+}
+
+export interface Rates {
+  low: number | null;
+  high: number | null;
+  best: Record<Arm, number | null>;
+}
+
+export interface Sweep extends Rates {
+  grid: number[];
+  seed: number;
+  epochs: number;
+  points: SweepPoint[];
+}
+
+/** The sweep's runs (one per arm and grid rate, at the sweep seed). */
+export function sweepRequests(S = trainingScale()): RunRequest[] {
+  return ARMS.flatMap((arm) => S.sweep.grid.map((lr) => ({ spec: runSpec(arm, lr, sweepSeed(), { epochs: S.sweep.epochs, S }) })));
+}
+
+/** The rates the protocol picks from sweep points (rules in the header of this file). */
+export function pickRates(grid: readonly number[], points: readonly SweepPoint[]): Rates {
+  const g = [...grid].sort((a, b) => a - b);
+  const at = (arm: Arm, lr: number) => points.find((p) => p.arm === arm && p.lr === lr);
+  const survived = (arm: Arm, lr: number) => {
+    const p = at(arm, lr);
+    return !!p && !p.diverged && p.valAcc !== null;
+  };
+  const argmaxAcc = (arm: Arm, lrs: number[]): number | null => {
+    let best: number | null = null;
+    let bestAcc = -Infinity;
+    for (const lr of lrs) {
+      const acc = at(arm, lr)?.valAcc ?? -Infinity;
+      if (acc > bestAcc) { // strict: on a tie the smaller (safer) rate stays
+        bestAcc = acc;
+        best = lr;
+      }
+    }
+    return best;
+  };
+  const best = {} as Record<Arm, number | null>;
+  for (const arm of ARMS) {
+    const withMargin = g.filter((lr, i) => survived(arm, lr) && i + 1 < g.length && survived(arm, g[i + 1]!));
+    best[arm] = argmaxAcc(arm, withMargin);
+  }
+  const bnOnly = g.filter((lr) => at('none', lr)?.diverged === true && survived('all', lr));
+  return { low: best.none, high: argmaxAcc('all', bnOnly), best };
+}
+
+/** Run (or read) the sweep and pick the rates. */
+export async function lrSweep(opts: Pick<ObtainOptions, 'whileWaiting' | 'log'> = {}): Promise<Sweep> {
+  const S = trainingScale();
+  const reqs = sweepRequests(S);
+  const runs = await obtainRuns(reqs, opts);
+  const points: SweepPoint[] = runs.map((r) => ({
+    arm: r.spec.arm,
+    lr: r.spec.lr,
+    diverged: r.diverged !== null,
+    divergedAt: r.diverged?.step ?? null,
+    valAcc: r.final.valAcc,
+    testAcc: r.final.testAcc,
+  }));
+  return { grid: [...S.sweep.grid], seed: sweepSeed(), epochs: S.sweep.epochs, points, ...pickRates(S.sweep.grid, points) };
+}
+
+/** The sweep as named statistics for a claim's record: every (arm, rate) and the rates picked. */
+export function sweepStatistics(sw: Sweep): { name: string; value: number; note?: string; paper?: string }[] {
+  const out: { name: string; value: number; note?: string; paper?: string }[] = [];
+  for (const p of sw.points) {
+    out.push(
+      p.diverged
+        ? { name: `sweep ${p.arm} lr=${p.lr}: validation accuracy`, value: NaN, note: `diverged at step ${p.divergedAt}` }
+        : { name: `sweep ${p.arm} lr=${p.lr}: validation accuracy`, value: p.valAcc ?? NaN },
+    );
+  }
+  const rate = (name: string, v: number | null, paper?: string) =>
+    out.push({ name, value: v ?? NaN, ...(v === null ? { note: 'no rate met the rule' } : {}), ...(paper ? { paper } : {}) });
+  rate('low rate (best no-BN rate with a grid step to spare)', sw.low, '1e-4');
+  rate('high rate (best BN rate at which no BN diverged)', sw.high, '0.1');
+  for (const arm of ARMS) rate(`best stable rate, ${arm}`, sw.best[arm]);
+  return out;
+}
+
+/** One line per arm: the rates and what happened, for progress logs. */
+export function sweepSummary(sw: Sweep): string {
+  const fmt = (p: SweepPoint) => `${p.lr}:${p.diverged ? `div@${p.divergedAt}` : (p.valAcc ?? NaN).toFixed(3)}`;
+  return ARMS.map((arm) => `${arm} [${sw.points.filter((p) => p.arm === arm).map(fmt).join(' ')}]`).join('; ') +
+    ` → low ${sw.low}, high ${sw.high}, best none/all/final ${sw.best.none}/${sw.best.all}/${sw.best.final}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The runs of the four training claims
+
+/** Which runs measure sharpness at the end: BN at the low and at the high rate, and no BN at the low rate. */
+export function wantsSharpness(arm: Arm, lr: number, rates: Rates): boolean {
+  return (arm === 'all' && (lr === rates.low || lr === rates.high)) || (arm === 'none' && lr === rates.low);
+}
+
+/** The protocol's request for arm at lr, every seed (sharpness measured where `wantsSharpness` says). */
+export function armRequests(arm: Arm, lr: number, rates: Rates, S = trainingScale()): RunRequest[] {
+  return trainingSeeds(S).map((seed) => ({
+    spec: runSpec(arm, lr, seed, { S }),
+    ...(wantsSharpness(arm, lr, rates) ? { sharpness: S.sharpness } : {}),
+  }));
+}
+
+/**
+ * Every run the four training claims make, in the order worth computing them: the comparisons at
+ * the low and high rates first, then each arm at its best rate. Handed to obtainRuns as
+ * `whileWaiting`, so a worker waiting for a run helps with the others' runs.
+ */
+export function allTrainingRequests(rates: Rates, S = trainingScale()): RunRequest[] {
+  const pairs: [Arm, number | null][] = [
+    ['none', rates.low],
+    ['all', rates.low],
+    ['all', rates.high],
+    ['none', rates.high],
+    ['final', rates.best.final],
+    ['all', rates.best.all],
+    ['none', rates.best.none],
+  ];
+  const seen = new Set<string>();
+  const out: RunRequest[] = [];
+  for (const [arm, lr] of pairs) {
+    if (lr === null) continue;
+    for (const r of armRequests(arm, lr, rates, S)) {
+      const k = runKey(r.spec);
+      if (!seen.has(k)) {
+        seen.add(k);
+        out.push(r);
+      }
+    }
+  }
+  return out;
+}
+
+/** Runs of `arm` at `lr` over the seeds, computed cooperatively with the other training claims. */
+export async function armRuns(arm: Arm, lr: number, rates: Rates, opts: Pick<ObtainOptions, 'log'> = {}): Promise<RunResult[]> {
+  return obtainRuns(armRequests(arm, lr, rates), { ...opts, whileWaiting: allTrainingRequests(rates) });
+}
