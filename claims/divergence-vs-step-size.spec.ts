@@ -33,7 +33,7 @@ claim({ id: 'divergence-vs-step-size', title: "One step of growing size: without
   const S = scale();
   const { train } = claimData({ trainLimit: 2000 });
   c.data(dataName(train));
-  c.scale({ model: `ResNet-${S.depth}`, depth: S.depth, width: S.width, images: S.batch, batch: S.batch, seeds: S.seeds, extra: { trainLr: TRAIN_LR, alphas: `1e-5…1, ${ALPHAS.length} log-spaced`, init: 'glorot' } });
+  c.scale({ model: `ResNet-${S.depth}`, depth: S.depth, width: S.width, images: S.scanBatch, batch: S.scanBatch, seeds: S.seeds, extra: { trainLr: TRAIN_LR, alphas: `1e-5…1, ${ALPHAS.length} log-spaced`, init: 'glorot' } });
 
   const scans: Record<'none' | 'all', StepScan[][]> = { none: [], all: [] }; // [seed][batch]
   for (const seed of seeds()) {
@@ -42,7 +42,7 @@ claim({ id: 'divergence-vs-step-size', title: "One step of growing size: without
       const opt = new Sgd(net.params, net.decayed, { momentum: 0.9, weightDecay: 5e-4 });
       const perBatch: StepScan[] = [];
       let k = 0;
-      for (const b of batches(train, S.batch, seed, { dropLast: true })) {
+      for (const b of batches(train, S.scanBatch, seed, { dropLast: true })) {
         k++;
         const { x, y } = batchToTensors(b, train);
         if (PROBED_BATCHES.includes(k)) perBatch.push(stepSizeScan(net, x, y, ALPHAS));
@@ -90,7 +90,7 @@ claim({ id: 'divergence-vs-step-size', title: "One step of growing size: without
   c.figure({
     kind: 'lines',
     title: 'Relative loss after one gradient step of size α',
-    caption: `ResNet-${S.depth}, width ${S.width}, ${dataName(train)}, batch ${S.batch}, trained at lr ${TRAIN_LR}; one line per seed`,
+    caption: `ResNet-${S.depth}, width ${S.width}, ${dataName(train)}, batch ${S.scanBatch}, trained at lr ${TRAIN_LR}; one line per seed`,
     grid: { rows: ['with BN', 'without BN'], cols: PROBED_BATCHES.map((k) => `mini-batch ${k}`) },
     panels,
   });

@@ -15,10 +15,11 @@
  * Sweep: for each arm, one run per rate of a log grid, at a seed of its own (BN_SEED + 100, never
  * one of the claims' seeds, so the rates are not picked on the runs that then test them), on the
  * protocol shortened to `sweep.epochs` (the cut still at half). From it (see `pickRates`):
- *   - a rate has a margin when it and the next grid rate above it both finished without diverging;
+ *   - a run survives when it neither diverged (train()'s detection) nor collapsed (see
+ *     computesConstant); a rate has a margin when the arm survived it and the next grid rate up;
  *   - best(arm) = the rate with a margin of highest final validation accuracy;
  *   - low  = best(none): the unnormalised net's best rate, one it survives with a grid step to spare;
- *   - high = among the rates at which the no-BN run diverged and the BN run did not, the one of
+ *   - high = among the rates the no-BN run did not survive and the BN run did, the one of
  *            highest BN validation accuracy (null when no such rate exists: then BN allows no rate
  *            that the unnormalised net does not).
  *
@@ -35,6 +36,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
 import { inject } from 'vitest';
 import { z } from 'zod';
 import { config, reportsDir, type Profile } from '../config';
@@ -78,15 +80,15 @@ export interface TrainingScale {
  */
 export const TRAINING_SCALES: Record<Profile, TrainingScale> = {
   smoke: {
-    depth: 56,
-    width: 8,
+    depth: Number(process.env.DEV_DEPTH ?? 56),
+    width: Number(process.env.DEV_WIDTH ?? 4),
     batch: 64,
     trainImages: 2048,
     validationImages: 512,
     testImages: 1000,
-    epochs: 6,
+    epochs: Number(process.env.DEV_EPOCHS ?? 4),
     seeds: 3,
-    sweep: { grid: [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1], epochs: 6 },
+    sweep: { grid: [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1], epochs: Number(process.env.DEV_EPOCHS ?? 4) },
     sharpness: { images: 128, batch: 64, iterations: 12 },
   },
   paper: {
@@ -202,6 +204,8 @@ export const RunResult = z.object({
   key: z.string(),
   spec: RunSpec,
   diverged: z.object({ step: z.number().int(), loss: num, reason: z.enum(['non-finite', 'exceeded']) }).nullable(),
+  /** finished, but the trained net computes a constant function (see computesConstant) */
+  collapsed: z.boolean(),
   steps: z.number().int(),
   firstLoss: num,
   history: z.array(EpochStats),
@@ -287,6 +291,7 @@ export async function computeRun(req: RunRequest): Promise<RunResult> {
     }));
     const last = history.at(-1);
     const finished = !r.diverged && last !== undefined && last.step === r.steps;
+    const collapsed = finished && computesConstant(net, data.test);
     // validation (to pick rates on) once, at the end: eval mode, as the test split
     const val = finished && data.validation.n > 0 ? evaluate(net, data.validation) : undefined;
     let sharp: RunResult['sharpness'];
@@ -295,6 +300,7 @@ export async function computeRun(req: RunRequest): Promise<RunResult> {
       key: runKey(spec),
       spec,
       diverged: r.diverged ? { step: r.diverged.step, loss: finiteOrNull(r.diverged.loss), reason: r.diverged.reason } : null,
+      collapsed,
       steps: r.steps,
       firstLoss: finiteOrNull(r.firstLoss),
       history,
@@ -314,6 +320,25 @@ export async function computeRun(req: RunRequest): Promise<RunResult> {
   } finally {
     net.dispose();
   }
+}
+
+/**
+ * Whether the net's output no longer depends on its input: the logits of every test image equal
+ * (to 1e-6 relative). This is how a too-large step ends an unnormalised ResNet when it does not
+ * blow up: the step drives every unit of the last block below zero, the ReLUs die, the logits are
+ * the classifier's bias, the loss sits at ln(classes), and every gradient but the bias's is zero,
+ * so training can never recover. train()'s divergence detection watches the loss and cannot see
+ * it (the loss went *down*, from the start loss to ln(classes)).
+ */
+export function computesConstant(net: ReturnType<typeof makeResNet>, ds: Dataset, images = 256): boolean {
+  const n = Math.min(images, ds.n);
+  return tf.tidy(() => {
+    const { x } = sliceToTensors(ds, 0, n);
+    const logits = net.forward(x, { training: false });
+    const spread = tf.moments(logits, 0).variance.sqrt().max().dataSync()[0]!;
+    const scale = logits.abs().max().dataSync()[0]!;
+    return Number.isFinite(spread) && spread <= 1e-6 * Math.max(1, scale);
+  });
 }
 
 /**
@@ -508,6 +533,7 @@ export interface SweepPoint {
   lr: number;
   diverged: boolean;
   divergedAt: number | null;
+  collapsed: boolean;
   valAcc: number | null;
   testAcc: number | null;
 }
@@ -536,7 +562,7 @@ export function pickRates(grid: readonly number[], points: readonly SweepPoint[]
   const at = (arm: Arm, lr: number) => points.find((p) => p.arm === arm && p.lr === lr);
   const survived = (arm: Arm, lr: number) => {
     const p = at(arm, lr);
-    return !!p && !p.diverged && p.valAcc !== null;
+    return !!p && !p.diverged && !p.collapsed && p.valAcc !== null;
   };
   const argmaxAcc = (arm: Arm, lrs: number[]): number | null => {
     let best: number | null = null;
@@ -555,7 +581,7 @@ export function pickRates(grid: readonly number[], points: readonly SweepPoint[]
     const withMargin = g.filter((lr, i) => survived(arm, lr) && i + 1 < g.length && survived(arm, g[i + 1]!));
     best[arm] = argmaxAcc(arm, withMargin);
   }
-  const bnOnly = g.filter((lr) => at('none', lr)?.diverged === true && survived('all', lr));
+  const bnOnly = g.filter((lr) => at('none', lr) !== undefined && !survived('none', lr) && survived('all', lr));
   return { low: best.none, high: argmaxAcc('all', bnOnly), best };
 }
 
@@ -569,6 +595,7 @@ export async function lrSweep(opts: Pick<ObtainOptions, 'whileWaiting' | 'log'> 
     lr: r.spec.lr,
     diverged: r.diverged !== null,
     divergedAt: r.diverged?.step ?? null,
+    collapsed: r.collapsed,
     valAcc: r.final.valAcc,
     testAcc: r.final.testAcc,
   }));
@@ -579,11 +606,9 @@ export async function lrSweep(opts: Pick<ObtainOptions, 'whileWaiting' | 'log'> 
 export function sweepStatistics(sw: Sweep): { name: string; value: number; note?: string; paper?: string }[] {
   const out: { name: string; value: number; note?: string; paper?: string }[] = [];
   for (const p of sw.points) {
-    out.push(
-      p.diverged
-        ? { name: `sweep ${p.arm} lr=${p.lr}: validation accuracy`, value: NaN, note: `diverged at step ${p.divergedAt}` }
-        : { name: `sweep ${p.arm} lr=${p.lr}: validation accuracy`, value: p.valAcc ?? NaN },
-    );
+    const name = `sweep ${p.arm} lr=${p.lr}: validation accuracy`;
+    if (p.diverged) out.push({ name, value: NaN, note: `diverged at step ${p.divergedAt}` });
+    else out.push({ name, value: p.valAcc ?? NaN, ...(p.collapsed ? { note: 'collapsed: the trained net computes a constant function' } : {}) });
   }
   const rate = (name: string, v: number | null, paper?: string) =>
     out.push({ name, value: v ?? NaN, ...(v === null ? { note: 'no rate met the rule' } : {}), ...(paper ? { paper } : {}) });
@@ -595,7 +620,7 @@ export function sweepStatistics(sw: Sweep): { name: string; value: number; note?
 
 /** One line per arm: the rates and what happened, for progress logs. */
 export function sweepSummary(sw: Sweep): string {
-  const fmt = (p: SweepPoint) => `${p.lr}:${p.diverged ? `div@${p.divergedAt}` : (p.valAcc ?? NaN).toFixed(3)}`;
+  const fmt = (p: SweepPoint) => `${p.lr}:${p.diverged ? `div@${p.divergedAt}` : p.collapsed ? 'collapsed' : (p.valAcc ?? NaN).toFixed(3)}`;
   return ARMS.map((arm) => `${arm} [${sw.points.filter((p) => p.arm === arm).map(fmt).join(' ')}]`).join('; ') +
     ` → low ${sw.low}, high ${sw.high}, best none/all/final ${sw.best.none}/${sw.best.all}/${sw.best.final}`;
 }

@@ -1,0 +1,218 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { initBackend } from '../backend';
+import {
+  computeRun,
+  obtainRuns,
+  pickRates,
+  runKey,
+  runSpec,
+  startSuiteRun,
+  TRAINING_SCALES,
+  type RunRequest,
+  type RunResult,
+  type SweepPoint,
+} from './training-runs';
+
+const here = path.dirname(new URL(import.meta.url).pathname);
+
+/** A worker stand-in: wants the same four runs as its twin; "computing" one logs it and takes 300 ms. */
+const CHILD = `
+import fs from 'node:fs';
+const m = await import(${JSON.stringify(path.join(here, 'training-runs.ts'))});
+const S = m.TRAINING_SCALES.smoke;
+const reqs = [0.001, 0.01, 0.1, 1].map((lr) => ({ spec: m.runSpec('all', lr, 0, { S }) }));
+const compute = async (req) => {
+  fs.appendFileSync(process.env.RUNS_COUNTER, process.env.RUNS_TAG + ' ' + m.runKey(req.spec) + '\\n');
+  await new Promise((r) => setTimeout(r, 300));
+  return { key: m.runKey(req.spec), spec: req.spec, diverged: null, collapsed: false, steps: 1, firstLoss: 1, history: [],
+    final: { trainAcc: 0, trainLoss: 0, valAcc: 0, valLoss: 0, testAcc: req.spec.lr, testLoss: 0 }, seconds: 0,
+    computedBy: { pid: process.pid, host: 'h', at: new Date().toISOString() } };
+};
+const rs = await m.obtainRuns(reqs, { dir: process.env.RUNS_DIR, compute, pollMs: 20, log: () => {} });
+console.log(JSON.stringify(rs.map((r) => [r.key, r.final.testAcc])));
+`;
+const tmpDirs: string[] = [];
+function tmp(): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), 'bn-runs-'));
+  tmpDirs.push(d);
+  return d;
+}
+afterEach(() => {
+  for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
+});
+
+const S = TRAINING_SCALES.smoke;
+
+/** A stand-in for a trained run: instant, deterministic, counts its calls. */
+function fakeCompute(calls: string[], delayMs = 0) {
+  return async (req: RunRequest): Promise<RunResult> => {
+    calls.push(runKey(req.spec));
+    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+    return {
+      key: runKey(req.spec),
+      spec: req.spec,
+      diverged: null,
+      collapsed: false,
+      steps: 10,
+      firstLoss: 2.3,
+      history: [{ epoch: 1, step: 10, lr: req.spec.lr, trainLoss: 1, trainAcc: 0.5, testAcc: 0.5, testLoss: 1 }],
+      final: { trainAcc: 0.5, trainLoss: 1, valAcc: 0.5, valLoss: 1, testAcc: 0.5 + req.spec.lr, testLoss: 1 },
+      ...(req.sharpness ? { sharpness: { eigenvalue: 7, iterations: 3, relativeChange: 0, images: req.sharpness.images, batch: req.sharpness.batch, maxIterations: req.sharpness.iterations } } : {}),
+      seconds: 0,
+      computedBy: { pid: process.pid, host: os.hostname(), at: new Date().toISOString() },
+    };
+  };
+}
+
+describe('run keys', () => {
+  it('are stable, and change with every field of the config', () => {
+    const a = runSpec('all', 0.1, 0, { S });
+    expect(runKey(a)).toBe(runKey({ ...a }));
+    expect(runKey(a)).toBe(runKey(Object.fromEntries(Object.entries(a).reverse()) as typeof a)); // key order does not matter
+    const variants = [
+      { ...a, arm: 'none' as const },
+      { ...a, lr: 0.3 },
+      { ...a, seed: 1 },
+      { ...a, depth: 20 },
+      { ...a, width: 16 },
+      { ...a, epochs: a.epochs + 1 },
+      { ...a, data: 'cifar10:/x' },
+      { ...a, profile: 'paper' as const },
+      { ...a, fault: 'bn-no-normalise' },
+      { ...a, lrCut: { factor: 0.1, at: 0.75 } },
+    ];
+    const keys = new Set([runKey(a), ...variants.map(runKey)]);
+    expect(keys.size).toBe(variants.length + 1);
+  });
+});
+
+describe('picking rates from a sweep', () => {
+  const grid = [1e-3, 1e-2, 0.1, 1];
+  const pt = (arm: SweepPoint['arm'], lr: number, valAcc: number | null, o: { diverged?: boolean; collapsed?: boolean } = {}): SweepPoint => ({
+    arm, lr, valAcc, testAcc: valAcc, diverged: !!o.diverged, divergedAt: o.diverged ? 2 : null, collapsed: !!o.collapsed,
+  });
+
+  it('low = best no-BN rate with a grid step to spare; high = best BN rate the unnormalised net does not survive', () => {
+    const points = [
+      pt('none', 1e-3, 0.6), pt('none', 1e-2, 0.7), pt('none', 0.1, 0.8), pt('none', 1, null, { diverged: true }),
+      pt('all', 1e-3, 0.6), pt('all', 1e-2, 0.7), pt('all', 0.1, 0.9), pt('all', 1, 0.85),
+      pt('final', 1e-3, 0.5), pt('final', 1e-2, 0.6), pt('final', 0.1, 0.1, { collapsed: true }), pt('final', 1, null, { diverged: true }),
+    ];
+    const r = pickRates(grid, points);
+    // 0.1 is no-BN's most accurate rate but the next rate up diverged: no margin, so 1e-2
+    expect(r.low).toBe(1e-2);
+    expect(r.best.none).toBe(1e-2);
+    expect(r.best.all).toBe(0.1); // 1 has no rate above it: never "with a margin"
+    expect(r.best.final).toBe(1e-3); // collapsed at 0.1 counts as not surviving
+    expect(r.high).toBe(1);
+  });
+
+  it('high is null when BN allows no rate the unnormalised net does not', () => {
+    const points = grid.flatMap((lr) => [pt('none', lr, 0.5), pt('all', lr, 0.5), pt('final', lr, 0.5)]);
+    expect(pickRates(grid, points).high).toBeNull();
+  });
+
+  it('a collapsed no-BN run counts as not surviving', () => {
+    const points = [
+      ...grid.map((lr) => pt('all', lr, 0.8)),
+      pt('none', 1e-3, 0.5), pt('none', 1e-2, 0.6), pt('none', 0.1, 0.1, { collapsed: true }), pt('none', 1, null, { diverged: true }),
+    ];
+    const r = pickRates(grid, points);
+    expect(r.high).toBe(0.1);
+    expect(r.low).toBe(1e-3);
+  });
+});
+
+describe('the run cache', () => {
+  it('computes a run once and reads it back, and recomputes when sharpness is asked for and missing', async () => {
+    const dir = tmp();
+    const calls: string[] = [];
+    const compute = fakeCompute(calls);
+    const reqs = [{ spec: runSpec('none', 0.01, 0, { S }) }, { spec: runSpec('all', 0.01, 0, { S }) }];
+    const a = await obtainRuns(reqs, { dir, compute, log: () => {} });
+    const b = await obtainRuns(reqs, { dir, compute, log: () => {} });
+    expect(calls).toHaveLength(2);
+    expect(b).toEqual(a);
+    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()).toEqual(reqs.map((r) => `${runKey(r.spec)}.json`).sort());
+    const [withSharp] = await obtainRuns([{ ...reqs[1]!, sharpness: S.sharpness }], { dir, compute, log: () => {} });
+    expect(calls).toHaveLength(3);
+    expect(withSharp!.sharpness?.eigenvalue).toBe(7);
+    await obtainRuns([reqs[1]!], { dir, compute, log: () => {} }); // a run with sharpness serves a request without
+    expect(calls).toHaveLength(3);
+  });
+
+  it('ignores a corrupt or foreign cache file', async () => {
+    const dir = tmp();
+    const calls: string[] = [];
+    const req = { spec: runSpec('none', 0.01, 0, { S }) };
+    fs.writeFileSync(path.join(dir, `${runKey(req.spec)}.json`), '{"key": "nope"}');
+    const [r] = await obtainRuns([req], { dir, compute: fakeCompute(calls), log: () => {} });
+    expect(calls).toHaveLength(1);
+    expect(r!.key).toBe(runKey(req.spec));
+  });
+
+  it('two processes that want the same runs compute each once, and share the work', async () => {
+    const dir = tmp();
+    const counter = path.join(dir, 'computed.log');
+    const child = (tag: string) =>
+      new Promise<string>((resolve, reject) => {
+        const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD], {
+          env: { ...process.env, RUNS_DIR: dir, RUNS_COUNTER: counter, RUNS_TAG: tag },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let out = '';
+        p.stdout.on('data', (d) => (out += d));
+        p.stderr.on('data', (d) => (out += d));
+        p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`child ${tag} exited ${code}: ${out}`))));
+      });
+    const [a, b] = await Promise.all([child('a'), child('b')]);
+    const lines = fs.readFileSync(counter, 'utf8').trim().split('\n');
+    const keys = lines.map((l) => l.split(' ')[1]);
+    expect(new Set(keys).size).toBe(keys.length); // nothing computed twice
+    expect(keys).toHaveLength(4); // ... and everything computed
+    const by = new Set(lines.map((l) => l.split(' ')[0]));
+    expect(by).toEqual(new Set(['a', 'b'])); // both processes worked
+    expect(JSON.parse(a.trim().split('\n').at(-1)!)).toEqual(JSON.parse(b.trim().split('\n').at(-1)!));
+  }, 60_000);
+});
+
+describe('suite runs', () => {
+  it('a new suite run removes earlier ones whose owner is gone, keeps live ones', () => {
+    const reports = tmp();
+    const root = path.join(reports, '.runs');
+    fs.mkdirSync(path.join(root, 'old-dead'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'old-dead', 'owner.json'), JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname() }));
+    fs.mkdirSync(path.join(root, 'old-live'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'old-live', 'owner.json'), JSON.stringify({ pid: process.pid, host: os.hostname() }));
+    fs.mkdirSync(path.join(root, 'no-owner'), { recursive: true });
+    const id = startSuiteRun(reports);
+    expect(fs.readdirSync(root).sort()).toEqual([id, 'old-live'].sort());
+    const id2 = startSuiteRun(reports);
+    expect(id2).not.toBe(id);
+  });
+});
+
+describe('a real run (tiny)', () => {
+  beforeAll(async () => {
+    process.env.BN_QUIET = '1';
+    await initBackend('wasm');
+  });
+
+  it('trains the protocol on the embedded data and reports history, validation and sharpness', async () => {
+    const tiny = { ...S, depth: 8, width: 4, batch: 32, trainImages: 128, validationImages: 64, testImages: 64, epochs: 2 };
+    const spec = runSpec('all', 0.05, 0, { S: tiny });
+    const r = await computeRun({ spec, sharpness: { images: 32, batch: 32, iterations: 3 } });
+    expect(r.diverged).toBeNull();
+    expect(r.collapsed).toBe(false);
+    expect(r.history.map((h) => h.epoch)).toEqual([1, 2]);
+    expect(r.history[1]!.lr).toBeCloseTo(0.005, 10); // cut ×0.1 at half
+    expect(r.final.valAcc).not.toBeNull();
+    expect(r.final.testAcc).not.toBeNull();
+    expect(r.sharpness!.eigenvalue).toBeGreaterThan(0);
+    expect(r.key).toBe(runKey(spec));
+  }, 120_000);
+});
