@@ -3,7 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchNormTrain, channelMoments } from '../backend/batchnorm';
 import { conv2d } from '../backend/conv';
 import { matMul } from '../backend/matmul';
-import type { BnMode, Init } from './types';
+import type { BnMode, ForwardOptions, Init, Net } from './types';
 
 /** Std of the weight distribution: Glorot normal, He normal (fan-in or fan-out). */
 export function initStd(init: Init, fanIn: number, fanOut: number): number {
@@ -67,6 +67,39 @@ export const BN_MOMENTUM = 0.1;
 
 /** Resolve a parameter: an override from opts.params, else the net's own variable. */
 export type Resolve = (name: string) => tf.Tensor;
+
+/** The resolver and the probe-point tap a forward pass uses, from its options. */
+export function forwardHelpers(store: ParamStore, opts: ForwardOptions): { p: Resolve; tap: (point: string, t: tf.Tensor) => tf.Tensor } {
+  const p: Resolve = (name) => {
+    const t = opts.params?.[name] ?? store.params.get(name);
+    if (!t) throw new Error(`unknown parameter ${name}`);
+    return t;
+  };
+  const tap = (point: string, t: tf.Tensor): tf.Tensor => {
+    const pert = opts.perturb?.[point];
+    if (pert) t = t.add(pert);
+    opts.capture?.(point, t);
+    return t;
+  };
+  return { p, tap };
+}
+
+/** The Net object both builders return around their forward pass. */
+export function assembleNet(
+  store: ParamStore,
+  parts: Pick<Net, 'kind' | 'description' | 'depth' | 'bn' | 'layers' | 'probePoints' | 'forward'>,
+): Net {
+  return {
+    ...parts,
+    params: store.params,
+    state: store.state,
+    decayed: store.decayed,
+    dispose() {
+      for (const v of store.params.values()) v.dispose();
+      for (const v of store.state.values()) v.dispose();
+    },
+  };
+}
 
 /**
  * Batch normalisation over all axes but the last (channels). Training mode: batch statistics

@@ -4,7 +4,7 @@
  * last hidden layer's output, entering the classifier).
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchNorm, dense, ParamStore, type Resolve } from './layers';
+import { batchNorm, dense, ParamStore, forwardHelpers, assembleNet } from './layers';
 import type { BnMode, BnPlacement, ForwardOptions, Init, LayerInfo, Net } from './types';
 
 export interface MlpConfig {
@@ -41,18 +41,8 @@ export function buildMlp(cfg: MlpConfig): Net {
   probePoints.push({ name: 'logits', depth: cfg.depth });
 
   const forward = (x: tf.Tensor, opts: ForwardOptions): tf.Tensor2D => {
-    const p: Resolve = (name) => {
-      const t = opts.params?.[name] ?? store.params.get(name);
-      if (!t) throw new Error(`unknown parameter ${name}`);
-      return t;
-    };
+    const { p, tap } = forwardHelpers(store, opts);
     const update = opts.training && (opts.updateStats ?? false);
-    const tap = (point: string, t: tf.Tensor): tf.Tensor => {
-      const pert = opts.perturb?.[point];
-      if (pert) t = t.add(pert);
-      opts.capture?.(point, t);
-      return t;
-    };
     let h: tf.Tensor = tap('input', x.reshape([x.shape[0]!, -1]));
     if (h.shape[1] !== cfg.inputs) throw new Error(`MLP built for ${cfg.inputs} inputs, got ${h.shape[1]}`);
     for (let l = 1; l < cfg.depth; l++) {
@@ -65,20 +55,13 @@ export function buildMlp(cfg: MlpConfig): Net {
     return tap('logits', dense(h, 'fc', p)) as tf.Tensor2D;
   };
 
-  return {
+  return assembleNet(store, {
     kind: 'mlp',
     description: `MLP-${cfg.depth} (width ${cfg.width}, bn=${cfg.bn}${bnMode !== 'batch' ? `/${bnMode}` : ''}, ${init})`,
     depth: cfg.depth,
     bn: cfg.bn,
-    params: store.params,
-    state: store.state,
     layers,
     probePoints,
     forward,
-    decayed: store.decayed,
-    dispose() {
-      for (const v of store.params.values()) v.dispose();
-      for (const v of store.state.values()) v.dispose();
-    },
-  };
+  });
 }

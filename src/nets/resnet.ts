@@ -9,7 +9,7 @@
  * classifier = 6n+2.
  */
 import * as tf from '@tensorflow/tfjs';
-import { batchNorm, conv, dense, ParamStore, type Resolve } from './layers';
+import { batchNorm, conv, dense, ParamStore, forwardHelpers, assembleNet } from './layers';
 import type { BnMode, BnPlacement, ForwardOptions, Init, LayerInfo, Net } from './types';
 
 export interface ResNetConfig {
@@ -99,19 +99,9 @@ export function buildResNet(cfg: ResNetConfig): Net {
   probePoints.push({ name: 'pooled', depth: cfg.depth - 1 }, { name: 'logits', depth: cfg.depth });
 
   const forward = (x: tf.Tensor, opts: ForwardOptions): tf.Tensor2D => {
-    const p: Resolve = (name) => {
-      const t = opts.params?.[name] ?? store.params.get(name);
-      if (!t) throw new Error(`unknown parameter ${name}`);
-      return t;
-    };
+    const { p, tap } = forwardHelpers(store, opts);
     const training = opts.training;
     const update = training && (opts.updateStats ?? false);
-    const tap = (point: string, t: tf.Tensor): tf.Tensor => {
-      const pert = opts.perturb?.[point];
-      if (pert) t = t.add(pert);
-      opts.capture?.(point, t);
-      return t;
-    };
     const norm = (t: tf.Tensor, name: string) =>
       batchNorm(t, name, p, store.state, training, update, bnMode);
 
@@ -141,20 +131,13 @@ export function buildResNet(cfg: ResNetConfig): Net {
     return tap('logits', dense(pooled, 'fc', p)) as tf.Tensor2D;
   };
 
-  return {
+  return assembleNet(store, {
     kind: 'resnet',
     description: `ResNet-${cfg.depth} (width ${width}, bn=${cfg.bn}${bnMode !== 'batch' ? `/${bnMode}` : ''}, ${init})`,
     depth: cfg.depth,
     bn: cfg.bn,
-    params: store.params,
-    state: store.state,
     layers,
     probePoints,
     forward,
-    decayed: store.decayed,
-    dispose() {
-      for (const v of store.params.values()) v.dispose();
-      for (const v of store.state.values()) v.dispose();
-    },
-  };
+  });
 }
