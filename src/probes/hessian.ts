@@ -39,7 +39,7 @@ export function topHessianEigenvalue(
   const rng = new Rng(opts.seed ?? 0);
   const names = Object.keys(theta);
   let v: ParamValues = tf.tidy(() => {
-    const raw = Object.fromEntries(names.map((k) => [k, tf.tensor(rng.normals(theta[k]!.size), theta[k]!.shape, 'float32')]));
+    const raw = Object.fromEntries(names.map((k) => [k, tf.tensor(Float32Array.from(rng.normals(theta[k]!.size)), theta[k]!.shape, 'float32')]));
     const norm = Math.sqrt(tf.addN(names.map((k) => raw[k]!.square().sum())).dataSync()[0]!);
     return Object.fromEntries(names.map((k) => [k, raw[k]!.div(norm)]));
   });

@@ -5,7 +5,8 @@
  *        with its one readable line (ConfigError) and exit code 2, and nothing written. Then
  *        make sure reports/ (BN_REPORTS_DIR when set) exists. Nothing is cleared: claims.json is
  *        upserted claim by claim, so running one claim (`npx vitest heavy-tailed`) keeps the
- *        others' records.
+ *        others' records. Start a suite run for the training claims' run cache (reports/.runs/<id>,
+ *        src/setup/training-runs.ts), handed to the workers as inject('suiteRunId').
  * teardown: rebuild reports/index.html from claims.json, the baseline and the figures. It never
  *        fails the run: a missing or malformed claims.json shows up on the page (and in the gate).
  */
@@ -13,6 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ConfigError, parseConfig, reportsDir } from '../config';
+import { startSuiteRun } from '../setup/training-runs';
 import { writeIndexHtml } from './html';
 
 function rootOf(project?: TestProject): string {
@@ -32,6 +34,8 @@ export default function setup(project?: TestProject): () => void {
   const root = rootOf(project);
   const reports = path.resolve(root, reportsDir());
   fs.mkdirSync(reports, { recursive: true });
+  // The training claims share runs through a cache that lives for this invocation only.
+  project?.provide?.('suiteRunId', startSuiteRun(reports));
   return () => {
     try {
       const { file, warnings } = writeIndexHtml(reports, path.join(root, 'claims', 'baseline.json'));

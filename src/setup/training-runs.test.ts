@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../backend';
 import {
   computeRun,
@@ -11,6 +12,7 @@ import {
   runKey,
   runSpec,
   startSuiteRun,
+  topEigenvalue,
   TRAINING_SCALES,
   type RunRequest,
   type RunResult,
@@ -61,7 +63,7 @@ function fakeCompute(calls: string[], delayMs = 0) {
       firstLoss: 2.3,
       history: [{ epoch: 1, step: 10, lr: req.spec.lr, trainLoss: 1, trainAcc: 0.5, testAcc: 0.5, testLoss: 1 }],
       final: { trainAcc: 0.5, trainLoss: 1, valAcc: 0.5, valLoss: 1, testAcc: 0.5 + req.spec.lr, testLoss: 1 },
-      ...(req.sharpness ? { sharpness: { eigenvalue: 7, iterations: 3, relativeChange: 0, images: req.sharpness.images, batch: req.sharpness.batch, maxIterations: req.sharpness.iterations } } : {}),
+      ...(req.sharpness ? { sharpness: { eigenvalue: 7, dominant: 7, iterations: 3, relativeChange: 0, images: req.sharpness.images, batch: req.sharpness.batch, maxIterations: req.sharpness.iterations } } : {}),
       seconds: 0,
       computedBy: { pid: process.pid, host: os.hostname(), at: new Date().toISOString() },
     };
@@ -83,6 +85,7 @@ describe('run keys', () => {
       { ...a, data: 'cifar10:/x' },
       { ...a, profile: 'paper' as const },
       { ...a, fault: 'bn-no-normalise' },
+      { ...a, dataSeed: 7 },
       { ...a, lrCut: { factor: 0.1, at: 0.75 } },
     ];
     const keys = new Set([runKey(a), ...variants.map(runKey)]);
@@ -96,33 +99,36 @@ describe('picking rates from a sweep', () => {
     arm, lr, valAcc, testAcc: valAcc, diverged: !!o.diverged, divergedAt: o.diverged ? 2 : null, collapsed: !!o.collapsed,
   });
 
-  it('low = best no-BN rate with a grid step to spare; high = best BN rate the unnormalised net does not survive', () => {
+  it('low = best no-BN rate with a grid step to spare above; high = best BN rate the unnormalised net fails at with a step to spare below', () => {
     const points = [
-      pt('none', 1e-3, 0.6), pt('none', 1e-2, 0.7), pt('none', 0.1, 0.8), pt('none', 1, null, { diverged: true }),
+      pt('none', 1e-3, 0.6), pt('none', 1e-2, 0.7), pt('none', 0.1, 0.1, { collapsed: true }), pt('none', 1, null, { diverged: true }),
       pt('all', 1e-3, 0.6), pt('all', 1e-2, 0.7), pt('all', 0.1, 0.9), pt('all', 1, 0.85),
       pt('final', 1e-3, 0.5), pt('final', 1e-2, 0.6), pt('final', 0.1, 0.1, { collapsed: true }), pt('final', 1, null, { diverged: true }),
     ];
     const r = pickRates(grid, points);
-    // 0.1 is no-BN's most accurate rate but the next rate up diverged: no margin, so 1e-2
-    expect(r.low).toBe(1e-2);
-    expect(r.best.none).toBe(1e-2);
+    // 1e-2 is no-BN's most accurate rate but the next rate up did not survive: no margin
+    expect(r.low).toBe(1e-3);
+    expect(r.best.none).toBe(1e-3);
     expect(r.best.all).toBe(0.1); // 1 has no rate above it: never "with a margin"
     expect(r.best.final).toBe(1e-3); // collapsed at 0.1 counts as not surviving
+    // 0.1 is BN's best, but the unnormalised net survived the rate below it: at the edge
     expect(r.high).toBe(1);
   });
 
   it('high is null when BN allows no rate the unnormalised net does not', () => {
     const points = grid.flatMap((lr) => [pt('none', lr, 0.5), pt('all', lr, 0.5), pt('final', lr, 0.5)]);
     expect(pickRates(grid, points).high).toBeNull();
+    const edgeOnly = grid.flatMap((lr) => [lr === 1 ? pt('none', lr, null, { diverged: true }) : pt('none', lr, 0.5), pt('all', lr, 0.5)]);
+    expect(pickRates(grid, edgeOnly).high).toBeNull(); // failing only at the top rate leaves no margin
   });
 
-  it('a collapsed no-BN run counts as not surviving', () => {
+  it('a collapsed no-BN run counts as not surviving, and ties keep the smaller rate', () => {
     const points = [
       ...grid.map((lr) => pt('all', lr, 0.8)),
-      pt('none', 1e-3, 0.5), pt('none', 1e-2, 0.6), pt('none', 0.1, 0.1, { collapsed: true }), pt('none', 1, null, { diverged: true }),
+      pt('none', 1e-3, 0.5), pt('none', 1e-2, 0.5), pt('none', 0.1, 0.1, { collapsed: true }), pt('none', 1, 0.1, { collapsed: true }),
     ];
     const r = pickRates(grid, points);
-    expect(r.high).toBe(0.1);
+    expect(r.high).toBe(1);
     expect(r.low).toBe(1e-3);
   });
 });
@@ -200,6 +206,21 @@ describe('a real run (tiny)', () => {
   beforeAll(async () => {
     process.env.BN_QUIET = '1';
     await initBackend('wasm');
+  });
+
+  it('topEigenvalue finds the most positive eigenvalue when a negative one dominates', () => {
+    // L(θ) = ½ θᵀAθ with A = diag(−5, 3, 1, 0.5): ∇L = Aθ, the Hessian is A
+    const a = tf.tensor1d([-5, 3, 1, 0.5]);
+    const theta = { w: tf.tensor1d([0.1, 0.2, 0.3, 0.4]) };
+    const grad = (p: Record<string, tf.Tensor>) => ({ w: tf.mul(a, p.w!) });
+    const e = topEigenvalue(grad, theta, { iterations: 60, tol: 1e-7, seed: 1 });
+    expect(e.dominant).toBeCloseTo(-5, 2);
+    expect(e.eigenvalue).toBeCloseTo(3, 2);
+    const pos = topEigenvalue((p) => ({ w: tf.mul(tf.abs(a), p.w!) }), theta, { iterations: 60, tol: 1e-7, seed: 1 });
+    expect(pos.eigenvalue).toBeCloseTo(5, 2);
+    expect(pos.dominant).toBe(pos.eigenvalue);
+    a.dispose();
+    theta.w.dispose();
   });
 
   it('trains the protocol on the embedded data and reports history, validation and sharpness', async () => {

@@ -5,9 +5,10 @@
  *
  * Protocol (the paper's): SGD with momentum 0.9 and weight decay 5e-4, one cut of the rate by ×0.1
  * at half of training, the dataset's default augmentation (Fashion-MNIST: pad + crop, no flip),
- * Glorot initialisation, seeds BN_SEED, BN_SEED+1, ... A run trains on `trainImages` images,
- * evaluates on a held-out validation split (carved from the training images, used only to pick
- * rates) and on the test split at the end of every epoch.
+ * Glorot initialisation, seeds BN_SEED, BN_SEED+1, ... A run trains on `trainImages` images
+ * (a balanced subset drawn with BN_SEED), is evaluated on the test split at the end of every epoch,
+ * and once at the end on a validation split held out from the training images (used only to pick
+ * rates).
  *
  * Arms: `none` (no BN), `all` (BN after every conv), `final` (BN on the features entering the
  * classifier only: see FINAL_BN in src/nets/types.ts).
@@ -15,16 +16,21 @@
  * Sweep: for each arm, one run per rate of a log grid, at a seed of its own (BN_SEED + 100, never
  * one of the claims' seeds, so the rates are not picked on the runs that then test them), on the
  * protocol shortened to `sweep.epochs` (the cut still at half). From it (see `pickRates`):
- *   - a run survives when it neither diverged (train()'s detection) nor collapsed (see
- *     computesConstant); a rate has a margin when the arm survived it and the next grid rate up;
+ *   - a run survives when it neither diverged (train()'s detection) nor collapsed (its trained
+ *     net computes a constant function: hasCollapsed in src/probes/stability); a rate has a
+ *     margin when the arm survived it and the next grid rate up;
  *   - best(arm) = the rate with a margin of highest final validation accuracy;
  *   - low  = best(none): the unnormalised net's best rate, one it survives with a grid step to spare;
- *   - high = among the rates the no-BN run did not survive and the BN run did, the one of
- *            highest BN validation accuracy (null when no such rate exists: then BN allows no rate
- *            that the unnormalised net does not).
+ *   - high = among the rates the no-BN run did not survive with a grid step to spare (it failed
+ *            there and at the next grid rate down) and the BN run survived, the one of highest BN
+ *            validation accuracy (null when there is none: BN allows no rate that the unnormalised
+ *            net does not). The margins make the low rate one the unnormalised net survives in
+ *            other seeds too, and the high rate one it fails in other seeds too: a rate at the
+ *            edge goes either way from seed to seed (measured at smoke scale: 0.03 collapsed the
+ *            sweep's seed and 1 of 3 claim seeds).
  *
  * Cache: reports/.runs/<suite-run>/<key>.json, key = a hash of the run's full config (arm, lr,
- * seed, depth, width, epochs, batch, images, data, profile, fault, ...). The suite-run id comes
+ * seed, depth, width, epochs, batch, images, data and the seed of its subset, profile, fault, ...). The suite-run id comes
  * from the claims' globalSetup (`startSuiteRun`, handed to the workers with vitest's provide /
  * inject), so a new `npx vitest claims` never reuses an old run, and the folders of finished
  * suite runs are removed when the next one starts. Files are written atomically; one lock per
@@ -43,10 +49,13 @@ import { config, reportsDir, type Profile } from '../config';
 import type { Dataset } from '../data/dataset';
 import { take } from '../data/dataset';
 import { subsetIndices } from '../data/subset';
-import { sharpness as topHessianEigenvalue } from '../probes/hessian';
+import { lossAndGrads, type ParamValues } from '../probes/common';
+import { topHessianEigenvalue, type GradientOracle } from '../probes/hessian';
+import { hasCollapsed } from '../probes/stability';
 import { pidAlive, withFileLock, writeFileAtomic } from '../report/atomic';
+import type { LinesSpec } from '../report/figures';
 import { deriveSeed } from '../stats/rng';
-import { evaluate, sliceToTensors, stepHalf, train } from '../train';
+import { evaluate, sliceToTensors, train } from '../train';
 import { claimData, makeResNet } from './index';
 
 // ---------------------------------------------------------------------------------------------
@@ -74,22 +83,24 @@ export interface TrainingScale {
 }
 
 /**
- * smoke: see the claims' headers for why this depth and width. paper: ResNet-110 width 16 on
- * CIFAR-10 (45,000 images trained on, 5,000 held out to pick rates), 160 epochs (the cut at 80),
- * 5 seeds, the sweep on 20-epoch runs over a half-decade grid that holds the paper's 1e-4, 3e-3, 0.1.
+ * smoke: ResNet-56 width 4 on 14x14 Fashion-MNIST, 6 epochs of 2,048 images (192 steps), 3 seeds,
+ *   the sweep on 2-epoch runs: minutes on two cores (why this depth: claims/high-lr-benefit.spec.ts).
+ * paper: ResNet-110 width 16 on CIFAR-10 (45,000 images trained on, 5,000 held out to pick rates),
+ *   160 epochs (the cut at 80), 5 seeds, the sweep on 20-epoch runs over a half-decade grid that
+ *   holds the paper's 1e-4, 3e-3 and 0.1.
  */
 export const TRAINING_SCALES: Record<Profile, TrainingScale> = {
   smoke: {
-    depth: Number(process.env.DEV_DEPTH ?? 56),
-    width: Number(process.env.DEV_WIDTH ?? 4),
+    depth: 56,
+    width: 4,
     batch: 64,
     trainImages: 2048,
     validationImages: 512,
     testImages: 1000,
-    epochs: Number(process.env.DEV_EPOCHS ?? 4),
+    epochs: 6,
     seeds: 3,
-    sweep: { grid: [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1], epochs: Number(process.env.DEV_EPOCHS ?? 4) },
-    sharpness: { images: 128, batch: 64, iterations: 12 },
+    sweep: { grid: [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1], epochs: 2 },
+    sharpness: { images: 128, batch: 64, iterations: 20 },
   },
   paper: {
     depth: 110,
@@ -104,8 +115,11 @@ export const TRAINING_SCALES: Record<Profile, TrainingScale> = {
   },
 };
 
+/** The active profile's scale; BN_SEEDS, when set, overrides its number of seeds. */
 export function trainingScale(): TrainingScale {
-  return TRAINING_SCALES[config().profile];
+  const s = TRAINING_SCALES[config().profile];
+  const n = config().seeds;
+  return n === undefined ? s : { ...s, seeds: n };
 }
 
 /** The seeds of the training claims' runs, and the sweep's own seed. */
@@ -169,6 +183,8 @@ export const RunSpec = z
     lrCut: z.object({ factor: z.number(), at: z.number() }),
     divergenceFactor: z.number(),
     data: z.string(),
+    /** BN_SEED: draws the training / validation / test subsets */
+    dataSeed: z.number().int().nonnegative(),
     profile: z.enum(['smoke', 'paper']),
     fault: z.string(),
   })
@@ -204,14 +220,24 @@ export const RunResult = z.object({
   key: z.string(),
   spec: RunSpec,
   diverged: z.object({ step: z.number().int(), loss: num, reason: z.enum(['non-finite', 'exceeded']) }).nullable(),
-  /** finished, but the trained net computes a constant function (see computesConstant) */
+  /** finished, but the trained net computes a constant function (hasCollapsed in src/probes/stability) */
   collapsed: z.boolean(),
   steps: z.number().int(),
   firstLoss: num,
   history: z.array(EpochStats),
   final: z.object({ trainAcc: num, trainLoss: num, valAcc: num, valLoss: num, testAcc: num, testLoss: num }),
   sharpness: z
-    .object({ eigenvalue: num, iterations: z.number().int(), relativeChange: num, images: z.number().int(), batch: z.number().int(), maxIterations: z.number().int() })
+    .object({
+      /** the top (most positive) Hessian eigenvalue */
+      eigenvalue: num,
+      /** the eigenvalue of largest magnitude (the first power iteration's answer) */
+      dominant: num,
+      iterations: z.number().int(),
+      relativeChange: num,
+      images: z.number().int(),
+      batch: z.number().int(),
+      maxIterations: z.number().int(),
+    })
     .optional(),
   seconds: z.number(),
   computedBy: z.object({ pid: z.number().int(), host: z.string(), at: z.string() }),
@@ -242,6 +268,7 @@ export function runSpec(arm: Arm, lr: number, seed: number, o: { epochs?: number
     lrCut: { factor: 0.1, at: 0.5 },
     divergenceFactor: 100,
     data: c.dataName,
+    dataSeed: c.seed,
     profile: c.profile,
     fault: c.fault,
   });
@@ -263,8 +290,9 @@ export function describeRun(spec: RunSpec): string {
 /** Train one run as its spec says and measure what the request asks for. The training loop is src/train's. */
 export async function computeRun(req: RunRequest): Promise<RunResult> {
   const { spec } = req;
-  if (spec.profile !== config().profile || spec.data !== config().dataName || spec.fault !== config().fault)
-    throw new Error(`run ${describeRun(spec)} was asked for profile/data/fault ${spec.profile}/${spec.data}/${spec.fault}, but this process runs ${config().profile}/${config().dataName}/${config().fault}`);
+  const c = config();
+  if (spec.profile !== c.profile || spec.data !== c.dataName || spec.dataSeed !== c.seed || spec.fault !== c.fault)
+    throw new Error(`run ${describeRun(spec)} was asked for profile/data/data seed/fault ${spec.profile}/${spec.data}/${spec.dataSeed}/${spec.fault}, but this process runs ${c.profile}/${c.dataName}/${c.seed}/${c.fault}`);
   const data = trainingData(spec);
   const net = makeResNet({ depth: spec.depth, width: spec.width, bn: spec.arm, seed: spec.seed, data: data.train });
   try {
@@ -291,7 +319,9 @@ export async function computeRun(req: RunRequest): Promise<RunResult> {
     }));
     const last = history.at(-1);
     const finished = !r.diverged && last !== undefined && last.step === r.steps;
-    const collapsed = finished && computesConstant(net, data.test);
+    // A too-large step can kill every ReLU feeding the classifier instead of overflowing: the
+    // loss falls back to ln(classes), which train()'s divergence detection cannot see.
+    const collapsed = finished && collapsedOn(net, data.train);
     // validation (to pick rates on) once, at the end: eval mode, as the test split
     const val = finished && data.validation.n > 0 ? evaluate(net, data.validation) : undefined;
     let sharp: RunResult['sharpness'];
@@ -322,39 +352,96 @@ export async function computeRun(req: RunRequest): Promise<RunResult> {
   }
 }
 
-/**
- * Whether the net's output no longer depends on its input: the logits of every test image equal
- * (to 1e-6 relative). This is how a too-large step ends an unnormalised ResNet when it does not
- * blow up: the step drives every unit of the last block below zero, the ReLUs die, the logits are
- * the classifier's bias, the loss sits at ln(classes), and every gradient but the bias's is zero,
- * so training can never recover. train()'s divergence detection watches the loss and cannot see
- * it (the loss went *down*, from the start loss to ln(classes)).
- */
-export function computesConstant(net: ReturnType<typeof makeResNet>, ds: Dataset, images = 256): boolean {
-  const n = Math.min(images, ds.n);
-  return tf.tidy(() => {
-    const { x } = sliceToTensors(ds, 0, n);
-    const logits = net.forward(x, { training: false });
-    const spread = tf.moments(logits, 0).variance.sqrt().max().dataSync()[0]!;
-    const scale = logits.abs().max().dataSync()[0]!;
-    return Number.isFinite(spread) && spread <= 1e-6 * Math.max(1, scale);
-  });
+/** hasCollapsed (src/probes/stability) on the first 128 training images, un-augmented. */
+function collapsedOn(net: ReturnType<typeof makeResNet>, ds: Dataset): boolean {
+  const { x, y } = sliceToTensors(ds, 0, Math.min(128, ds.n));
+  try {
+    return hasCollapsed(net, x);
+  } finally {
+    x.dispose();
+    y.dispose();
+  }
 }
 
 /**
- * Sharpness of the trained net: the top Hessian eigenvalue of the training loss (training mode,
- * the loss SGD minimised) on a fixed, seeded set of un-augmented training images.
+ * The top (most positive) eigenvalue of the Hessian of the loss whose gradient `grad` gives, at θ.
+ * Power iteration (topHessianEigenvalue) answers the eigenvalue of largest magnitude; when that is
+ * negative, power iteration runs again on H − sI (the Hessian of L(θ') − s‖θ' − θ‖²/2, the same
+ * eigenvectors, eigenvalues λᵢ − s), s = 1.5 × the negative answer so far: below the most negative
+ * eigenvalue even when that answer fell short of it (power iteration under-reads an unconverged
+ * eigenvalue), so every λᵢ − s ≥ 0 and the answer is λ_max − s. At most three passes; NaN when
+ * the last is still negative.
+ */
+export function topEigenvalue(
+  grad: GradientOracle,
+  theta: ParamValues,
+  opts: { iterations?: number; seed?: number; eps?: number; tol?: number } = {},
+): { eigenvalue: number; dominant: number; iterations: number; relativeChange: number } {
+  let shift = 0;
+  let dominant = NaN;
+  let iterations = 0;
+  let relativeChange = NaN;
+  for (let pass = 0; pass < 3; pass++) {
+    const s = shift;
+    const oracle: GradientOracle =
+      s === 0
+        ? grad
+        : (params) => {
+            const g = grad(params);
+            const out = tf.tidy(() => Object.fromEntries(Object.keys(g).map((k) => [k, g[k]!.sub(params[k]!.sub(theta[k]!).mul(s))])));
+            for (const t of Object.values(g)) t.dispose();
+            return out;
+          };
+    const r = topHessianEigenvalue(oracle, theta, opts);
+    iterations += r.iterations;
+    relativeChange = r.relativeChange;
+    if (pass === 0) dominant = r.eigenvalue;
+    if (!Number.isFinite(r.eigenvalue)) break;
+    if (r.eigenvalue >= 0) return { eigenvalue: r.eigenvalue + s, dominant, iterations, relativeChange };
+    shift = s + 1.5 * r.eigenvalue;
+  }
+  return { eigenvalue: NaN, dominant, iterations, relativeChange };
+}
+
+/**
+ * Sharpness of the trained net: the top (largest, most positive) eigenvalue of the Hessian of the
+ * training loss (training mode, the loss SGD minimised; mean over batches of a fixed, seeded set of
+ * un-augmented training images), by power iteration with finite-difference Hessian-vector
+ * products (topEigenvalue). Away from a minimum the eigenvalue of largest magnitude can be
+ * negative (measured at smoke scale: −158 after a short low-rate BN run), hence topEigenvalue.
  */
 function measureSharpness(net: ReturnType<typeof makeResNet>, trainSet: Dataset, seed: number, s: SharpnessSpec): NonNullable<RunResult['sharpness']> {
   const idx = subsetIndices(trainSet.labels, trainSet.numClasses, s.images, deriveSeed(seed, 0x5a4e));
   const probe = take(trainSet, idx);
-  const batches = [];
+  const batches: { x: tf.Tensor4D; y: tf.Tensor1D }[] = [];
   for (let i = 0; i + s.batch <= probe.n; i += s.batch) batches.push(sliceToTensors(probe, i, s.batch));
+  const names = [...net.params.keys()];
+  const lossGradient: GradientOracle = (params) =>
+    tf.tidy(() => {
+      const sum: ParamValues = {};
+      for (const b of batches) {
+        const { grads } = lossAndGrads(net, b.x, b.y, { params });
+        for (const k of names) sum[k] = sum[k] ? sum[k]!.add(grads[k]!) : grads[k]!;
+      }
+      return Object.fromEntries(names.map((k) => [k, sum[k]!.div(batches.length)]));
+    });
   try {
     const t0 = performance.now();
-    const p = topHessianEigenvalue(net, batches, { iterations: s.iterations, seed: deriveSeed(seed, 0x5a4f) });
-    console.log(`[train] ${net.description} seed ${seed}: sharpness ${p.eigenvalue.toPrecision(4)} (${p.iterations} iterations, ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
-    return { eigenvalue: finiteOrNull(p.eigenvalue), iterations: p.iterations, relativeChange: finiteOrNull(p.relativeChange), images: s.images, batch: s.batch, maxIterations: s.iterations };
+    const e = topEigenvalue(lossGradient, Object.fromEntries(net.params), { iterations: s.iterations, seed: deriveSeed(seed, 0x5a4f) });
+    console.log(
+      `[train] ${net.description} seed ${seed}: sharpness ${e.eigenvalue.toPrecision(4)}` +
+        (e.dominant !== e.eigenvalue ? ` (dominant eigenvalue ${e.dominant.toPrecision(4)})` : '') +
+        ` in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    return {
+      eigenvalue: finiteOrNull(e.eigenvalue),
+      dominant: finiteOrNull(e.dominant),
+      iterations: e.iterations,
+      relativeChange: finiteOrNull(e.relativeChange),
+      images: s.images,
+      batch: s.batch,
+      maxIterations: s.iterations,
+    };
   } finally {
     for (const b of batches) {
       b.x.dispose();
@@ -517,7 +604,7 @@ export async function obtainRuns(reqs: RunRequest[], opts: ObtainOptions = {}): 
     while (extra.length && !helped) helped = (await takeRun(extra.shift()!, dir, compute, false, log)) !== undefined;
     if (helped) continue;
     if (!announced) {
-      log(`waiting for ${todo.length} run(s) another worker is training: ${todo.map((i) => describeRun(reqs[i]!.spec)).join('; ')}`);
+      log(`waiting for another worker: ${todo.length} run(s) were being trained elsewhere (${todo.map((i) => describeRun(reqs[i]!.spec)).join('; ')})`);
       announced = true;
     }
     await new Promise((r) => setTimeout(r, poll));
@@ -581,7 +668,9 @@ export function pickRates(grid: readonly number[], points: readonly SweepPoint[]
     const withMargin = g.filter((lr, i) => survived(arm, lr) && i + 1 < g.length && survived(arm, g[i + 1]!));
     best[arm] = argmaxAcc(arm, withMargin);
   }
-  const bnOnly = g.filter((lr) => at('none', lr) !== undefined && !survived('none', lr) && survived('all', lr));
+  // rates the unnormalised net fails at, and at the grid rate below too, and the BN net survives
+  const failed = (lr: number) => at('none', lr) !== undefined && !survived('none', lr);
+  const bnOnly = g.filter((lr, i) => i > 0 && failed(lr) && failed(g[i - 1]!) && survived('all', lr));
   return { low: best.none, high: argmaxAcc('all', bnOnly), best };
 }
 
@@ -613,7 +702,7 @@ export function sweepStatistics(sw: Sweep): { name: string; value: number; note?
   const rate = (name: string, v: number | null, paper?: string) =>
     out.push({ name, value: v ?? NaN, ...(v === null ? { note: 'no rate met the rule' } : {}), ...(paper ? { paper } : {}) });
   rate('low rate (best no-BN rate with a grid step to spare)', sw.low, '1e-4');
-  rate('high rate (best BN rate at which no BN diverged)', sw.high, '0.1');
+  rate('high rate (best BN rate the unnormalised net fails at with a grid step to spare)', sw.high, '0.1');
   for (const arm of ARMS) rate(`best stable rate, ${arm}`, sw.best[arm]);
   return out;
 }
@@ -628,9 +717,9 @@ export function sweepSummary(sw: Sweep): string {
 // ---------------------------------------------------------------------------------------------
 // The runs of the four training claims
 
-/** Which runs measure sharpness at the end: BN at the low and at the high rate, and no BN at the low rate. */
+/** Which runs measure sharpness at the end: BN at the low and at the high rate (small-lr-sharper-minima). */
 export function wantsSharpness(arm: Arm, lr: number, rates: Rates): boolean {
-  return (arm === 'all' && (lr === rates.low || lr === rates.high)) || (arm === 'none' && lr === rates.low);
+  return arm === 'all' && (lr === rates.low || lr === rates.high);
 }
 
 /** The protocol's request for arm at lr, every seed (sharpness measured where `wantsSharpness` says). */
@@ -674,4 +763,47 @@ export function allTrainingRequests(rates: Rates, S = trainingScale()): RunReque
 /** Runs of `arm` at `lr` over the seeds, computed cooperatively with the other training claims. */
 export async function armRuns(arm: Arm, lr: number, rates: Rates, opts: Pick<ObtainOptions, 'log'> = {}): Promise<RunResult[]> {
   return obtainRuns(armRequests(arm, lr, rates), { ...opts, whileWaiting: allTrainingRequests(rates) });
+}
+
+// ---------------------------------------------------------------------------------------------
+// What the training claims' assertions and figures share
+
+/** Neither diverged nor collapsed, and finished with a test accuracy. */
+export function survived(r: RunResult): boolean {
+  return !r.diverged && !r.collapsed && r.final.testAcc !== null;
+}
+
+/**
+ * Final test accuracies over seeds. A diverged run has none (its weights are not finite): it counts
+ * as `chance`, which is what a net that failed to train is worth.
+ */
+export function testAccuracies(runs: readonly RunResult[], chance = 0.1): number[] {
+  return runs.map((r) => r.final.testAcc ?? chance);
+}
+
+/** Per-epoch mean and min–max over seeds of one history field (epochs a run did not finish are left out). */
+export function curve(runs: readonly RunResult[], field: 'trainAcc' | 'testAcc'): { x: number[]; y: number[]; lo: number[]; hi: number[] } {
+  const epochs = Math.max(0, ...runs.map((r) => r.spec.epochs));
+  const out = { x: [] as number[], y: [] as number[], lo: [] as number[], hi: [] as number[] };
+  for (let e = 1; e <= epochs; e++) {
+    const vs = runs.map((r) => r.history.find((h) => h.epoch === e)?.[field]).filter((v): v is number => typeof v === 'number');
+    if (!vs.length) continue;
+    out.x.push((100 * e) / epochs);
+    out.y.push(vs.reduce((a, b) => a + b, 0) / vs.length);
+    out.lo.push(Math.min(...vs));
+    out.hi.push(Math.max(...vs));
+  }
+  return out;
+}
+
+/** Fig. 1: train and test accuracy against % of training, one line per arm, the seeds' min–max shaded. */
+export function accuracyCurves(o: { title: string; caption: string; arms: { name: string; runs: readonly RunResult[] }[] }): LinesSpec {
+  const panel = (field: 'trainAcc' | 'testAcc', yLabel: string) => ({
+    series: o.arms.map((a) => ({ name: a.name, ...curve(a.runs, field) })),
+    xLabel: '% of training',
+    yLabel,
+    xDomain: [0, 100] as [number, number],
+    legend: 'bottom-right' as const,
+  });
+  return { kind: 'lines', title: o.title, caption: o.caption, panels: [panel('trainAcc', 'train accuracy'), panel('testAcc', 'test accuracy')] };
 }

@@ -1,0 +1,112 @@
+/**
+ * small-lr-sharper-minima — paper §3 (its argument, not one of its figures).
+ * "Small learning rates make slow progress on flat regions and settle in sharper minima": training
+ *  with a large rate cannot stay in a region whose curvature exceeds what the step allows, so it
+ *  ends in a flatter one; a small rate can. Sharpness = the top eigenvalue of the Hessian of the
+ *  training loss at the end of training.
+ *
+ * Experiment: like with like: the BN ResNet trained at the low and at the high rate of the training
+ * claims (the same runs as high-lr-benefit: rates from the sweep, the protocol of
+ * src/setup/training-runs.ts), every seed; same seed = same initial kernels and batches. At the end
+ * of each run, the top Hessian eigenvalue of the training loss (training mode: the loss SGD was
+ * minimising, with batch statistics) on a fixed, seeded set of un-augmented training images, by
+ * power iteration with finite-difference Hessian-vector products (src/probes/hessian.ts), shifted
+ * when the eigenvalue of largest magnitude is negative so that it is the most positive one that is
+ * measured (topEigenvalue in src/setup/training-runs.ts: away from a minimum, after a short run,
+ * negative curvature can dominate). The
+ * unnormalised net at the low rate is measured too and reported, not asserted (a different
+ * architecture: its curvature is not comparable in scale).
+ * Assertions:
+ *  - the BN net's sharpness after the low-rate run exceeds that after the high-rate run in every seed;
+ *  - one-sided Welch t-test on log sharpness across seeds (low > high), p < 0.05 (log: sharpness is
+ *    positive and varies by factors; with 3 seeds a rank test cannot reach p < 0.05).
+ * Figure: sharpness per arm, mean over seeds with 95 % t-intervals.
+ * Scale: the same runs as high-lr-benefit (see its header for the smoke scale and why); sharpness
+ *  on 128 training images in batches of 64, ≤ 20 power iterations (per pass) at smoke (1,024
+ *  images, batch 128 at paper).
+ * Last evidence (smoke, BN_SEED=0): see claims/baseline.json.
+ */
+import { claim } from '../src/report/harness';
+import { dataName } from '../src/setup';
+import {
+  armRuns,
+  lrSweep,
+  sweepStatistics,
+  sweepSummary,
+  trainingData,
+  trainingScale,
+  trainingSeeds,
+  type RunResult,
+} from '../src/setup/training-runs';
+import { mean } from '../src/stats/moments';
+import { oneSampleTTest, welchTTest } from '../src/stats/t-test';
+
+claim({ id: 'small-lr-sharper-minima', title: 'Small learning rates end in sharper minima', paper: '§3' }, async (c) => {
+  const S = trainingScale();
+  const { train } = trainingData();
+  c.data(dataName(train));
+  c.scale({
+    model: `ResNet-${S.depth}`, depth: S.depth, width: S.width, images: S.trainImages, batch: S.batch, seeds: trainingSeeds().length,
+    extra: { epochs: S.epochs, 'sharpness images': S.sharpness.images, 'power iterations': S.sharpness.iterations },
+  });
+
+  const sweep = await lrSweep({ log: (l) => c.log(l) });
+  c.log(`sweep: ${sweepSummary(sweep)}`);
+  for (const s of sweepStatistics(sweep)) c.stat(s.name, s.value, s);
+  const { low, high } = sweep;
+  if (low === null || high === null) {
+    c.check('the sweep finds a low and a high rate', false, sweepSummary(sweep));
+    return;
+  }
+
+  const log = { log: (l: string) => c.log(l) };
+  const bnLow = await armRuns('all', low, sweep, log);
+  const bnHigh = await armRuns('all', high, sweep, log);
+  const noneLow = await armRuns('none', low, sweep, log);
+  const sharp = (runs: RunResult[]) => runs.map((r) => r.sharpness?.eigenvalue ?? NaN);
+  const sLow = sharp(bnLow);
+  const sHigh = sharp(bnHigh);
+  const sNone = sharp(noneLow);
+  c.log(`BN sharpness after lr ${low}: ${sLow.map((v) => v.toPrecision(3)).join(', ')}; after lr ${high}: ${sHigh.map((v) => v.toPrecision(3)).join(', ')}`);
+
+  const measured = [...sLow, ...sHigh].every((v) => Number.isFinite(v) && v > 0);
+  c.check('sharpness measured (finite, positive) after every BN run', measured,
+    `low ${sLow.map((v) => v.toPrecision(3)).join(', ')}; high ${sHigh.map((v) => v.toPrecision(3)).join(', ')}`);
+  if (!measured) return;
+  const welch = welchTTest(sLow.map(Math.log), sHigh.map(Math.log), { alternative: 'greater' });
+  c.stat('low rate', low);
+  c.stat('high rate', high);
+  c.stat('BN: sharpness after the low-rate run (mean over seeds)', mean(sLow), { ci: meanCI(sLow), note: `power iteration: ${bnLow.map((r) => r.sharpness?.iterations).join(', ')} iterations` });
+  c.stat('BN: sharpness after the high-rate run (mean over seeds)', mean(sHigh), { ci: meanCI(sHigh), note: `power iteration: ${bnHigh.map((r) => r.sharpness?.iterations).join(', ')} iterations` });
+  c.stat('BN: ratio low / high rate (geometric mean over seeds)', Math.exp(welch.estimate!), { p: welch.p, paper: '> 1 (sharper after the small rate)', note: 'one-sided Welch t on log sharpness' });
+  c.stat('no BN: sharpness after the low-rate run (mean over seeds)', mean(sNone.filter(Number.isFinite)), { note: 'reported, not asserted: a different architecture' });
+  const dominant = (runs: RunResult[]) => runs.map((r) => r.sharpness?.dominant ?? NaN);
+  c.stat('BN: eigenvalue of largest magnitude after the low-rate run (min over seeds)', Math.min(...dominant(bnLow)), { note: 'negative: negative curvature dominates there (not at a minimum)' });
+  c.stat('BN: eigenvalue of largest magnitude after the high-rate run (min over seeds)', Math.min(...dominant(bnHigh)));
+
+  c.check('BN: sharper after the low-rate run than after the high-rate run in every seed', sLow.every((v, i) => v > sHigh[i]!),
+    sLow.map((v, i) => `seed ${bnLow[i]!.spec.seed}: ${v.toPrecision(3)} vs ${sHigh[i]!.toPrecision(3)}`).join('; '));
+  c.check('BN: low > high rate, one-sided Welch t on log sharpness, p < 0.05', welch.p < 0.05, `p = ${welch.p.toPrecision(3)}`);
+
+  c.figure({
+    kind: 'barsWithCI',
+    title: 'Sharpness (top Hessian eigenvalue of the training loss) at the end of training',
+    caption: `ResNet-${S.depth}, width ${S.width}, ${dataName(train)}, ${S.epochs} epochs; mean over ${trainingSeeds().length} seeds, 95 % t-interval`,
+    bars: [
+      { name: `BN, lr=${low}`, value: mean(sLow), ci: meanCI(sLow) },
+      { name: `BN, lr=${high}`, value: mean(sHigh), ci: meanCI(sHigh) },
+      ...(sNone.every(Number.isFinite) ? [{ name: `no BN, lr=${low}`, value: mean(sNone), ci: meanCI(sNone) }] : []),
+    ],
+    yLabel: 'top Hessian eigenvalue',
+    annotation: `BN: low / high = ${Math.exp(welch.estimate!).toFixed(2)}×, p = ${welch.p.toPrecision(2)}`,
+  });
+});
+
+function meanCI(xs: number[]): [number, number] {
+  try {
+    const t = oneSampleTTest(xs);
+    return [t.ci![0], t.ci![1]];
+  } catch {
+    return [mean(xs), mean(xs)];
+  }
+}
