@@ -27,10 +27,11 @@
  *            net does not). The margins make the low rate one the unnormalised net survives in
  *            other seeds too, and the high rate one it fails in other seeds too: a rate at the
  *            edge goes either way from seed to seed (measured at smoke scale: 0.03 collapsed the
- *            sweep's seed and 1 of 3 claim seeds).
+ *            sweep's seed and 1 of the 3 claim seeds, 2 survived).
  *
  * Cache: reports/.runs/<suite-run>/<key>.json, key = a hash of the run's full config (arm, lr,
- * seed, depth, width, epochs, batch, images, data and the seed of its subset, profile, fault, ...). The suite-run id comes
+ * seed, depth, width, epochs, batch, images, data and the seed of its subsets, profile, fault,
+ * ...). The suite-run id comes
  * from the claims' globalSetup (`startSuiteRun`, handed to the workers with vitest's provide /
  * inject), so a new `npx vitest claims` never reuses an old run, and the folders of finished
  * suite runs are removed when the next one starts. Files are written atomically; one lock per
