@@ -30,7 +30,7 @@
  * 1e-4 … 1 (half decades, holding the paper's 1e-4, 3e-3, 0.1). smoke (TRAINING_SCALES.smoke):
  * ResNet-56, width 4, 14x14 Fashion-MNIST, 2,048 training images (512 more held out to pick
  * rates, 1,000 test), batch 64, 6 epochs (192 steps), 3 seeds; sweep over 1e-3 … 1 (half decades)
- * on 2-epoch runs. Why depth 56: the claim needs an unnormalised net whose rate is limited below
+ * on 3-epoch runs. Why depth 56: the claim needs an unnormalised net whose rate is limited below
  * the rates the BN net trains best at, and in a short run those are low (BN's best: 0.01–0.03).
  * Measured here (sweep seed, 3–6 epochs): ResNet-20 and -44 width 8 without BN survive 0.1 (-20
  * diverges at 0.3), above BN's best, so no rate helps BN that the plain net cannot use; ResNet-56
@@ -110,7 +110,7 @@ claim({ id: 'high-lr-benefit', title: "BN's benefit comes from the larger learni
 
   c.figure(accuracyCurves({
     title: 'Accuracy with and without BN at a low and a high learning rate (Fig. 1)',
-    caption: `ResNet-${S.depth}, width ${S.width}, ${dataName(train)}, ${S.trainImages} images, ${S.epochs} epochs; mean over ${trainingSeeds().length} seeds, min–max shaded; without BN lr=${high} did not survive (${diverged} diverged, ${collapsed} collapsed)`,
+    caption: `ResNet-${S.depth} w${S.width}, ${S.trainImages} images, ${S.epochs} epochs; mean of ${trainingSeeds().length} seeds, min–max shaded; no BN at lr=${high}: ${diverged} diverged, ${collapsed} collapsed`,
     arms: [
       { name: `lr=${high} (with BN)`, runs: bnHigh },
       { name: `lr=${low} (with BN)`, runs: bnLow },

@@ -85,7 +85,7 @@ claim({ id: 'low-lr-parity', title: 'At a small learning rate, networks with and
 
   c.figure(accuracyCurves({
     title: `Accuracy at the low rate (lr = ${low}) with and without BN`,
-    caption: `ResNet-${S.depth}, width ${S.width}, ${dataName(train)}, ${S.trainImages} images, ${S.epochs} epochs; mean over ${trainingSeeds().length} seeds, min–max shaded`,
+    caption: `ResNet-${S.depth} w${S.width}, ${S.trainImages} images, ${S.epochs} epochs; mean of ${trainingSeeds().length} seeds, min–max shaded`,
     arms: [
       { name: `lr=${low} (with BN)`, runs: bn },
       { name: `lr=${low} (w/o BN)`, runs: none },

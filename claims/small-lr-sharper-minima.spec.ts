@@ -23,7 +23,7 @@
  *    a high-rate run), where a log is undefined; with 3 seeds a rank test cannot reach p < 0.05.
  * Figure: sharpness per arm, mean over seeds with 95 % t-intervals.
  * Scale: the same runs as high-lr-benefit (see its header for the smoke scale and why); sharpness
- *  on 128 training images in batches of 64, ≤ 20 power iterations (per pass) at smoke (1,024
+ *  on 64 training images (one batch), ≤ 15 power iterations per pass at smoke (1,024
  *  images, batch 128 at paper).
  * Last evidence (smoke, BN_SEED=0): see claims/baseline.json.
  */
@@ -90,7 +90,7 @@ claim({ id: 'small-lr-sharper-minima', title: 'Small learning rates end in sharp
   c.figure({
     kind: 'barsWithCI',
     title: 'Sharpness (top Hessian eigenvalue of the training loss) at the end of training',
-    caption: `ResNet-${S.depth}, width ${S.width}, ${dataName(train)}, ${S.epochs} epochs; mean over ${trainingSeeds().length} seeds, 95 % t-interval`,
+    caption: `ResNet-${S.depth} w${S.width} with BN, ${S.epochs} epochs; mean of ${trainingSeeds().length} seeds, 95 % t-interval`,
     bars: [
       { name: `BN, lr=${low}`, value: mean(sLow), ci: meanCI(sLow) },
       { name: `BN, lr=${high}`, value: mean(sHigh), ci: meanCI(sHigh) },

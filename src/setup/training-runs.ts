@@ -27,14 +27,13 @@
  *            net does not). The margins make the low rate one the unnormalised net survives in
  *            other seeds too, and the high rate one it fails in other seeds too: a rate at the
  *            edge goes either way from seed to seed (measured at smoke scale: 0.03 collapsed the
- *            sweep's seed and 1 of the 3 claim seeds, 2 survived).
+ *            sweep's seed and 1 of the 3 claim seeds; the other 2 survived).
  *
  * Cache: reports/.runs/<suite-run>/<key>.json, key = a hash of the run's full config (arm, lr,
  * seed, depth, width, epochs, batch, images, data and the seed of its subsets, profile, fault,
- * ...). The suite-run id comes
- * from the claims' globalSetup (`startSuiteRun`, handed to the workers with vitest's provide /
- * inject), so a new `npx vitest claims` never reuses an old run, and the folders of finished
- * suite runs are removed when the next one starts. Files are written atomically; one lock per
+ * ...). The suite-run id comes from the claims' globalSetup (`startSuiteRun`, handed to the
+ * workers with vitest's provide / inject), so a new `npx vitest claims` never reuses an old run,
+ * and the folders of finished suite runs are removed when the next one starts. Files are written atomically; one lock per
  * key makes two workers that want the same run compute it once (the second waits and reads it).
  * Workers take runs cooperatively: a run locked by the other worker is skipped, not waited for,
  * while runs of one's own are free; see `obtainRuns`.
@@ -85,7 +84,7 @@ export interface TrainingScale {
 
 /**
  * smoke: ResNet-56 width 4 on 14x14 Fashion-MNIST, 6 epochs of 2,048 images (192 steps), 3 seeds,
- *   the sweep on 2-epoch runs: minutes on two cores (why this depth: claims/high-lr-benefit.spec.ts).
+ *   the sweep on 3-epoch runs: minutes on two cores (why this depth: claims/high-lr-benefit.spec.ts).
  * paper: ResNet-110 width 16 on CIFAR-10 (45,000 images trained on, 5,000 held out to pick rates),
  *   160 epochs (the cut at 80), 5 seeds, the sweep on 20-epoch runs over a half-decade grid that
  *   holds the paper's 1e-4, 3e-3 and 0.1.
@@ -100,8 +99,8 @@ export const TRAINING_SCALES: Record<Profile, TrainingScale> = {
     testImages: 1000,
     epochs: 6,
     seeds: 3,
-    sweep: { grid: [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1], epochs: 2 },
-    sharpness: { images: 128, batch: 64, iterations: 20 },
+    sweep: { grid: [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1], epochs: 3 },
+    sharpness: { images: 64, batch: 64, iterations: 15 },
   },
   paper: {
     depth: 110,
