@@ -149,10 +149,16 @@ it('fake claim with evidence', async (ctx) => {
       const items = page.locator('[data-testid="explorer-item"]');
       const labels = await items.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
       let tests = 0;
-      for (const [i, label] of labels.entries()) {
+      for (const label of labels) {
         if (/\.[cm]?[jt]sx?$/.test(label)) continue;
+        // the explorer is a tree: tests inside a collapsed file, or scrolled out of its virtual
+        // list, are not rendered visibly; check the ones that are
+        // re-found by its label: clicking re-renders the list, so indices go stale
+        const item = page.locator(`[data-testid="explorer-item"][aria-label="${label.replace(/"/g, '\\"')}"]`).first();
+        if (!(await item.isVisible())) continue;
         tests++;
-        await items.nth(i).click();
+        await item.scrollIntoViewIfNeeded({ timeout: 10_000 }).catch(() => {});
+        await item.dispatchEvent('click');
         await expect.poll(() => page.locator('[data-testid="report"]').count(), { timeout: 10_000 }).toBeGreaterThan(0);
         const imgs = page.locator('[data-testid="report"] img[src^="data:image/"]');
         for (let k = 0; k < (await imgs.count()); k++) {
