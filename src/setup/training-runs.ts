@@ -177,6 +177,8 @@ export const RunSpec = z
     validationImages: z.number().int().nonnegative(),
     testImages: z.number().int().positive().optional(),
     augment: z.boolean(),
+    /** test accuracy after every epoch (false: only at the end; the sweep needs no curves) */
+    evaluateEachEpoch: z.boolean(),
     momentum: z.number(),
     weightDecay: z.number(),
     /** one cut of the rate by `factor` at half of training */
@@ -247,7 +249,7 @@ export type RunResult = z.infer<typeof RunResult>;
 const finiteOrNull = (v: number | null | undefined): number | null => (v !== null && v !== undefined && Number.isFinite(v) ? v : null);
 
 /** The protocol's run of `arm` at `lr` with `seed`, at the active profile. */
-export function runSpec(arm: Arm, lr: number, seed: number, o: { epochs?: number; S?: TrainingScale } = {}): RunSpec {
+export function runSpec(arm: Arm, lr: number, seed: number, o: { epochs?: number; S?: TrainingScale; evaluateEachEpoch?: boolean } = {}): RunSpec {
   const S = o.S ?? trainingScale();
   const c = config();
   return RunSpec.parse({
@@ -263,6 +265,7 @@ export function runSpec(arm: Arm, lr: number, seed: number, o: { epochs?: number
     validationImages: S.validationImages,
     ...(S.testImages !== undefined ? { testImages: S.testImages } : {}),
     augment: true,
+    evaluateEachEpoch: o.evaluateEachEpoch ?? true,
     momentum: 0.9,
     weightDecay: 5e-4,
     lrCut: { factor: 0.1, at: 0.5 },
@@ -305,6 +308,7 @@ export async function computeRun(req: RunRequest): Promise<RunResult> {
       seed: spec.seed,
       augment: spec.augment,
       divergenceFactor: spec.divergenceFactor,
+      evaluateEachEpoch: spec.evaluateEachEpoch,
       label: describeRun(spec),
       progress: true,
     });
@@ -640,7 +644,7 @@ export interface Sweep extends Rates {
 
 /** The sweep's runs (one per arm and grid rate, at the sweep seed). */
 export function sweepRequests(S = trainingScale()): RunRequest[] {
-  return ARMS.flatMap((arm) => S.sweep.grid.map((lr) => ({ spec: runSpec(arm, lr, sweepSeed(), { epochs: S.sweep.epochs, S }) })));
+  return ARMS.flatMap((arm) => S.sweep.grid.map((lr) => ({ spec: runSpec(arm, lr, sweepSeed(), { epochs: S.sweep.epochs, S, evaluateEachEpoch: false }) })));
 }
 
 /** The rates the protocol picks from sweep points (rules in the header of this file). */
