@@ -27,18 +27,14 @@
 import { config } from '../src/config';
 import { FINAL_BN } from '../src/nets/types';
 import { claim } from '../src/report/harness';
-import { dataName } from '../src/setup';
 import {
   ARM_LABEL,
   ARMS,
   armRuns,
-  lrSweep,
+  openTrainingClaim,
   survived,
-  sweepStatistics,
   sweepSummary,
   testAccuracies,
-  trainingData,
-  trainingScale,
   trainingSeeds,
   type Arm,
 } from '../src/setup/training-runs';
@@ -53,17 +49,7 @@ const BAR_LABEL: Record<Arm, string> = { none: 'no BN', final: 'BN, final layer 
 const RESAMPLES = 4000;
 
 claim({ id: 'final-layer-bn-recovers-two-thirds', title: 'BN on the final layer only recovers about two thirds of the BN improvement', paper: '§4' }, async (c) => {
-  const S = trainingScale();
-  const { train } = trainingData();
-  c.data(dataName(train));
-  c.scale({
-    model: `ResNet-${S.depth}`, depth: S.depth, width: S.width, images: S.trainImages, batch: S.batch, seeds: trainingSeeds().length,
-    extra: { epochs: S.epochs, 'final-layer BN': FINAL_BN, 'sweep grid': S.sweep.grid.join(', ') },
-  });
-
-  const sweep = await lrSweep({ log: (l) => c.log(l) });
-  c.log(`sweep: ${sweepSummary(sweep)}`);
-  for (const s of sweepStatistics(sweep)) c.stat(s.name, s.value, s);
+  const { S, train, sweep } = await openTrainingClaim(c, (S) => ({ 'final-layer BN': FINAL_BN, 'sweep grid': S.sweep.grid.join(', ') }));
   const missing = ARMS.filter((a) => sweep.best[a] === null);
   if (missing.length) {
     c.check('the sweep finds a stable rate for every arm', false, `none for ${missing.join(', ')}: ${sweepSummary(sweep)}`);

@@ -47,17 +47,13 @@
  *  ResNet-56 trains best at 0.01–0.03 (0.72 at 0.03), rates at the unnormalised net's edge.
  */
 import { claim } from '../src/report/harness';
-import { dataName } from '../src/setup';
 import {
   accuracyCurves,
   armRuns,
-  lrSweep,
+  openTrainingClaim,
   survived,
-  sweepStatistics,
   sweepSummary,
   testAccuracies,
-  trainingData,
-  trainingScale,
   trainingSeeds,
 } from '../src/setup/training-runs';
 import { mean } from '../src/stats/moments';
@@ -66,17 +62,7 @@ import { welchTTest } from '../src/stats/t-test';
 const DIVERGE_SHARE = 0.8;
 
 claim({ id: 'high-lr-benefit', title: "BN's benefit comes from the larger learning rates it allows", paper: 'Fig. 1' }, async (c) => {
-  const S = trainingScale();
-  const { train } = trainingData();
-  c.data(dataName(train));
-  c.scale({
-    model: `ResNet-${S.depth}`, depth: S.depth, width: S.width, images: S.trainImages, batch: S.batch, seeds: trainingSeeds().length,
-    extra: { epochs: S.epochs, 'sweep grid': S.sweep.grid.join(', '), 'sweep epochs': S.sweep.epochs },
-  });
-
-  const sweep = await lrSweep({ log: (l) => c.log(l) });
-  c.log(`sweep: ${sweepSummary(sweep)}`);
-  for (const s of sweepStatistics(sweep)) c.stat(s.name, s.value, s);
+  const { S, train, sweep } = await openTrainingClaim(c, (S) => ({ 'sweep grid': S.sweep.grid.join(', '), 'sweep epochs': S.sweep.epochs }));
   const { low, high } = sweep;
   if (low === null || high === null) {
     c.check('the sweep finds a low rate the unnormalised net survives and a high rate it does not survive but the BN net does', false, sweepSummary(sweep));

@@ -27,17 +27,13 @@
  *  first; the paper's parity is after 160 epochs). TOST p = 0.998.
  */
 import { claim } from '../src/report/harness';
-import { dataName } from '../src/setup';
 import {
   accuracyCurves,
   armRuns,
-  lrSweep,
+  openTrainingClaim,
   survived,
-  sweepStatistics,
   sweepSummary,
   testAccuracies,
-  trainingData,
-  trainingScale,
   trainingSeeds,
   type RunResult,
 } from '../src/setup/training-runs';
@@ -48,17 +44,7 @@ const MARGIN = 0.02; // δ: accuracy as a fraction (2 percentage points)
 const LEARNED = 0.5;
 
 claim({ id: 'low-lr-parity', title: 'At a small learning rate, networks with and without BN reach the same accuracy', paper: 'Fig. 1' }, async (c) => {
-  const S = trainingScale();
-  const { train } = trainingData();
-  c.data(dataName(train));
-  c.scale({
-    model: `ResNet-${S.depth}`, depth: S.depth, width: S.width, images: S.trainImages, batch: S.batch, seeds: trainingSeeds().length,
-    extra: { epochs: S.epochs, 'sweep grid': S.sweep.grid.join(', '), 'sweep epochs': S.sweep.epochs, margin: MARGIN },
-  });
-
-  const sweep = await lrSweep({ log: (l) => c.log(l) });
-  c.log(`sweep: ${sweepSummary(sweep)}`);
-  for (const s of sweepStatistics(sweep)) c.stat(s.name, s.value, s);
+  const { S, train, sweep } = await openTrainingClaim(c, (S) => ({ 'sweep grid': S.sweep.grid.join(', '), 'sweep epochs': S.sweep.epochs, margin: MARGIN }));
   const low = sweep.low;
   if (low === null) {
     c.check('the sweep finds a rate the unnormalised net survives with a grid step to spare', false, sweepSummary(sweep));

@@ -34,14 +34,10 @@
  *  (eigenvalue of largest magnitude down to −148).
  */
 import { claim } from '../src/report/harness';
-import { dataName } from '../src/setup';
 import {
   armRuns,
-  lrSweep,
-  sweepStatistics,
+  openTrainingClaim,
   sweepSummary,
-  trainingData,
-  trainingScale,
   trainingSeeds,
   type RunResult,
 } from '../src/setup/training-runs';
@@ -49,17 +45,7 @@ import { mean } from '../src/stats/moments';
 import { oneSampleTTest, welchTTest } from '../src/stats/t-test';
 
 claim({ id: 'small-lr-sharper-minima', title: 'Small learning rates end in sharper minima', paper: '§3' }, async (c) => {
-  const S = trainingScale();
-  const { train } = trainingData();
-  c.data(dataName(train));
-  c.scale({
-    model: `ResNet-${S.depth}`, depth: S.depth, width: S.width, images: S.trainImages, batch: S.batch, seeds: trainingSeeds().length,
-    extra: { epochs: S.epochs, 'sharpness images': S.sharpness.images, 'power iterations': S.sharpness.iterations },
-  });
-
-  const sweep = await lrSweep({ log: (l) => c.log(l) });
-  c.log(`sweep: ${sweepSummary(sweep)}`);
-  for (const s of sweepStatistics(sweep)) c.stat(s.name, s.value, s);
+  const { S, sweep } = await openTrainingClaim(c, (S) => ({ 'sharpness images': S.sharpness.images, 'power iterations': S.sharpness.iterations }));
   const { low, high } = sweep;
   if (low === null || high === null) {
     c.check('the sweep finds a low and a high rate', false, sweepSummary(sweep));

@@ -56,7 +56,8 @@ import { pidAlive, withFileLock, writeFileAtomic } from '../report/atomic';
 import type { LinesSpec } from '../report/figures';
 import { deriveSeed } from '../stats/rng';
 import { evaluate, sliceToTensors, train } from '../train';
-import { claimData, makeResNet } from './index';
+import type { ClaimContext } from '../report/harness';
+import { claimData, dataName, makeResNet } from './index';
 
 // ---------------------------------------------------------------------------------------------
 // Scale of the training claims, per profile
@@ -810,4 +811,25 @@ export function accuracyCurves(o: { title: string; caption: string; arms: { name
     legend: 'bottom-right' as const,
   });
   return { kind: 'lines', title: o.title, caption: o.caption, panels: [panel('trainAcc', 'train accuracy'), panel('testAcc', 'test accuracy')] };
+}
+
+/**
+ * How every training claim opens: its data and scale into the record (the claim's own `extra`
+ * entries after the epochs), then the shared sweep, logged and recorded as statistics.
+ */
+export async function openTrainingClaim(
+  c: ClaimContext,
+  extra: (S: TrainingScale) => Record<string, string | number | boolean> = () => ({}),
+): Promise<{ S: TrainingScale; train: Dataset; sweep: Sweep }> {
+  const S = trainingScale();
+  const { train } = trainingData();
+  c.data(dataName(train));
+  c.scale({
+    model: `ResNet-${S.depth}`, depth: S.depth, width: S.width, images: S.trainImages, batch: S.batch, seeds: trainingSeeds().length,
+    extra: { epochs: S.epochs, ...extra(S) },
+  });
+  const sweep = await lrSweep({ log: (l) => c.log(l) });
+  c.log(`sweep: ${sweepSummary(sweep)}`);
+  for (const st of sweepStatistics(sweep)) c.stat(st.name, st.value, st);
+  return { S, train, sweep };
 }
