@@ -8,7 +8,7 @@ import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { axisGeometry, conv2d, type ConvPadding, fastGradientsActive, setFastGradients } from './conv';
+import { axisGeometry, conv2d, type ConvPadding, fastGradientsActive, setFastGradients, strideSubsample } from './conv';
 
 const TOL = 1e-4;
 
@@ -185,5 +185,38 @@ describe('conv2d fast gradients', () => {
     expect(tf.memory().numTensors).toBe(before);
     v.dispose();
     tf.dispose([x, w1, w2]);
+  });
+
+  it('strideSubsample: x[:, ::s, ::s, :] exactly (Infinity and NaN kept), and its dx equals cpu autodiff', async () => {
+    const arb = fc.record({
+      B: fc.integer({ min: 1, max: 3 }), H: fc.integer({ min: 1, max: 9 }), W: fc.integer({ min: 1, max: 9 }),
+      C: fc.integer({ min: 1, max: 4 }), stride: fc.constantFrom<1 | 2>(1, 2), seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+    });
+    const evalOn = (c: { B: number; H: number; W: number; C: number; stride: 1 | 2; seed: number }, poison: boolean) =>
+      tf.tidy(() => {
+        const v = values(c.B * c.H * c.W * c.C, c.seed);
+        if (poison) (v[0] = Infinity), (v[v.length - 1] = NaN);
+        const x = tf.tensor4d(v, [c.B, c.H, c.W, c.C]);
+        const y = strideSubsample(x, c.stride);
+        const weights = tf.tensor(values(y.size, c.seed + 1), y.shape);
+        const dx = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(strideSubsample(a as tf.Tensor4D, c.stride), weights)))(x);
+        return { x: x.arraySync() as number[][][][], y: y.arraySync() as number[][][][], dx: dx.dataSync() as Float32Array };
+      });
+    await fc.assert(
+      fc.asyncProperty(arb, fc.boolean(), async (c, poison) => {
+        await tf.setBackend('cpu');
+        const want = evalOn(c, false);
+        await tf.setBackend('wasm');
+        const got = evalOn(c, poison);
+        if (!poison) expect(relErr(got.dx, want.dx)).toBeLessThanOrEqual(TOL);
+        const Ho = Math.ceil(c.H / c.stride), Wo = Math.ceil(c.W / c.stride);
+        expect([got.y.length, got.y[0]!.length, got.y[0]![0]!.length]).toEqual([c.B, Ho, Wo]);
+        for (let b = 0; b < c.B; b++)
+          for (let i = 0; i < Ho; i++)
+            for (let j = 0; j < Wo; j++)
+              for (let k = 0; k < c.C; k++) expect(Object.is(got.y[b]![i]![j]![k], got.x[b]![i * c.stride]![j * c.stride]![k])).toBe(true);
+      }),
+      { numRuns: 40 },
+    );
   });
 });

@@ -1,6 +1,6 @@
 /** The pieces networks are built from: initialisers, a conv/dense layer, batch normalisation. */
 import * as tf from '@tensorflow/tfjs';
-import { batchNormTrain, channelMoments } from '../backend/batchnorm';
+import { batchNormTrain, channelAffine } from '../backend/batchnorm';
 import { conv2d } from '../backend/conv';
 import { matMul } from '../backend/matmul';
 import type { BnMode, ForwardOptions, Init, Net } from './types';
@@ -119,22 +119,26 @@ export function batchNorm(
   const beta = p(`${name}.beta`);
   if (mode === 'no-normalise') return x.mul(gamma).add(beta);
   if (training) {
-    if (updateStats) {
+    if (!updateStats) return batchNormTrain(x, gamma, beta, BN_EPS);
+    const rm = state.get(`${name}.mean`)!;
+    const rv = state.get(`${name}.var`)!;
+    const n = x.size / x.shape[x.shape.length - 1]!;
+    // the batch moments the op normalises with, folded into the running averages; the running
+    // variance is the unbiased estimate, as PyTorch keeps it
+    return batchNormTrain(x, gamma, beta, BN_EPS, (mean, variance) =>
       tf.tidy(() => {
-        const { mean, variance } = channelMoments(x);
-        const rm = state.get(`${name}.mean`)!;
-        const rv = state.get(`${name}.var`)!;
-        const n = x.size / x.shape[x.shape.length - 1]!;
-        // the running variance is the unbiased estimate, as PyTorch keeps it
         rm.assign(rm.mul(1 - BN_MOMENTUM).add(mean.mul(BN_MOMENTUM)));
         rv.assign(rv.mul(1 - BN_MOMENTUM).add(variance.mul((BN_MOMENTUM * n) / Math.max(n - 1, 1))));
-      });
-    }
-    return batchNormTrain(x, gamma, beta, BN_EPS);
+      }),
+    );
   }
+  // eval mode: y = x·s + (β − μ·s), s = γ/√(σ²_running + ε), as one per-channel affine map
   const mean = state.get(`${name}.mean`)!;
   const variance = state.get(`${name}.var`)!;
-  return x.sub(mean).mul(tf.rsqrt(variance.add(BN_EPS)).mul(gamma)).add(beta);
+  return tf.tidy(() => {
+    const s = tf.rsqrt(variance.add(BN_EPS)).mul(gamma);
+    return channelAffine(x, s, beta.sub(mean.mul(s)));
+  });
 }
 
 export function conv(x: tf.Tensor, kernel: tf.Tensor, stride: 1 | 2): tf.Tensor4D {

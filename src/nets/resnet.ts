@@ -9,6 +9,7 @@
  * classifier = 6n+2.
  */
 import * as tf from '@tensorflow/tfjs';
+import { strideSubsample } from '../backend/conv';
 import { batchNorm, conv, dense, ParamStore, forwardHelpers, assembleNet } from './layers';
 import type { BnMode, BnPlacement, ForwardOptions, Init, LayerInfo, Net } from './types';
 
@@ -31,18 +32,15 @@ export function resnetBlocksPerStage(depth: number): number {
   return (depth - 2) / 6;
 }
 
-/** Subsample by 2 (top-left of each 2x2 cell) with ops that have gradients on every backend. */
-function subsample2(x: tf.Tensor4D): tf.Tensor4D {
-  let [b, h, w, c] = x.shape;
-  if (h % 2 || w % 2) {
-    x = tf.pad(x, [[0, 0], [0, h % 2], [0, w % 2], [0, 0]]);
-    h += h % 2;
-    w += w % 2;
-  }
-  return x
-    .reshape([b, h / 2, 2, w / 2, 2 * c])
-    .slice([0, 0, 0, 0, 0], [b, h / 2, 1, w / 2, c])
-    .reshape([b, h / 2, w / 2, c]);
+/**
+ * He et al.'s option-A shortcut: subsample by `stride` (the top-left pixel of each cell) and
+ * zero-pad the channels from cin to cout (half the new ones before, half after). No arithmetic:
+ * an overflow (Infinity) in the residual stream stays an Infinity.
+ */
+function shortcutA(x: tf.Tensor4D, cout: number, stride: 1 | 2): tf.Tensor4D {
+  const extra = cout - x.shape[3];
+  const sub = strideSubsample(x, stride);
+  return extra > 0 ? tf.pad(sub, [[0, 0], [0, 0], [0, 0], [Math.floor(extra / 2), Math.ceil(extra / 2)]]) : sub;
 }
 
 export function buildResNet(cfg: ResNetConfig): Net {
@@ -118,12 +116,7 @@ export function buildResNet(cfg: ResNetConfig): Net {
       r = tap(`act:${blk.name}.c1`, tf.relu(r));
       r = tap(`conv:${blk.name}.c2`, conv(r, p(`${blk.name}.c2`), 1));
       if (bnAll) r = norm(r, `${blk.name}.c2.bn`);
-      let sc: tf.Tensor = h;
-      if (blk.stride === 2) sc = subsample2(sc as tf.Tensor4D);
-      if (blk.cout !== blk.cin) {
-        const extra = blk.cout - blk.cin;
-        sc = tf.pad(sc, [[0, 0], [0, 0], [0, 0], [Math.floor(extra / 2), Math.ceil(extra / 2)]]);
-      }
+      const sc = blk.stride === 2 || blk.cout !== blk.cin ? shortcutA(h as tf.Tensor4D, blk.cout, blk.stride) : h;
       h = tap(`block:${blk.name}`, tf.relu(sc.add(r)));
     }
     if (cfg.bn === 'final') h = norm(h, 'final.bn');
