@@ -19,10 +19,11 @@
  *  - full BN beats no BN (mean accuracy), so that the ratio has a denominator worth the name.
  * Figure: the three arms' mean test accuracy with 95 % t-intervals over seeds, and the recovery.
  * Scale: the same runs as high-lr-benefit (see its header for the smoke scale and why).
- * Last evidence (smoke, BN_SEED=0): holds, with a caveat. Best rates: no BN 0.003, final-layer
- *  BN 0.03, BN 0.03; test accuracy 0.11, 0.64, 0.72; recovery 0.88 [0.80, 0.93]. The no-BN arm
- *  stays at chance at this scale (see low-lr-parity), so the ratio says how close final-layer BN
- *  comes to full BN from a net that did not train, not what it adds to a trained plain net.
+ * Last evidence (smoke, BN_SEED=0, 2026-12-01, wasm): holds, with a caveat. Best rates: no BN
+ *  0.003, final-layer BN 0.1, BN 0.03; test accuracy 0.11, 0.58, 0.72; recovery 0.78 [0.64, 0.87].
+ *  The no-BN arm stays at chance at this scale (see low-lr-parity), so the ratio says how close
+ *  final-layer BN comes to full BN from a net that did not train, not what it adds to a trained
+ *  plain net.
  */
 import { config } from '../src/config';
 import { FINAL_BN } from '../src/nets/types';

@@ -13,7 +13,9 @@
  *    distribution's (a bell shape whose tails sit between the Gaussian's 0 and the Laplace's 3);
  *  - gradient scale (standard deviation) without BN ≥ 10× with BN, in every seed.
  * Scale: smoke = ResNet-110 width 8 on 14x14 Fashion-MNIST; paper = ResNet-110 width 16 on CIFAR-10.
- * Last evidence (smoke, BN_SEED=0): see claims/baseline.json.
+ * Last evidence (smoke, BN_SEED=0, 2026-12-01, wasm): holds. Excess kurtosis without BN 3.4–13.5
+ *  (median 6.2) against 0.33–2.8 with BN (median 1.02), Mann–Whitney p = 0.004 over 5 seeds;
+ *  gradient std 5.0 against 0.022 (ratio ≥ 67× in every seed).
  */
 import { claim } from '../src/report/harness';
 import { parameterGradients } from '../src/probes/gradients';

@@ -37,14 +37,14 @@
  * without BN collapses from 0.03 and diverges at 0.3, where BN nets still train. Depth 110 limits
  * the rate further (failure from ~1e-2) at 4–5× the cost. Width 4: Glorot's gain per layer does
  * not depend on width, and it keeps the four training claims near 10 minutes on two cores (a
- * step ~0.1 s without BN, ~0.25 s with). The price: at the rates it survives, the unnormalised
+ * step ~0.1 s without BN, ~0.2 s with). The price: at the rates it survives, the unnormalised
  * ResNet-56 stays at chance (10 %) for the whole smoke run (deep unnormalised nets sit on a long
  * plateau first; the paper trains 160 epochs), which low-lr-parity's and the recovery's numbers show.
- * Last evidence (smoke, BN_SEED=0): fails. Rates: low 0.003, high 0.1 (sweep: without BN 0.003
- *  and 0.01 survive at chance, 0.03, 0.1 and 1 collapse, 0.3 diverges; with BN best at 0.03).
- *  Without BN, 0.1 collapsed in 3 of 3 seeds (holds). With BN, 0.1 did not beat 0.003: test
- *  accuracy 0.66, 0.35, 0.68 against 0.60, 0.49, 0.58 (p = 0.49). In a 192-step run the BN
- *  ResNet-56 trains best at 0.01–0.03 (0.72 at 0.03), rates at the unnormalised net's edge.
+ * Last evidence (smoke, BN_SEED=0, 2026-12-01, wasm): fails (claims/baseline.json). Rates: low
+ *  0.003, high 0.3 (sweep: without BN 0.001–0.01 survive at chance, 0.03, 0.1 and 1 collapse, 0.3
+ *  diverges; with BN best at 0.03, validation 0.58, and 0.26–0.27 at 0.1–0.3). With BN, 0.3 did not
+ *  beat 0.003: test accuracy 0.21, 0.47, 0.33 against 0.55, 0.49, 0.50 (p = 0.93). Without BN, 0.3
+ *  failed in 2 of 3 seeds (both collapsed), short of 80 %.
  */
 import { claim } from '../src/report/harness';
 import {

@@ -17,6 +17,10 @@
  *  - concordance without BN ≥ 10× the BN network's in every seed (paper: about 100×), and a
  *    one-sided Mann–Whitney test across seeds gives p < 0.01.
  * Scale: smoke = ResNet-110 width 8, 14x14 Fashion-MNIST; paper = ResNet-110 width 16, CIFAR-10.
+ * Last evidence (smoke, BN_SEED=0, 2026-12-01, wasm): holds. Without BN every image is predicted
+ *  as one class in every seed (with BN median 73 %); kernel concordance 0.37–0.62 without BN
+ *  against 0.024–0.042 with, ratio ≥ 11.6× in every seed (the paper: ~100×), Mann–Whitney p =
+ *  0.004.
  */
 import { claim } from '../src/report/harness';
 import { inputDependence, type OutputGradients } from '../src/probes/output-gradients';

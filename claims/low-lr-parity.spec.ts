@@ -21,10 +21,11 @@
  * Scale: smoke = ResNet-56 width 4, 14x14 Fashion-MNIST, 2,048 images, batch 64, 6 epochs
  *  (192 steps), 3 seeds (TRAINING_SCALES.smoke; why this depth: claims/high-lr-benefit.spec.ts);
  *  paper = ResNet-110 width 16 on CIFAR-10, 160 epochs, 5 seeds.
- * Last evidence (smoke, BN_SEED=0): fails. Low rate 0.003; test accuracy with BN 0.56 (seeds
- *  0.60, 0.49, 0.58), without BN 0.11 (0.13, 0.11, 0.10): the unnormalised ResNet-56 survives the
- *  rate but stays at chance for all 192 steps (deep unnormalised nets sit on a long plateau
- *  first; the paper's parity is after 160 epochs). TOST p = 0.998.
+ * Last evidence (smoke, BN_SEED=0, 2026-12-01, wasm): fails (claims/baseline.json). Low rate
+ *  0.003; test accuracy with BN 0.51 (seeds 0.55, 0.49, 0.50), without BN 0.11 (0.131, 0.106,
+ *  0.104): the unnormalised ResNet-56 survives the rate but stays at chance for all 192 steps (deep
+ *  unnormalised nets sit on a long plateau first; the paper's parity is after 160 epochs). TOST p =
+ *  1.00.
  */
 import { claim } from '../src/report/harness';
 import {

@@ -13,6 +13,9 @@
  *  - without BN the slope of log std and of log |mean| has a CI above 0;
  *  - with BN |slope| is under a tenth of the no-BN slope (for std and for |mean|).
  * Scale: smoke = ResNet-110 width 8, 14x14 Fashion-MNIST; paper = ResNet-110 width 16, CIFAR-10.
+ * Last evidence (smoke, BN_SEED=0, 2026-12-01, wasm): holds. Slope of ln std per layer without BN
+ *  0.051 [0.049, 0.053] (≈ 0.10 per residual block), with BN −7e-6; of ln |mean| 0.051 [0.049,
+ *  0.053] against 1.6e-4.
  */
 import { claim } from '../src/report/harness';
 import { activationMoments } from '../src/probes/moments';
