@@ -42,7 +42,7 @@ import {
 import { bootstrapCIGroups } from '../src/stats/bootstrap';
 import { mean } from '../src/stats/moments';
 import { deriveSeed } from '../src/stats/rng';
-import { oneSampleTTest } from '../src/stats/t-test';
+import { meanInterval } from '../src/stats/t-test';
 
 const TWO_THIRDS: [number, number] = [0.5, 0.85];
 const BAR_ORDER: Arm[] = ['none', 'final', 'all'];
@@ -64,7 +64,7 @@ claim({ id: 'final-layer-bn-recovers-two-thirds', title: 'BN on the final layer 
     acc[arm] = testAccuracies(runs, chance);
     const lost = runs.filter((r) => !survived(r)).length;
     c.log(`${ARM_LABEL[arm]} at lr ${sweep.best[arm]}: test accuracy ${acc[arm].map((a) => a.toFixed(3)).join(', ')}${lost ? ` (${lost} run(s) did not survive)` : ''}`);
-    c.stat(`test accuracy, ${ARM_LABEL[arm]} (mean over seeds)`, mean(acc[arm]), { ci: meanCI(acc[arm]), note: `at lr ${sweep.best[arm]}${lost ? `; ${lost} run(s) did not survive` : ''}` });
+    c.stat(`test accuracy, ${ARM_LABEL[arm]} (mean over seeds)`, mean(acc[arm]), { ci: meanInterval(acc[arm]), note: `at lr ${sweep.best[arm]}${lost ? `; ${lost} run(s) did not survive` : ''}` });
   }
 
   const recovery = (none: Float64Array, final: Float64Array, all: Float64Array) => (mean(final) - mean(none)) / (mean(all) - mean(none));
@@ -81,19 +81,10 @@ claim({ id: 'final-layer-bn-recovers-two-thirds', title: 'BN on the final layer 
     kind: 'barsWithCI',
     title: 'Test accuracy: no BN, BN on the final layer only, BN everywhere',
     caption: `ResNet-${S.depth} w${S.width}, ${S.epochs} epochs, each arm at its best rate (${BAR_ORDER.map((a) => `${a} ${sweep.best[a]}`).join(', ')}); mean of ${trainingSeeds().length} seeds, 95 % t-interval`,
-    bars: BAR_ORDER.map((arm) => ({ name: BAR_LABEL[arm], value: mean(acc[arm]), ci: meanCI(acc[arm]) })),
+    bars: BAR_ORDER.map((arm) => ({ name: BAR_LABEL[arm], value: mean(acc[arm]), ci: meanInterval(acc[arm]) })),
     yLabel: 'test accuracy',
     yDomain: [0, 1],
     annotation: `recovery = ${ci.estimate.toFixed(2)} [${ci.lo.toFixed(2)}, ${ci.hi.toFixed(2)}] (paper: ≈ 2/3)`,
   });
 });
 
-/** 95 % t-interval of a mean over seeds (a point when the seeds agree exactly). */
-function meanCI(xs: number[]): [number, number] {
-  try {
-    const t = oneSampleTTest(xs);
-    return [t.ci![0], t.ci![1]];
-  } catch {
-    return [mean(xs), mean(xs)];
-  }
-}

@@ -43,7 +43,7 @@ import {
   type RunResult,
 } from '../src/setup/training-runs';
 import { mean } from '../src/stats/moments';
-import { oneSampleTTest, welchTTest } from '../src/stats/t-test';
+import { meanInterval, welchTTest } from '../src/stats/t-test';
 
 claim({ id: 'small-lr-sharper-minima', title: 'Small learning rates end in sharper minima', paper: '§3' }, async (c) => {
   const { S, sweep } = await openTrainingClaim(c, (S) => ({ 'sharpness images': S.sharpness.images, 'power iterations': S.sharpness.iterations }));
@@ -70,8 +70,8 @@ claim({ id: 'small-lr-sharper-minima', title: 'Small learning rates end in sharp
   const welchRaw = welchTTest(sLow, sHigh, { alternative: 'greater' });
   c.stat('low rate', low);
   c.stat('high rate', high);
-  c.stat('BN: sharpness after the low-rate run (mean over seeds)', mean(sLow), { ci: meanCI(sLow), note: `power iteration: ${bnLow.map((r) => r.sharpness?.iterations).join(', ')} iterations` });
-  c.stat('BN: sharpness after the high-rate run (mean over seeds)', mean(sHigh), { ci: meanCI(sHigh), note: `power iteration: ${bnHigh.map((r) => r.sharpness?.iterations).join(', ')} iterations` });
+  c.stat('BN: sharpness after the low-rate run (mean over seeds)', mean(sLow), { ci: meanInterval(sLow), note: `power iteration: ${bnLow.map((r) => r.sharpness?.iterations).join(', ')} iterations` });
+  c.stat('BN: sharpness after the high-rate run (mean over seeds)', mean(sHigh), { ci: meanInterval(sHigh), note: `power iteration: ${bnHigh.map((r) => r.sharpness?.iterations).join(', ')} iterations` });
   if (welch) c.stat('BN: sharpness ratio low / high rate (geometric mean over seeds)', Math.exp(welch.estimate!), { p: welch.p, paper: '> 1 (sharper after the small rate)', note: 'one-sided Welch t on log sharpness across seeds' });
   c.stat('BN: sharpness low − high rate', welchRaw.estimate!, { p: welchRaw.p, note: 'one-sided Welch t on the raw values (recorded, not asserted)' });
   const dominant = (runs: RunResult[]) => runs.map((r) => r.sharpness?.dominant ?? NaN);
@@ -84,7 +84,7 @@ claim({ id: 'small-lr-sharper-minima', title: 'Small learning rates end in sharp
     welch ? `ratio ${Math.exp(welch.estimate!).toPrecision(3)}, p = ${welch.p.toPrecision(3)}` : 'a top eigenvalue ≤ 0 (no positive curvature found): log undefined');
 
   const bar = (name: string, xs: number[]) =>
-    positive ? { name, value: Math.exp(mean(xs.map(Math.log))), ci: meanCI(xs.map(Math.log)).map(Math.exp) as [number, number] } : { name, value: mean(xs), ci: meanCI(xs) };
+    positive ? { name, value: Math.exp(mean(xs.map(Math.log))), ci: meanInterval(xs.map(Math.log)).map(Math.exp) as [number, number] } : { name, value: mean(xs), ci: meanInterval(xs) };
   c.figure({
     kind: 'barsWithCI',
     title: 'Sharpness (top Hessian eigenvalue of the training loss) at the end of training',
@@ -95,11 +95,3 @@ claim({ id: 'small-lr-sharper-minima', title: 'Small learning rates end in sharp
   });
 });
 
-function meanCI(xs: number[]): [number, number] {
-  try {
-    const t = oneSampleTTest(xs);
-    return [t.ci![0], t.ci![1]];
-  } catch {
-    return [mean(xs), mean(xs)];
-  }
-}

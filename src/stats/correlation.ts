@@ -13,30 +13,13 @@
  * differ from R's in the third digit.
  */
 import { tCdf, tSf } from './distributions';
+import { centredSums } from './moments';
 import { midRanks } from './ranks';
 import { checkAlternative, pFromTails, type Alternative, type TestResult } from './types';
 import { pairedSamples } from './validate';
 
 function pearsonOf(x: ArrayLike<number>, y: ArrayLike<number>, name: string): number {
-  const n = x.length;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i];
-    my += y[i];
-  }
-  mx /= n;
-  my /= n;
-  let sxy = 0;
-  let sxx = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = x[i] - mx;
-    const dy = y[i] - my;
-    sxy += dx * dy;
-    sxx += dx * dx;
-    syy += dy * dy;
-  }
+  const { sxx, sxy, syy } = centredSums(x, y);
   if (sxx === 0 || syy === 0) throw new RangeError(`${name}: one of the samples is constant, so the correlation is undefined`);
   return Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
 }

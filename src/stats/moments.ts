@@ -156,3 +156,27 @@ export function summary(xs: ArrayLike<number>): Summary {
     excessKurtosis: n >= 4 && s2 > 0 ? excessKurtosis(x) : NaN,
   };
 }
+
+/** Means and centred sums of squares and cross-products of paired samples (two passes). */
+export function centredSums(x: ArrayLike<number>, y: ArrayLike<number>): { mx: number; my: number; sxx: number; sxy: number; syy: number } {
+  const n = x.length;
+  let mx = 0;
+  let my = 0;
+  for (let i = 0; i < n; i++) {
+    mx += x[i]!;
+    my += y[i]!;
+  }
+  mx /= n;
+  my /= n;
+  let sxx = 0;
+  let sxy = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = x[i]! - mx;
+    const dy = y[i]! - my;
+    sxx += dx * dx;
+    sxy += dx * dy;
+    syy += dy * dy;
+  }
+  return { mx, my, sxx, sxy, syy };
+}

@@ -7,6 +7,7 @@
  * p-value of H0: b = 0 use Student t on n − 2 df, as R's summary(lm) / confint.
  */
 import { tQuantile, tCdf, tSf } from './distributions';
+import { centredSums } from './moments';
 import { pFromTails } from './types';
 import { openUnit, pairedSamples } from './validate';
 
@@ -33,24 +34,7 @@ export function linearFit(xs: ArrayLike<number>, ys: ArrayLike<number>, options:
   const [x, y] = pairedSamples(xs, ys, ['linearFit: x', 'linearFit: y'], 3);
   const level = openUnit(options.level ?? 0.95, 'linearFit: level');
   const n = x.length;
-  let mx = 0;
-  let my = 0;
-  for (let i = 0; i < n; i++) {
-    mx += x[i];
-    my += y[i];
-  }
-  mx /= n;
-  my /= n;
-  let sxx = 0;
-  let sxy = 0;
-  let syy = 0;
-  for (let i = 0; i < n; i++) {
-    const dx = x[i] - mx;
-    const dy = y[i] - my;
-    sxx += dx * dx;
-    sxy += dx * dy;
-    syy += dy * dy;
-  }
+  const { mx, my, sxx, sxy, syy } = centredSums(x, y);
   if (sxx === 0) throw new RangeError('linearFit: x is constant, so the slope is undefined');
   const slope = sxy / sxx;
   const intercept = my - slope * mx;

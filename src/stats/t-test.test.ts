@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { oneSampleTTest, pairedTTest, studentTTest, tostWelch, welchTTest } from './t-test';
+import { meanInterval, oneSampleTTest, pairedTTest, studentTTest, tostWelch, welchTTest } from './t-test';
 import { ksTest } from './ks';
 import { Rng } from './rng';
 
@@ -118,5 +118,16 @@ describe('t-test input checks', () => {
     expect(() => pairedTTest([1, 2, 3], [1, 2])).toThrow(/same length/);
     expect(() => welchTTest([1, 2], [1, 3], { alternative: 'bigger' as never })).toThrow(/alternative/);
     expect(() => tostWelch([1, 2], [1, 3], 0)).toThrow(/margin/);
+  });
+});
+
+describe('meanInterval', () => {
+  it('is the one-sample t-interval, mean ± t(0.975, n−1)·s/√n, and a point where there is none', () => {
+    // mean 0.51333, s = 0.032146, t(0.975, 2) = 4.302653: half-width 0.079856
+    const [lo, hi] = meanInterval([0.55, 0.49, 0.5]);
+    expect(lo).toBeCloseTo(0.433479, 5);
+    expect(hi).toBeCloseTo(0.593187, 5);
+    expect(meanInterval([0.3, 0.3, 0.3])).toEqual([0.3, 0.3]);
+    expect(meanInterval([0.7])).toEqual([0.7, 0.7]);
   });
 });

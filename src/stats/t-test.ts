@@ -83,6 +83,20 @@ export function oneSampleTTest(xs: ArrayLike<number>, options: TTestOptions = {}
   return tResult('one-sample t', m, Math.sqrt(v / x.length), x.length - 1, options);
 }
 
+/**
+ * The 95 % t-interval of a mean over a few values (seeds), for figures and records: the mean
+ * itself, as a point, where no interval exists (fewer than two values, or all of them equal).
+ */
+export function meanInterval(xs: readonly number[]): [number, number] {
+  try {
+    const t = oneSampleTTest(xs);
+    return [t.ci![0], t.ci![1]];
+  } catch {
+    const m = xs.reduce((a, b) => a + b, 0) / xs.length;
+    return [m, m];
+  }
+}
+
 /** Paired t-test: the one-sample test on x[i] − y[i]. */
 export function pairedTTest(xs: ArrayLike<number>, ys: ArrayLike<number>, options: TTestOptions = {}): TestResult {
   const [x, y] = pairedSamples(xs, ys, ['pairedTTest: x', 'pairedTTest: y'], 2);
