@@ -18,6 +18,7 @@ import { defineConfig } from 'vitest/config';
 // `.js`: an extensionless import here makes vite warn on every run (its future native config
 // loader needs extensions); TypeScript and vite's bundler map it to src/config.ts.
 import { reportsDir } from './src/config.js';
+import { ClaimsSequencer } from './src/report/claims-sequencer.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -31,6 +32,8 @@ const reports = reportsDir();
 
 export default defineConfig({
   test: {
+    // claim files start in a fixed order: the training claims first (src/report/claims-sequencer.ts)
+    sequence: { sequencer: ClaimsSequencer },
     reporters: runsClaims && !/--reporter/.test(argv)
       ? ['default', ['html', { outputFile: path.join(reports, 'vitest', 'index.html') }], path.join(here, 'src/report/claims-reporter.ts')]
       : ['default'],

@@ -1,0 +1,45 @@
+/**
+ * The order the claim files start in (vitest's `sequence.sequencer`). vitest's own order is
+ * longest-first by the durations it cached on the last run, else largest file first: on a clean
+ * clone (CI) that started one training claim on one worker and left another for the end, where
+ * it trained its runs alone while the other worker idled (15 min wall against 12 with a warm cache,
+ * measured 2026-12-01). Here the training claims go first, two at a time, so both workers take
+ * the shared sweep and the shared runs of src/setup/training-runs.ts between them, and the
+ * initialisation claims follow, longest first (smoke durations measured on this machine), to fill
+ * the tail. Files of other projects, and claims not listed, keep vitest's order after these.
+ */
+import path from 'node:path';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+export const CLAIM_ORDER = [
+  // training claims: one shared sweep and cache of runs
+  'high-lr-benefit',
+  'final-layer-bn-recovers-two-thirds',
+  'small-lr-sharper-minima',
+  'low-lr-parity',
+  // initialisation and single-step claims, longest first (smoke, seconds: 170–220, 105–125, 55–65, then under 20)
+  'divergence-vs-step-size',
+  'moments-explode-in-divergent-step',
+  'depth-limits-learning-rate',
+  'input-independent-gradients',
+  'heavy-tailed-gradients',
+  'sgd-noise-bound',
+  'moments-grow-with-depth',
+  'gaussian-product-spectra',
+];
+
+/** A file's place in CLAIM_ORDER (claims project only); Infinity when it has none. */
+export function claimRank(projectName: string, moduleId: string): number {
+  if (projectName !== 'claims') return Infinity;
+  const i = CLAIM_ORDER.indexOf(path.basename(moduleId).replace(/\.spec\.ts$/, ''));
+  return i < 0 ? Infinity : i;
+}
+
+export class ClaimsSequencer extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const base = await super.sort(files);
+    const rank = (f: TestSpecification) => claimRank(f.project.name, f.moduleId);
+    // stable: equal ranks (other projects, unlisted claims) keep vitest's order
+    return base.map((f, i) => ({ f, i })).sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i).map(({ f }) => f);
+  }
+}
