@@ -12,9 +12,9 @@
  * Forward:  μ = Σx/N,  xc = x − μ,  σ² = Σxc²/N,  r = 1/√(σ² + ε),  y = xc·(γr) + β.
  * Backward (Ioffe & Szegedy 2015), with x̂ = xc·r, dβ = Σdy, S = Σdy·xc, dγ = r·S:
  *   dx = (γr/N)(N·dy − dβ − x̂·dγ) = dy·(γr) + xc·(−γr³S/N) − γr·dβ/N.
- * A 64x14x14x4 layer's forward + backward went from ~3.9 ms to ~0.5 ms (bench: scratch runs in
- * the README's "Measured here"). Checked against autodiff of the plain formula on the cpu backend
- * (batchnorm.test.ts).
+ * What the 55 BN layers add to a ResNet-56 width-4 training step (batch 64, 14x14) fell from
+ * ~150 ms to ~100 ms (2026-12-01). Checked against autodiff of the plain formula on the cpu
+ * backend (batchnorm.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
 
