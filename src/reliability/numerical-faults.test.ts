@@ -160,7 +160,7 @@ describe('a claim record with non-finite statistics', () => {
     await writeRecord(
       {
         id: c.meta.id, title: c.meta.title, paper: c.meta.paper, profile: 'smoke', backend: 'wasm', dataset: 'synthetic',
-        scale: c.scaleInfo!, statistics: c.statistics, assertions: c.assertions, verdict: verdictOf(c.assertions),
+        scale: c.scaleInfo!, statistics: c.allStatistics(), assertions: c.assertions, verdict: verdictOf(c.assertions),
         durationMs: 1, seed: 0, startedAt: new Date().toISOString(),
       },
       dir,

@@ -31,6 +31,8 @@ export interface ClaimMeta {
 
 export class ClaimContext {
   readonly statistics: Statistic[] = [];
+  /** statistics that support the claim's own (the shared lr sweep's points, ...): listed after them */
+  readonly supporting: Statistic[] = [];
   readonly assertions: Assertion[] = [];
   scaleInfo: Scale | undefined;
   dataset = '';
@@ -46,6 +48,15 @@ export class ClaimContext {
   stat(name: string, value: number, opts: Parameters<typeof statistic>[2] = {}): number {
     this.statistics.push(statistic(name, value, opts));
     return value;
+  }
+  /** A statistic behind the claim's own (e.g. one point of the shared lr sweep): recorded after them. */
+  supportingStat(name: string, value: number, opts: Parameters<typeof statistic>[2] = {}): number {
+    this.supporting.push(statistic(name, value, opts));
+    return value;
+  }
+  /** What the record lists: the claim's statistics first, then the supporting ones. */
+  allStatistics(): Statistic[] {
+    return [...this.statistics, ...this.supporting];
   }
   /** Record one assertion of the paper's statement; `detail` says what was compared. */
   check(description: string, passed: boolean, detail?: string): boolean {
@@ -93,7 +104,7 @@ export function claim(meta: ClaimMeta, body: (c: ClaimContext) => Promise<void>)
       backend,
       dataset: c.dataset || config().dataName,
       scale: c.scaleInfo ?? { model: 'not reached', seeds: 1 },
-      statistics: c.statistics,
+      statistics: c.allStatistics(),
       assertions: c.assertions,
       verdict: error ? 'error' : verdictOf(c.assertions),
       durationMs: performance.now() - t0,

@@ -815,7 +815,8 @@ export function accuracyCurves(o: { title: string; caption: string; arms: { name
 
 /**
  * How every training claim opens: its data and scale into the record (the claim's own `extra`
- * entries after the epochs), then the shared sweep, logged and recorded as statistics.
+ * entries after the epochs), then the shared sweep, logged and recorded as supporting statistics
+ * (after the claim's own, so a reader meets the claim's numbers first).
  */
 export async function openTrainingClaim(
   c: ClaimContext,
@@ -830,6 +831,6 @@ export async function openTrainingClaim(
   });
   const sweep = await lrSweep({ log: (l) => c.log(l) });
   c.log(`sweep: ${sweepSummary(sweep)}`);
-  for (const st of sweepStatistics(sweep)) c.stat(st.name, st.value, st);
+  for (const st of sweepStatistics(sweep)) c.supportingStat(st.name, st.value, st); // listed after the claim's own
   return { S, train, sweep };
 }
