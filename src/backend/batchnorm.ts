@@ -82,25 +82,25 @@ const bnOp = (eps: number, onMoments: OnMoments | undefined) =>
     const c = x.shape[x.shape.length - 1]!;
     const n = x.size / c;
     const x2 = x.reshape([n, c]);
-    const mean = tf.matMul(onesRow(n), x2).reshape([c]).div(n) as tf.Tensor1D;
+    const mean = channelSums(x2).div(n) as tf.Tensor1D;
     const xc = tf.fused.matMul({ a: x2, b: eye(c), bias: mean.neg() }); // x − μ
-    const variance = tf.matMul(onesRow(n), xc.square()).reshape([c]).div(n) as tf.Tensor1D;
+    const variance = channelSums(xc.square()).div(n) as tf.Tensor1D;
     onMoments?.(mean, variance);
     const r = tf.rsqrt(variance.add(eps));
     const gr = gamma.mul(r);
     save([xc, r, gr]);
-    const value = tf.fused.matMul({ a: xc, b: diag(gr), bias: beta }).reshape(x.shape);
+    const value = channelAffine(xc, gr, beta).reshape(x.shape);
     return {
       value,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xcs, rs, grs] = saved as [tf.Tensor2D, tf.Tensor1D, tf.Tensor1D];
         const dy2 = dy.reshape([n, c]);
-        const dbeta = tf.matMul(onesRow(n), dy2).reshape([c]);
-        const S = tf.matMul(onesRow(n), dy2.mul(xcs)).reshape([c]);
+        const dbeta = channelSums(dy2);
+        const S = channelSums(dy2.mul(xcs));
         const dgamma = S.mul(rs);
         const coefXc = grs.mul(rs.square()).mul(S).div(-n);
         const shift = grs.mul(dbeta).div(-n);
-        const dx = tf.fused.matMul({ a: dy2, b: diag(grs), bias: shift }).add(tf.matMul(xcs, diag(coefXc))).reshape(x.shape);
+        const dx = channelAffine(dy2, grs, shift).add(tf.matMul(xcs, diag(coefXc))).reshape(x.shape);
         return [dx, dgamma, dbeta];
       },
     };

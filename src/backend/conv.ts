@@ -280,23 +280,31 @@ export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride: 1 | 2, padding: C
 // ---------------------------------------------------------------------------------------------
 // Strided subsampling: the ResNet's option-A shortcut.
 
+const subsampleOps = new Map<number, (x: tf.Tensor4D) => tf.Tensor4D>();
+
 /**
  * x[:, ::s, ::s, :] (rows and columns 0, s, 2s, …), differentiable. A 1x1 max-pool with stride s
  * is exactly that selection, with no arithmetic (an Infinity or NaN stays where it is, where a
  * 0/1-kernel conv would turn 0·Inf into NaN in every channel of the pixel), and it is fast on
- * wasm: ~0.06 ms at 64x14x14x4, where reshape + slice of a 5-D tensor took ~18 ms. On wasm (no
- * MaxPoolGrad kernel) the gradient spreads dy onto every s-th row and column with zeros between.
+ * wasm: ~0.06 ms at 64x14x14x4, where reshape + slice of a 5-D tensor took ~18 ms. Its gradient
+ * on wasm spreads dy onto every s-th row and column with zeros between: tfjs-backend-wasm 4.22's
+ * own MaxPoolGrad is wrong for this pool (2x7x7x3, stride 2: 50 of the 96 ones the cpu backend
+ * gives, measured 2026-12-01).
  */
 export function strideSubsample(x: tf.Tensor4D, stride: 1 | 2): tf.Tensor4D {
   if (stride === 1) return x;
   if (!fastGradientsActive()) return tf.maxPool(x, 1, stride, 'valid');
-  const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-    const [x4] = args as [tf.Tensor4D];
-    const [, H, W] = x4.shape;
-    return {
-      value: tf.maxPool(x4, 1, stride, 'valid'),
-      gradFunc: (dy: tf.Tensor) => spreadStrided(dy as tf.Tensor4D, stride, H, W),
-    };
-  }) as unknown as (x: tf.Tensor4D) => tf.Tensor4D;
+  let op = subsampleOps.get(stride);
+  if (!op) {
+    op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
+      const [x4] = args as [tf.Tensor4D];
+      const [, H, W] = x4.shape;
+      return {
+        value: tf.maxPool(x4, 1, stride, 'valid'),
+        gradFunc: (dy: tf.Tensor) => spreadStrided(dy as tf.Tensor4D, stride, H, W),
+      };
+    }) as unknown as (x: tf.Tensor4D) => tf.Tensor4D;
+    subsampleOps.set(stride, op);
+  }
   return op(x);
 }

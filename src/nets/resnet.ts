@@ -116,7 +116,7 @@ export function buildResNet(cfg: ResNetConfig): Net {
       r = tap(`act:${blk.name}.c1`, tf.relu(r));
       r = tap(`conv:${blk.name}.c2`, conv(r, p(`${blk.name}.c2`), 1));
       if (bnAll) r = norm(r, `${blk.name}.c2.bn`);
-      const sc = blk.stride === 2 || blk.cout !== blk.cin ? shortcutA(h as tf.Tensor4D, blk.cout, blk.stride) : h;
+      const sc = shortcutA(h as tf.Tensor4D, blk.cout, blk.stride); // the identity where nothing changes
       h = tap(`block:${blk.name}`, tf.relu(sc.add(r)));
     }
     if (cfg.bn === 'final') h = norm(h, 'final.bn');
