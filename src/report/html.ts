@@ -16,6 +16,7 @@ import { PAPER_CLAIMS, type PaperClaim } from './paper-claims';
 import { readRecords } from './records';
 import { readBaseline } from './baseline';
 import type { Baseline, BaselineEntry, ClaimRecord, Statistic } from './schema';
+import { readStability, type StabilityTable } from './stability';
 
 export interface IndexOptions {
   /** SVG text per claim id (inlined). */
@@ -26,6 +27,8 @@ export interface IndexOptions {
   generatedAt?: string;
   /** Link to the vitest HTML report, relative to the page (omitted when undefined). */
   vitestReport?: string;
+  /** verdicts across seed bases (npm run claims:seeds): a table, and unstable claims marked */
+  stability?: StabilityTable;
 }
 
 export function escapeHtml(s: string): string {
@@ -157,7 +160,7 @@ td.paper { color: var(--muted); }
 .summary a { color: inherit; }
 .badge { display: inline-block; padding: 1px 9px; border-radius: 10px; color: #fff; font-size: 12px; font-weight: 600; text-transform: uppercase; letter-spacing: .03em; vertical-align: middle; }
 .badge.holds { background: var(--holds); } .badge.fails { background: var(--fails); }
-.badge.error { background: var(--error); } .badge.not-run { background: var(--notrun); }
+.badge.error { background: var(--error); } .badge.not-run { background: var(--notrun); } .badge.unstable { background: #8250df; }
 section.claim { border: 1px solid var(--line); border-radius: 8px; padding: 14px 18px; margin: 0 0 22px; background: var(--card); }
 section.claim > header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 10px; }
 section.claim h2 { font-size: 18px; margin: 0; }
@@ -191,6 +194,15 @@ pre.error { background: #ffebe9; padding: 8px; border-radius: 6px; white-space: 
 }
 `;
 
+function stabilitySection(t: StabilityTable): string {
+  const key = (k: StabilityTable['rows'][number]['key'][number]) => (k ? ` <span class="detail">${escapeHtml(k.value === null ? 'n/a' : formatNumber(k.value))}</span>` : '');
+  const rows = t.rows
+    .map((r) => `<tr data-stability-for="${r.id}"${r.stable ? '' : ' data-unstable'}><td><a href="#claim-${r.id}">${r.id}</a></td>${r.verdicts.map((v, i) => `<td>${badge(v)}${key(r.key[i]!)}</td>`).join('')}<td>${r.stable ? 'stable' : '<span class="badge unstable">UNSTABLE</span>'}</td></tr>`)
+    .join('\n');
+  const keyNames = [...new Set(t.rows.map((r) => r.key.find(Boolean)?.name).filter(Boolean))];
+  return `<section class="stability" id="stability"><h2>Verdicts across seed bases</h2><p class="sub">The same claims at ${t.bases.map((b) => `BN_SEED=${b}`).join(', ')} (<code>npm run claims:seeds</code>); beside each verdict the claim's first statistic (${keyNames.length} kinds, named in each claim's table). A claim whose verdict differs between bases is unstable: its verdict is not a result.</p><table class="summary"><thead><tr><th>claim</th>${t.bases.map((b) => `<th>BN_SEED=${b}</th>`).join('')}<th></th></tr></thead><tbody>\n${rows}\n</tbody></table></section>`;
+}
+
 /** Build the page. Pure: everything it shows comes in through its arguments. */
 export function buildIndexHtml(
   records: readonly ClaimRecord[],
@@ -211,12 +223,14 @@ export function buildIndexHtml(
     warnings.push(`Some records ran at the ${profiles.filter((p) => p !== baseline.profile).join(', ')} profile; the baseline is for the ${baseline.profile} profile.`);
   }
 
+  const stabilityOf = new Map((opts.stability?.rows ?? []).map((r) => [r.id, r]));
   const summaryRows = ids
     .map((id, i) => {
       const r = byId.get(id);
       const entry = baseline?.claims[id];
       const expected = entry ? (entry.expected === 'fails' ? 'fails at this scale' : 'holds') : '—';
-      return `<tr data-summary-for="${id}"><td><a href="#claim-${id}">${escapeHtml(r?.title ?? paperOf.get(id)?.title ?? id)}</a></td><td>${escapeHtml(r?.paper ?? paperOf.get(id)?.paper ?? '')}</td><td>${badge(statuses[i])}</td><td>${escapeHtml(expected)}</td><td class="num">${r ? `${(r.durationMs / 1000).toFixed(1)} s` : ''}</td></tr>`;
+      const unstable = stabilityOf.get(id)?.stable === false ? ' <span class="badge unstable" data-unstable>UNSTABLE</span>' : '';
+      return `<tr data-summary-for="${id}"><td><a href="#claim-${id}">${escapeHtml(r?.title ?? paperOf.get(id)?.title ?? id)}</a></td><td>${escapeHtml(r?.paper ?? paperOf.get(id)?.paper ?? '')}</td><td>${badge(statuses[i])}${unstable}</td><td>${escapeHtml(expected)}</td><td class="num">${r ? `${(r.durationMs / 1000).toFixed(1)} s` : ''}</td></tr>`;
     })
     .join('\n');
 
@@ -239,6 +253,7 @@ ${warnings.length ? `<div class="warnings" role="alert"><ul>${warnings.map((w) =
 <table class="summary"><thead><tr><th>claim</th><th>paper</th><th>verdict</th><th>baseline</th><th>time</th></tr></thead><tbody>
 ${summaryRows}
 </tbody></table>
+${opts.stability ? stabilitySection(opts.stability) : ''}
 ${sections}
 </main>
 </body>
@@ -271,7 +286,13 @@ export function writeIndexHtml(dir = 'reports', baselinePath = 'claims/baseline.
     }
   }
   const vitest = fs.existsSync(path.join(dir, 'vitest', 'index.html')) ? 'vitest/index.html' : undefined;
+  let stability: StabilityTable | undefined;
+  try {
+    stability = readStability(dir);
+  } catch (e) {
+    warnings.push((e as Error).message);
+  }
   const file = path.join(dir, 'index.html');
-  writeFileAtomic(file, buildIndexHtml(records, b.baseline, PAPER_CLAIMS, { figures, warnings, vitestReport: vitest }));
+  writeFileAtomic(file, buildIndexHtml(records, b.baseline, PAPER_CLAIMS, { figures, warnings, vitestReport: vitest, ...(stability ? { stability } : {}) }));
   return { file, warnings };
 }
