@@ -21,7 +21,16 @@
  * Experiment: for each seed, ResNet-110 with and without BN (same seed, Glorot) at
  * initialisation, one batch of 128; per probed layer ln(mean over channels of channel std) and
  * ln(mean over channels of |channel mean|); per seed the least-squares slope of each against the
- * layer index. Seeds are the unit of replication: one slope per seed, a t-interval across seeds.
+ * layer index, with one offset per stage (the slope within stages). Seeds are the unit of
+ * replication: one slope per seed, a t-interval across seeds; 20 seeds (a power calculation on
+ * calibration seeds, below), cheap here: forward passes only.
+ * Why within stages: each stage halves the resolution (14 → 7 → 4 at smoke), and a 3x3 conv's
+ * zero padding then covers more of the map: the share of valid taps falls from 0.91 to 0.82 to
+ * 0.69 (its square), which lowers the output's channel means in proportion and their variance
+ * likewise, whatever the net. That is a step at each stage boundary, not a trend with depth; a
+ * single line through all layers read it as a BN slope of ~−2.5e-3 for ln |mean| (seeds 0–2,
+ * found when the gate-honesty control with three seeds failed its margin; the fit was changed
+ * before any five-seed confirmatory run, the threshold was not).
  * Assertions (fixed before the confirmatory runs at BN_SEED = 0, 1000, 2000):
  *  - without BN, growth: the mean slope of ln std and of ln |mean| has a one-sided 95 % t-interval
  *    above 0 (the paper's statement; 0 is "no growth");
@@ -33,36 +42,44 @@
  * Last evidence (smoke, BN_SEED=0, 2026-12-02, wasm): see claims/baseline.json and the note of
  *  issue 11 (filled in from the confirmatory runs).
  */
+import { config } from '../src/config';
 import { claim } from '../src/report/harness';
 import { activationMoments } from '../src/probes/moments';
 import { claimData, dataName, makeResNet, probeBatch, scale, seeds } from '../src/setup';
 import { mean, std } from '../src/stats/moments';
-import { linearFit } from '../src/stats/ols';
+import { withinGroupSlope } from '../src/stats/ols';
 import { meanInterval, oneSampleTTest } from '../src/stats/t-test';
 
 type Arm = 'none' | 'all';
 type Quantity = 'std' | 'mean';
 const PAPER_SLOPE = 0.045; // ln std per layer without BN, read off Fig. 5 (−1.3 at 6 → 3.0 at 102)
 const DELTA = 0.1 * PAPER_SLOPE;
+// 20 seeds: on calibration seeds 9000–9004 the within-stage BN slope of ln |mean| varied between
+// seeds with sd 2.9e-3; n = 20 makes the 90 % half-width 2.09·2.9e-3/√20 ≈ 1.4e-3, under a third of δ.
+// BN_SEEDS overrides it (for quick runs), as for every claim.
+const N_SEEDS = config().seeds ?? 20;
 const PROBE = /^conv:s\d+b\d+\.c2$/;
 const STREAM = /^block:s\d+b\d+$/;
 const lnMeanAbs = (v: Float32Array) => Math.log(v.reduce((a, b) => a + Math.abs(b), 0) / v.length);
+const stageOf = (point: string) => Number(/:s(\d+)b/.exec(point)![1]);
+interface Profile { depth: number[]; stage: number[]; value: number[] }
 
 claim({ id: 'moments-grow-with-depth', title: 'Without BN, channel means and stds grow exponentially with depth; with BN they stay flat', paper: 'Fig. 5' }, async (c) => {
   const S = scale();
   const { train } = claimData({ trainLimit: 2000 });
   c.data(dataName(train));
-  c.scale({ model: `ResNet-${S.depth}`, depth: S.depth, width: S.width, images: S.batch, batch: S.batch, seeds: S.seeds, extra: { probe: 'second conv of each residual branch, before BN', init: 'glorot' } });
+  c.scale({ model: `ResNet-${S.depth}`, depth: S.depth, width: S.width, images: S.batch, batch: S.batch, seeds: N_SEEDS, extra: { probe: 'second conv of each residual branch, before BN', init: 'glorot' } });
 
   // per arm and quantity: per seed, the profile over layers
-  const profiles: Record<Arm, Record<Quantity, { depth: number[]; value: number[] }[]>> = { none: { std: [], mean: [] }, all: { std: [], mean: [] } };
+  const profiles: Record<Arm, Record<Quantity, Profile[]>> = { none: { std: [], mean: [] }, all: { std: [], mean: [] } };
   const slopes: Record<`${Arm}-${Quantity}`, number[]> = { 'none-std': [], 'none-mean': [], 'all-std': [], 'all-mean': [] };
   const streamSlopeBn: number[] = [];
-  const fitSlope = (p: { depth: number[]; value: number[] }) => {
-    const ok = p.value.map((v, i) => [p.depth[i]!, v] as const).filter(([, v]) => Number.isFinite(v));
-    return linearFit(ok.map((d) => d[0]), ok.map((d) => d[1])).slope;
+  // ln value ~ slope·layer + one offset per stage (see the header: the stages differ in resolution)
+  const fitSlope = (p: Profile) => {
+    const ok = p.value.map((v, i) => i).filter((i) => Number.isFinite(p.value[i]!));
+    return withinGroupSlope(ok.map((i) => p.depth[i]!), ok.map((i) => p.value[i]!), ok.map((i) => p.stage[i]!));
   };
-  for (const seed of seeds()) {
+  for (const seed of seeds(N_SEEDS)) {
     const { x, y } = probeBatch(train, S.batch, seed);
     for (const bn of ['none', 'all'] as const) {
       const net = makeResNet({ bn, seed, data: train });
@@ -70,15 +87,15 @@ claim({ id: 'moments-grow-with-depth', title: 'Without BN, channel means and std
       const moments = activationMoments(net, x, { points }).sort((a, b) => a.depth - b.depth);
       net.dispose();
       const at = moments.filter((m) => PROBE.test(m.point));
-      const std = { depth: at.map((m) => m.depth), value: at.map((m) => lnMeanAbs(m.stds)) };
-      const mn = { depth: at.map((m) => m.depth), value: at.map((m) => lnMeanAbs(m.means)) };
+      const std = { depth: at.map((m) => m.depth), stage: at.map((m) => stageOf(m.point)), value: at.map((m) => lnMeanAbs(m.stds)) };
+      const mn = { ...std, value: at.map((m) => lnMeanAbs(m.means)) };
       profiles[bn].std.push(std);
       profiles[bn].mean.push(mn);
       slopes[`${bn}-std`].push(fitSlope(std));
       slopes[`${bn}-mean`].push(fitSlope(mn));
       if (bn === 'all') {
         const stream = moments.filter((m) => STREAM.test(m.point));
-        streamSlopeBn.push(fitSlope({ depth: stream.map((m) => m.depth), value: stream.map((m) => lnMeanAbs(m.stds)) }));
+        streamSlopeBn.push(fitSlope({ depth: stream.map((m) => m.depth), stage: stream.map((m) => stageOf(m.point)), value: stream.map((m) => lnMeanAbs(m.stds)) }));
       }
     }
     x.dispose();
@@ -92,8 +109,8 @@ claim({ id: 'moments-grow-with-depth', title: 'Without BN, channel means and std
     const growth = oneSampleTTest(slopes[`none-${q}`], { alternative: 'greater' });
     const flat = oneSampleTTest(slopes[`all-${q}`], { level: 0.9 });
     const paper = q === 'std' ? '≈ 0.045 (−1.3 → 3.0)' : '≈ 0.048 (−1.5 → 3.5)';
-    c.stat(`slope of ${name(q)} per layer, no BN (mean over seeds)`, growth.estimate!, { ci: meanInterval(slopes[`none-${q}`]), p: growth.p, paper, note: `95 % t-interval; p one-sided (slope > 0); ${per108(growth.estimate!)}` });
-    c.stat(`slope of ${name(q)} per layer, BN (mean over seeds)`, flat.estimate!, { ci: flat.ci, paper: 'no trend', note: `90 % t-interval (TOST at 5 %); ${per108(flat.estimate!)}` });
+    c.stat(`slope of ${name(q)} per layer, no BN (mean over seeds)`, growth.estimate!, { ci: meanInterval(slopes[`none-${q}`]), p: growth.p, paper, note: `within stages; 95 % t-interval; p one-sided (slope > 0); ${per108(growth.estimate!)}` });
+    c.stat(`slope of ${name(q)} per layer, BN (mean over seeds)`, flat.estimate!, { ci: flat.ci, paper: 'no trend', note: `within stages; 90 % t-interval (TOST at 5 %); ${per108(flat.estimate!)}` });
     c.check(`without BN ${name(q)} grows with depth: one-sided 95 % t-interval of the mean slope above 0`, growth.ci![0] > 0, `lower bound ${growth.ci![0].toExponential(2)}; per seed ${slopes[`none-${q}`].map((s) => s.toExponential(2)).join(', ')}`);
     c.check(`with BN ${name(q)} is flat: 90 % t-interval of the mean slope within ±${DELTA} per layer`, flat.ci![0] > -DELTA && flat.ci![1] < DELTA, `[${flat.ci!.map((v) => v.toExponential(2)).join(', ')}]; per seed ${slopes[`all-${q}`].map((s) => s.toExponential(2)).join(', ')}`);
   }
@@ -108,7 +125,7 @@ claim({ id: 'moments-grow-with-depth', title: 'Without BN, channel means and std
   c.figure({
     kind: 'depthProfile',
     title: 'Channel moments at initialisation against depth (error bars: sd over seeds)',
-    caption: `ResNet-${S.depth}, width ${S.width}, ${dataName(train)}, batch ${S.batch}, ${S.seeds} seeds; each block's second conv output, before BN`,
+    caption: `ResNet-${S.depth}, width ${S.width}, ${dataName(train)}, batch ${S.batch}, ${N_SEEDS} seeds; each block's second conv output, before BN`,
     panels: [
       { title: 'means', series: [series('none', 'mean', 'without BN'), series('all', 'mean', 'with BN')], xLabel: 'layer', yLabel: 'ln |channel mean|', legend: 'top-left' },
       { title: 'standard deviations', series: [series('none', 'std', 'without BN'), series('all', 'std', 'with BN')], xLabel: 'layer', yLabel: 'ln channel std', legend: 'top-left' },
