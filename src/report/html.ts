@@ -60,7 +60,7 @@ export function inlineSvg(svg: string, prefix: string): string {
   return s;
 }
 
-type Status = 'holds' | 'fails' | 'error' | 'not-run';
+type Status = 'holds' | 'fails' | 'inconclusive' | 'error' | 'not-run';
 
 function badge(status: Status): string {
   const label = status === 'not-run' ? 'not run' : status;
@@ -77,12 +77,17 @@ function statRow(s: Statistic): string {
 /** What the baseline says about this claim, in words, or '' when nothing needs saying. */
 function baselineNote(entry: BaselineEntry | undefined, status: Status, baselineProfile: string | undefined): string {
   if (!entry) return '';
+  if (entry.expected === 'inconclusive') {
+    const reason = escapeHtml(entry.reason ?? '');
+    if (status === 'inconclusive') return `<div class="baseline not-replicating"><b>Cannot be tested at this scale</b> (recorded in the baseline${baselineProfile ? `, ${escapeHtml(baselineProfile)} profile` : ''}): ${reason}</div>`;
+    return `<div class="baseline improved"><b>Changed:</b> the baseline records this claim as inconclusive at the ${escapeHtml(baselineProfile ?? '')} scale, and its preconditions now hold (${status}): update claims/baseline.json. Baseline reason: ${reason}</div>`;
+  }
   if (entry.expected === 'fails') {
     const reason = escapeHtml(entry.reason ?? '');
     if (status === 'holds') return `<div class="baseline improved"><b>Improved:</b> the baseline records this claim as not replicating at the ${escapeHtml(baselineProfile ?? '')} scale, and it now holds: update claims/baseline.json. Baseline reason: ${reason}</div>`;
     return `<div class="baseline not-replicating"><b>Does not replicate at this scale</b> (recorded in the baseline${baselineProfile ? `, ${escapeHtml(baselineProfile)} profile` : ''}): ${reason}</div>`;
   }
-  if (status === 'fails' || status === 'error') return `<div class="baseline regression"><b>Regression:</b> the baseline expects this claim to hold.</div>`;
+  if (status === 'fails' || status === 'error' || status === 'inconclusive') return `<div class="baseline regression"><b>Regression:</b> the baseline expects this claim to hold.</div>`;
   return '';
 }
 
@@ -119,6 +124,14 @@ function claimSection(id: string, paper: PaperClaim | undefined, r: ClaimRecord 
       text.push(
         `<table class="stats"><thead><tr><th>statistic</th><th>measured</th><th>CI</th><th>p</th><th>paper</th></tr></thead><tbody>${r.statistics.map(statRow).join('')}</tbody></table>`,
       );
+    }
+    if (r.preconditions?.length) {
+      text.push(
+        `<ul class="preconditions">${r.preconditions
+          .map((p) => `<li class="${p.met ? 'met' : 'unmet'}"${p.met ? '' : ' data-unmet'}><span class="mark">${p.met ? 'precondition met' : 'PRECONDITION NOT MET'}:</span> ${escapeHtml(p.description)}${p.detail ? ` <span class="detail">(${escapeHtml(p.detail)})</span>` : ''}</li>`)
+          .join('')}</ul>`,
+      );
+      if (status === 'inconclusive') text.push(`<p class="inconclusive-note"><b>Inconclusive:</b> a precondition was not met, so the assertions below (if any) did not test the paper.</p>`);
     }
     if (r.assertions.length) {
       text.push(
@@ -161,6 +174,8 @@ td.paper { color: var(--muted); }
 .badge { display: inline-block; padding: 1px 9px; border-radius: 10px; color: #fff; font-size: 12px; font-weight: 600; text-transform: uppercase; letter-spacing: .03em; vertical-align: middle; }
 .badge.holds { background: var(--holds); } .badge.fails { background: var(--fails); }
 .badge.error { background: var(--error); } .badge.not-run { background: var(--notrun); } .badge.unstable { background: #8250df; }
+.badge.inconclusive { background: #9a6700; }
+.preconditions li.unmet { color: #9a6700; font-weight: 600; }
 section.claim { border: 1px solid var(--line); border-radius: 8px; padding: 14px 18px; margin: 0 0 22px; background: var(--card); }
 section.claim > header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 10px; }
 section.claim h2 { font-size: 18px; margin: 0; }
@@ -228,7 +243,7 @@ export function buildIndexHtml(
     .map((id, i) => {
       const r = byId.get(id);
       const entry = baseline?.claims[id];
-      const expected = entry ? (entry.expected === 'fails' ? 'fails at this scale' : 'holds') : '—';
+      const expected = entry ? (entry.expected === 'fails' ? 'fails at this scale' : entry.expected === 'inconclusive' ? 'inconclusive at this scale' : 'holds') : '—';
       const unstable = stabilityOf.get(id)?.stable === false ? ' <span class="badge unstable" data-unstable>UNSTABLE</span>' : '';
       return `<tr data-summary-for="${id}"><td><a href="#claim-${id}">${escapeHtml(r?.title ?? paperOf.get(id)?.title ?? id)}</a></td><td>${escapeHtml(r?.paper ?? paperOf.get(id)?.paper ?? '')}</td><td>${badge(statuses[i])}${unstable}</td><td>${escapeHtml(expected)}</td><td class="num">${r ? `${(r.durationMs / 1000).toFixed(1)} s` : ''}</td></tr>`;
     })
@@ -248,7 +263,7 @@ export function buildIndexHtml(
 <main>
 <h1>Understanding Batch Normalization — executable claims</h1>
 <p class="sub">Bjorck, Gomes, Selman, Weinberger (NeurIPS 2018). Each claim is a vitest spec that trains or probes real networks and asserts the paper statistically. Generated ${escapeHtml(generated)}${profiles.length ? ` · profile ${escapeHtml(profiles.join(', '))}` : ''}${baseline ? ` · baseline: ${escapeHtml(baseline.profile)}` : ' · no baseline'}${opts.vitestReport ? ` · <a href="${escapeHtml(opts.vitestReport)}">vitest report</a> (it needs http: <code>npx vite preview --outDir reports/vitest</code>)` : ''}</p>
-<p class="counts" data-counts><span>${badge('holds')} ${count('holds')}</span><span>${badge('fails')} ${count('fails')}</span><span>${badge('error')} ${count('error')}</span><span>${badge('not-run')} ${count('not-run')}</span></p>
+<p class="counts" data-counts><span>${badge('holds')} ${count('holds')}</span><span>${badge('fails')} ${count('fails')}</span><span>${badge('inconclusive')} ${count('inconclusive')}</span><span>${badge('error')} ${count('error')}</span><span>${badge('not-run')} ${count('not-run')}</span></p>
 ${warnings.length ? `<div class="warnings" role="alert"><ul>${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul></div>` : ''}
 <table class="summary"><thead><tr><th>claim</th><th>paper</th><th>verdict</th><th>baseline</th><th>time</th></tr></thead><tbody>
 ${summaryRows}
