@@ -22,11 +22,11 @@
  *    a ratio of differences is noisy: the CI is reported next to the estimate.
  * Figure: the three arms' mean test accuracy with 95 % t-intervals over seeds, and the recovery.
  * Scale: the same runs as high-lr-benefit (see its header for the smoke scale and why).
- * Last evidence (smoke, BN_SEED=0, 2026-12-01, wasm): holds, with a caveat. Best rates: no BN
- *  0.003, final-layer BN 0.1, BN 0.03; test accuracy 0.11, 0.58, 0.72; recovery 0.78 [0.64, 0.87].
- *  The no-BN arm stays at chance at this scale (see low-lr-parity), so the ratio says how close
- *  final-layer BN comes to full BN from a net that did not train, not what it adds to a trained
- *  plain net.
+ * Last evidence (smoke, 2026-12-02, wasm): inconclusive at BN_SEED = 0, 1000, 2000
+ *  (claims/baseline.json): the unnormalised arm stays at chance (test accuracy 0.114, 0.113 at
+ *  BN_SEED = 0, 1000), so the ratio (0.78 and 0.99 there: the flip issue 10 reported) compares
+ *  final-layer BN with a net that did not train. Best rates: no BN 0.003, final-layer BN 0.1, BN
+ *  0.03; full BN 0.72 / 0.69.
  */
 import { config } from '../src/config';
 import { FINAL_BN } from '../src/nets/types';

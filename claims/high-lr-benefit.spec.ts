@@ -43,11 +43,12 @@
  * step ~0.1 s without BN, ~0.2 s with). The price: at the rates it survives, the unnormalised
  * ResNet-56 stays at chance (10 %) for the whole smoke run (deep unnormalised nets sit on a long
  * plateau first; the paper trains 160 epochs), which low-lr-parity's and the recovery's numbers show.
- * Last evidence (smoke, BN_SEED=0, 2026-12-01, wasm): fails (claims/baseline.json). Rates: low
- *  0.003, high 0.3 (sweep: without BN 0.001–0.01 survive at chance, 0.03, 0.1 and 1 collapse, 0.3
- *  diverges; with BN best at 0.03, validation 0.58, and 0.26–0.27 at 0.1–0.3). With BN, 0.3 did not
- *  beat 0.003: test accuracy 0.21, 0.47, 0.33 against 0.55, 0.49, 0.50 (p = 0.93). Without BN, 0.3
- *  failed in 2 of 3 seeds (both collapsed), short of 80 %.
+ * Last evidence (smoke, 2026-12-02, wasm): inconclusive at BN_SEED = 0, 1000, 2000
+ *  (claims/baseline.json): the unnormalised net does not learn at the low rate 0.003 (test accuracy
+ *  0.114, 0.113 at BN_SEED = 0, 1000). Rates from the sweep: low 0.003, high 0.3 (without BN
+ *  0.001–0.01 survive at chance, 0.03, 0.1 and 1 collapse, 0.3 diverges; with BN best at 0.03);
+ *  with BN 0.3 reaches 0.21–0.47 against 0.49–0.63 at 0.003, so the high rate is not BN's best:
+ *  the paper's contrast (BN's best rate) is issue 10's to build.
  */
 import { claim } from '../src/report/harness';
 import {

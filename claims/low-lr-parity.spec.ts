@@ -24,11 +24,12 @@
  * Scale: smoke = ResNet-56 width 4, 14x14 Fashion-MNIST, 2,048 images, batch 64, 6 epochs
  *  (192 steps), 3 seeds (TRAINING_SCALES.smoke; why this depth: claims/high-lr-benefit.spec.ts);
  *  paper = ResNet-110 width 16 on CIFAR-10, 160 epochs, 5 seeds.
- * Last evidence (smoke, BN_SEED=0, 2026-12-01, wasm): fails (claims/baseline.json). Low rate
- *  0.003; test accuracy with BN 0.51 (seeds 0.55, 0.49, 0.50), without BN 0.11 (0.131, 0.106,
- *  0.104): the unnormalised ResNet-56 survives the rate but stays at chance for all 192 steps (deep
- *  unnormalised nets sit on a long plateau first; the paper's parity is after 160 epochs). TOST p =
- *  1.00.
+ * Last evidence (smoke, 2026-12-02, wasm): inconclusive at BN_SEED = 0, 1000, 2000
+ *  (claims/baseline.json). Low rate 0.003: the unnormalised net survives it in every seed but stays
+ *  at chance (test accuracy 0.114 and 0.113 at BN_SEED = 0 and 1000), and neither net converges in
+ *  192 steps (last-epoch train accuracy 0.48 / 0.56 with BN, 0.12 / 0.10 without). (Before the
+ *  preconditions this claim read "fails" at BN_SEED=0 and crashed at 1000 on a mean over a
+ *  non-finite train accuracy.)
  */
 import { claim } from '../src/report/harness';
 import {

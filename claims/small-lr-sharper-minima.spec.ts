@@ -32,11 +32,12 @@
  * Scale: the same runs as high-lr-benefit (see its header for the smoke scale and why); sharpness
  *  on 64 training images (one batch), ≤ 15 power iterations per pass at smoke (1,024
  *  images, batch 128 at paper).
- * Last evidence (smoke, BN_SEED=0, 2026-12-01, wasm): holds. BN sharpness after lr 0.003: 149,
- *  147, 51; after lr 0.3: 0.0004, 0.10, 1.3 (geometric-mean ratio 2.7e3, one-sided Welch on logs p
- *  = 0.038). Caveats: after the short low-rate run the net is not at a minimum (eigenvalue of
- *  largest magnitude down to −129), and the high-rate runs trained poorly (test accuracy
- *  0.21–0.47), so 'flat' there partly means 'stuck'.
+ * Last evidence (smoke, 2026-12-02, wasm): inconclusive at BN_SEED = 0, 1000, 2000
+ *  (claims/baseline.json): the high-rate (0.3) BN nets barely trained (test accuracy 0.34, 0.29 at
+ *  BN_SEED = 0, 1000) and several runs did not end at a minimum (eigenvalue of largest magnitude
+ *  −129, −91, −2.2, −0.88 at BN_SEED=0). Sharpness after lr 0.003: 149, 147, 51; after 0.3:
+ *  0.0004, 0.10, 1.3 (it "held" at BN_SEED=0 with p = 0.038 and failed at 1000 before the
+ *  preconditions). A scale-invariant measure at matched loss is issue 10's to build.
  */
 import { claim } from '../src/report/harness';
 import {
