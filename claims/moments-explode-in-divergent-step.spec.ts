@@ -92,7 +92,10 @@ claim({ id: 'moments-explode-in-divergent-step', title: 'In a diverging step wit
   }
 
   c.stat('diverging step α* (median over seeds)', median(alphas));
-  const zTest = oneSampleTTest(rhos.map((r) => Math.atanh(Math.min(r, 1 - 1e-12))), { alternative: 'greater' });
+  // Fisher z across seeds; every seed alike (e.g. all perfectly monotone) leaves t undefined, and
+  // then the common sign decides
+  const zs = rhos.map((r) => Math.atanh(Math.max(-1 + 1e-12, Math.min(r, 1 - 1e-12))));
+  const zTest = zs.every((z) => z === zs[0]) ? { estimate: zs[0]!, p: zs[0]! > 0 ? 0 : 1 } : oneSampleTTest(zs, { alternative: 'greater' });
   c.stat('Spearman ρ(depth, end-of-step variance), no BN (mean over seeds, via Fisher z)', Math.tanh(zTest.estimate!), { p: zTest.p, paper: 'monotone: 1 → 5e6 → 5e16', note: `one-sided t on atanh ρ across seeds; per seed ρ ${rhos.map((r) => r.toFixed(3)).join(', ')} (p ${rhoPs.map((p) => p.toExponential(1)).join(', ')})` });
   c.stat('end-of-step variance, deepest / shallowest layer, no BN (min over seeds)', Math.min(...spans), { paper: '~5e16 (layer 80 vs 8)' });
   c.stat('BN: largest factor a layer variance moves along the step (max over seeds)', Math.max(...bnWorst), { paper: 'stays normalised' });
