@@ -13,7 +13,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { config, ConfigError, type BackendName } from '../config';
-import { describeAdapter, probeWebGpu, releaseWebGpu, startWebGpuBackend, type AdapterSummary } from './webgpu';
+import { describeAdapter, missingVulkanParts, probeWebGpu, releaseWebGpu, startWebGpuBackend, type AdapterSummary } from './webgpu';
 
 export { tf };
 export type { AdapterSummary } from './webgpu';
@@ -96,9 +96,10 @@ async function start(which: BackendName): Promise<BackendInfo> {
     case 'auto': {
       const r = await startTensorflow();
       if (!('failed' in r)) return r;
-      // WebGPU only on a GPU: a software adapter (lavapipe) is ~12x slower than wasm
-      const gpu = await probeWebGpu();
-      if (gpu.ok && gpu.adapter.hardware) {
+      // WebGPU only on a GPU: a software adapter (lavapipe) is ~12x slower than wasm. Without a
+      // Vulkan loader and driver Dawn is not even loaded (it would print its warnings in every process)
+      const gpu = missingVulkanParts().length ? undefined : await probeWebGpu();
+      if (gpu?.ok && gpu.adapter.hardware) {
         try {
           return await startWebGpu();
         } catch (e) {

@@ -71,9 +71,9 @@ async function installNavigatorGpu(): Promise<string | undefined> {
 
 const firstLine = (e: unknown) => ((e as Error)?.message ?? String(e)).split('\n')[0]!;
 
-/** What the Vulkan side of this machine offers, for the one-line reason when Dawn finds no adapter. */
-function vulkanDiagnosis(): string {
-  if (process.platform !== 'linux') return 'no WebGPU adapter (Dawn needs a Metal, D3D12 or Vulkan driver)';
+/** What Dawn needs on Linux and this machine lacks: the Vulkan loader, any Vulkan driver ICD (empty: both present). */
+export function missingVulkanParts(): string[] {
+  if (process.platform !== 'linux') return [];
   const libDirs = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu'];
   const loader = libDirs.some((d) => existsSync(`${d}/libvulkan.so.1`));
   const icdEnv = process.env.VK_ICD_FILENAMES ?? process.env.VK_DRIVER_FILES;
@@ -84,12 +84,19 @@ function vulkanDiagnosis(): string {
   if (!loader) missing.push('the Vulkan loader (apt-get install libvulkan1)');
   if (icds.length === 0)
     missing.push(icdEnv ? `a Vulkan driver (VK_ICD_FILENAMES=${icdEnv} names no existing file)` : 'a Vulkan driver ICD (none in /usr/share/vulkan/icd.d or /etc/vulkan/icd.d)');
+  return missing;
+}
+
+/** The one-line reason when Dawn finds no adapter. */
+function vulkanDiagnosis(): string {
+  if (process.platform !== 'linux') return 'Dawn found no WebGPU adapter (it needs a Metal, D3D12 or Vulkan driver)';
+  const missing = missingVulkanParts();
   const fix =
     'a GPU needs its driver\'s Vulkan ICD (NVIDIA: the driver\'s nvidia_icd.json; in a container NVIDIA_DRIVER_CAPABILITIES must include "graphics"); ' +
     'for tests without a GPU, Mesa ≥ 25 lavapipe: apt-get install -t bookworm-backports mesa-vulkan-drivers (Debian 12\'s own Mesa 22.3 is too old for Dawn)';
   return missing.length
     ? `Dawn found no WebGPU adapter: missing ${missing.join(' and ')}; ${fix}`
-    : `Dawn found no WebGPU adapter although Vulkan driver(s) are installed (${icds.join(', ')}): the driver may be too old or lack what Dawn requires; ${fix}`;
+    : `Dawn found no WebGPU adapter although a Vulkan loader and driver are installed: the driver may be too old or lack what Dawn requires; ${fix}`;
 }
 
 let probed: Promise<WebGpuProbe> | undefined;
@@ -97,6 +104,8 @@ let probed: Promise<WebGpuProbe> | undefined;
 /** Whether Dawn finds an adapter here, and which (once per process; starts no device). */
 export function probeWebGpu(): Promise<WebGpuProbe> {
   probed ??= (async (): Promise<WebGpuProbe> => {
+    // Dawn on Linux uses Vulkan only: without a loader or driver, say so without loading it
+    if (missingVulkanParts().length) return { ok: false, why: vulkanDiagnosis() };
     const err = await installNavigatorGpu();
     if (err) return { ok: false, why: err };
     let adapter: AdapterLike | null = null;
