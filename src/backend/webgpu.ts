@@ -148,6 +148,11 @@ export async function startWebGpuBackend(): Promise<AdapterSummary> {
   return p.adapter;
 }
 
+/** Whether tfjs-backend-webgpu can read synchronously here (it needs OffscreenCanvas: browsers, not Node). */
+export function webgpuReadsSynchronously(): boolean {
+  return 'OffscreenCanvas' in globalThis;
+}
+
 /** Sync reads of a value still on the GPU throw this, instead of `OffscreenCanvas is not defined`. */
 export const SYNC_READ_ERROR =
   'webgpu under Node cannot read a tensor synchronously (dataSync/arraySync: tfjs-backend-webgpu needs an OffscreenCanvas for that, and Node has none); this code path must use `await tensor.data()`, or run on BN_BACKEND=wasm';
@@ -155,7 +160,7 @@ export const SYNC_READ_ERROR =
 /** Replace the backend class's readSync with one that fails clearly when it would need OffscreenCanvas. */
 function guardSyncReads(backend: object): void {
   const proto = Object.getPrototypeOf(backend) as { readSync: (id: object) => unknown; __bnGuarded?: boolean };
-  if (proto.__bnGuarded || 'OffscreenCanvas' in globalThis) return;
+  if (proto.__bnGuarded || webgpuReadsSynchronously()) return;
   const original = proto.readSync;
   proto.readSync = function (this: { tensorMap: { get(id: object): { values?: unknown; dtype: string } | undefined } }, dataId: object) {
     const d = this.tensorMap.get(dataId);
