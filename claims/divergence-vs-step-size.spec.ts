@@ -13,22 +13,31 @@
  *  - without BN α* ≤ 1e-2 in every seed and mini-batch (the paper's curves have diverged by then);
  *  - with BN the relative loss stays below 1e3 for every α ≤ 0.1, in every seed and mini-batch;
  *  - so α*_BN / α*_noBN ≥ 10 in every seed and mini-batch (α*_BN taken as > 1 when no α diverges).
- * Scale: smoke = ResNet-110 width 8, 14x14 Fashion-MNIST, batch 64; paper = width 16, CIFAR-10, batch 128.
- * Last evidence (smoke, BN_SEED=0, 2026-12-01, wasm): fails (claims/baseline.json). Without BN α*
- *  at mini-batch 1 is 1e-2 – 2.2e-2 (the paper's range), but after 3 and 6 SGD steps at lr 1e-4 it
- *  is 0.46, 1 or beyond the grid: the loss before the step falls 167 → 3.1 → 2.6 and the gradient
- *  norm 3223 → 20 → 7 (mean over seeds). With BN the relative loss stays ≤ 1.70 up to α = 0.1
- *  (holds).
+ * Recorded per mini-batch, so the page says which part replicates: α* of each seed, and where
+ * the net stands before the step (loss, gradient norm, share of dead pooled features, pooled-
+ * feature norm), the diagnostics of the reset described below.
+ * Scale: smoke = ResNet-110 width 8, 14x14 Fashion-MNIST, batch 64; paper = width 16, CIFAR-10,
+ * batch 128. The paper's geometry (width 16, 28x28, batch 128) costs ~8× the smoke scan and does
+ * not fit the smoke budget; an independent PyTorch replay at that geometry (issue 11) shows the
+ * same reset, so the smoke geometry is not its cause.
+ * Why it does not replicate past mini-batch 1 (fails, claims/baseline.json): at mini-batch 1 the
+ *  unnormalised net is in the paper's regime (α* 1e-2 – 2.2e-2), but the first SGD steps at lr
+ *  1e-4 (gradient norm ~3e3) shrink the output scale: the loss before the step falls 167 → 3.1 →
+ *  2.6 and the gradient norm 3223 → 20 → 7 at mini-batches 1, 4, 7, and one step ≤ 1 no longer
+ *  explodes. The independent replay found the same with momentum 0 and with 0–13 % dead pooled
+ *  features, so it is neither momentum nor dying units; the dead-unit share and pooled-feature
+ *  norm recorded here check that in this project.
  */
 import * as tf from '@tensorflow/tfjs';
 import { batches } from '../src/data/batches';
 import { claim } from '../src/report/harness';
+import { pooledFeatures, type PooledFeatures } from '../src/probes/moments';
 import { DIVERGENCE_THRESHOLD, logGrid, stepSizeScan, type StepScan } from '../src/probes/step-scan';
 import { claimData, dataName, makeResNet, scale, seeds } from '../src/setup';
 import { Sgd } from '../src/train/sgd';
 import { batchToTensors } from '../src/train/tensors';
 import { trainStep } from '../src/train/train';
-import { mean } from '../src/stats/moments';
+import { mean, meanOfFinite } from '../src/stats/moments';
 
 const PROBED_BATCHES = [1, 4, 7];
 const TRAIN_LR = 1e-4;
@@ -41,16 +50,21 @@ claim({ id: 'divergence-vs-step-size', title: "One step of growing size: without
   c.scale({ model: `ResNet-${S.depth}`, depth: S.depth, width: S.width, images: S.scanBatch, batch: S.scanBatch, seeds: S.seeds, extra: { trainLr: TRAIN_LR, alphas: `1e-5…1, ${ALPHAS.length} log-spaced`, init: 'glorot' } });
 
   const scans: Record<'none' | 'all', StepScan[][]> = { none: [], all: [] }; // [seed][batch]
+  const pooled: Record<'none' | 'all', PooledFeatures[][]> = { none: [], all: [] }; // [seed][batch]
   for (const seed of seeds()) {
     for (const bn of ['none', 'all'] as const) {
       const net = makeResNet({ bn, seed, data: train });
       const opt = new Sgd(net.params, net.decayed, { momentum: 0.9, weightDecay: 5e-4 });
       const perBatch: StepScan[] = [];
+      const perBatchPooled: PooledFeatures[] = [];
       let k = 0;
       for (const b of batches(train, S.scanBatch, seed, { dropLast: true })) {
         k++;
         const { x, y } = batchToTensors(b, train);
-        if (PROBED_BATCHES.includes(k)) perBatch.push(stepSizeScan(net, x, y, ALPHAS));
+        if (PROBED_BATCHES.includes(k)) {
+          perBatch.push(stepSizeScan(net, x, y, ALPHAS));
+          perBatchPooled.push(pooledFeatures(net, x));
+        }
         trainStep(net, opt, x, y, TRAIN_LR);
         tf.dispose([x, y]);
         if (k >= Math.max(...PROBED_BATCHES)) break;
@@ -58,6 +72,7 @@ claim({ id: 'divergence-vs-step-size', title: "One step of growing size: without
       opt.dispose();
       net.dispose();
       scans[bn].push(perBatch);
+      pooled[bn].push(perBatchPooled);
       c.log(`seed ${seed} ${bn === 'all' ? 'BN' : 'no BN'}: α* = ${perBatch.map((s) => s.alphaStar?.toExponential(1) ?? 'none').join(', ')} at mini-batches ${PROBED_BATCHES.join(', ')}`);
     }
   }
@@ -76,13 +91,24 @@ claim({ id: 'divergence-vs-step-size', title: "One step of growing size: without
   c.stat('α* with BN (smallest; Infinity = none in grid)', Math.min(...starBn), { paper: '> 1e-1' });
   c.stat('max relative loss with BN for α ≤ 0.1', Math.max(...maxRelBnUpTo01), { paper: '≤ 10^0.5 ≈ 3.2' });
   c.stat('α*_BN / α*_noBN (smallest over seeds × mini-batches)', Math.min(...ratios), { paper: '≥ 10', note: 'α* > 1 (none in the grid) counted as 10^(1/3) above the grid, for either net' });
-  // Where the unnormalised net stands at each probed mini-batch: how far the first steps move it
-  // out of the exploding regime (loss before the step and the gradient's norm, mean over seeds).
+  // Each mini-batch on its own, so the record says which part replicates; then where the net
+  // stands there (diagnostics of the reset): loss and gradient norm before the step, the share of
+  // dead pooled features and their norm (mean over seeds).
+  const fmtStar = (a: number | null) => (a === null ? 'none' : a.toExponential(1));
+  const starAt = (bn: 'none' | 'all', j: number) => scans[bn].map((p) => p[j]!.alphaStar);
+  PROBED_BATCHES.forEach((k, j) => {
+    const none = starAt('none', j);
+    const within = none.filter((a) => a !== null && a <= 1e-2 + 1e-12).length;
+    c.stat(`α* without BN at mini-batch ${k} (largest over seeds; Infinity = none in grid)`, Math.max(...none.map((a) => a ?? Infinity)), { paper: '≈ 3e-3 – 1e-2', note: `per seed ${none.map(fmtStar).join(', ')}; ≤ 1e-2 in ${within} of ${none.length}` });
+    c.stat(`α* with BN at mini-batch ${k} (smallest over seeds; Infinity = none in grid)`, Math.min(...starAt('all', j).map((a) => a ?? Infinity)), { paper: '> 1e-1' });
+  });
   for (const bn of ['none', 'all'] as const)
     PROBED_BATCHES.forEach((k, j) => {
       const label = bn === 'all' ? 'with BN' : 'without BN';
-      c.stat(`loss before the step, ${label}, mini-batch ${k} (mean over seeds)`, mean(scans[bn].map((p) => p[j]!.loss0)));
-      c.stat(`gradient norm, ${label}, mini-batch ${k} (mean over seeds)`, mean(scans[bn].map((p) => p[j]!.gradNorm)));
+      c.supportingStat(`loss before the step, ${label}, mini-batch ${k} (mean over seeds)`, meanOfFinite(scans[bn].map((p) => p[j]!.loss0)).mean);
+      c.supportingStat(`gradient norm, ${label}, mini-batch ${k} (mean over seeds)`, meanOfFinite(scans[bn].map((p) => p[j]!.gradNorm)).mean);
+      c.supportingStat(`dead pooled features, ${label}, mini-batch ${k} (share, mean over seeds)`, meanOfFinite(pooled[bn].map((p) => p[j]!.deadShare)).mean);
+      c.supportingStat(`pooled-feature norm, ${label}, mini-batch ${k} (mean over seeds)`, meanOfFinite(pooled[bn].map((p) => p[j]!.meanNorm)).mean);
     });
 
   c.check('without BN α* ≤ 1e-2 in every seed and mini-batch', starNone.every((a) => a <= 1e-2 + 1e-12), `α* ${starNone.map((a) => a.toExponential(1)).join(', ')}`);
@@ -94,6 +120,7 @@ claim({ id: 'divergence-vs-step-size', title: "One step of growing size: without
     PROBED_BATCHES.map((k, j) => ({
       row: bn === 'all' ? 'with BN' : 'without BN',
       col: `mini-batch ${k}`,
+      title: `${bn === 'all' ? `mini-batch ${k}: ` : ''}α* ${starAt(bn, j).map(fmtStar).join(', ')}`,
       series: scans[bn].map((perBatch, si) => ({ name: `seed ${seeds()[si]}`, x: ALPHAS, y: perBatch[j]!.relative })),
       xScale: 'log' as const,
       yScale: 'log' as const,

@@ -6,12 +6,19 @@
  *
  * Experiment: for each seed, a ResNet-110 with and without BN (same seed, Glorot), one batch of
  * 128 images, the gradient of layer 55's kernel (a 3x3 conv in stage 2).
- * Assertions:
+ * Assertions (fixed before the confirmatory runs at BN_SEED = 0, 1000, 2000):
  *  - excess kurtosis without BN > with BN in every seed, and a one-sided Mann–Whitney test
  *    across seeds gives p < 0.01 (5 vs 5 seeds: the smallest attainable p is 1/252 ≈ 0.004);
- *  - with BN near-Gaussian: the median over seeds of the excess kurtosis ≤ 1.2, the logistic
- *    distribution's (a bell shape whose tails sit between the Gaussian's 0 and the Laplace's 3);
- *  - gradient scale (standard deviation) without BN ≥ 10× with BN, in every seed.
+ *  - heavy-tailed against near-Gaussian, with one boundary from theory for both nets: the
+ *    Laplace distribution's excess kurtosis, 3 (exponential tails; the Gaussian has 0). Without BN
+ *    the median over seeds is above 3, with BN below it.
+ *    (The previous version asserted the BN median ≤ 1.2, the logistic's, beside an observed 1.02
+ *    (1.20 at BN_SEED=7). On 22 calibration seeds (9000–9011, 9100–9109;
+ *    scripts/calibration/init-thresholds.ts) the BN kurtosis ranged 0.16–3.13 (median 0.81), so a
+ *    median of five seeds crosses 1.2 often on the population's own spread; the no-BN kurtosis
+ *    ranged 4.3–23.9 (median 11.9), so the no-BN side is now asserted too.)
+ *  - gradient scale (standard deviation) without BN ≥ 10× with BN, in every seed (an order of
+ *    magnitude; the paper's Fig. 4 shows ±4 against ±0.04, 100×).
  * Scale: smoke = ResNet-110 width 8 on 14x14 Fashion-MNIST; paper = ResNet-110 width 16 on CIFAR-10.
  * Last evidence (smoke, BN_SEED=0, 2026-12-01, wasm): holds. Excess kurtosis without BN 3.4–13.5
  *  (median 6.2) against 0.33–2.8 with BN (median 1.02), Mann–Whitney p = 0.004 over 5 seeds;
@@ -24,7 +31,7 @@ import { excessKurtosis, median, std } from '../src/stats/moments';
 import { mannWhitneyU } from '../src/stats/mann-whitney';
 
 const LAYER_DEPTH = 55;
-const GAUSSIAN_BOUND = 1.2;
+const LAPLACE_KURTOSIS = 3;
 
 claim({ id: 'heavy-tailed-gradients', title: 'Without BN, gradients at initialisation are heavy-tailed and large', paper: 'Fig. 4' }, async (c) => {
   const S = scale();
@@ -63,7 +70,8 @@ claim({ id: 'heavy-tailed-gradients', title: 'Without BN, gradients at initialis
   c.check('excess kurtosis without BN exceeds with BN in every seed', kurt.none.every((k, i) => k > kurt.all[i]!),
     `no BN ${kurt.none.map((k) => k.toFixed(2)).join(', ')}; BN ${kurt.all.map((k) => k.toFixed(2)).join(', ')}`);
   c.check('one-sided Mann–Whitney across seeds: p < 0.01', mw.p < 0.01, `p = ${mw.p.toPrecision(3)}`);
-  c.check(`with BN near-Gaussian: median excess kurtosis ≤ ${GAUSSIAN_BOUND}`, median(kurt.all) <= GAUSSIAN_BOUND, `median ${median(kurt.all).toFixed(2)}`);
+  c.check(`without BN heavy-tailed: median excess kurtosis > ${LAPLACE_KURTOSIS} (the Laplace's)`, median(kurt.none) > LAPLACE_KURTOSIS, `median ${median(kurt.none).toFixed(2)}`);
+  c.check(`with BN near-Gaussian: median excess kurtosis < ${LAPLACE_KURTOSIS} (the Laplace's)`, median(kurt.all) < LAPLACE_KURTOSIS, `median ${median(kurt.all).toFixed(2)}`);
   c.check('gradient scale without BN ≥ 10× with BN in every seed', ratios.every((r) => r >= 10), `ratios ${ratios.map((r) => r.toFixed(1)).join(', ')}`);
 
   const range = (g: Float32Array) => { const m = Math.max(...g.map(Math.abs)); return [-m, m] as [number, number]; };

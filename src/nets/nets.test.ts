@@ -56,6 +56,33 @@ describe('CIFAR ResNet (6n+2)', () => {
     net.dispose();
   });
 
+  it('BN net: conv outputs before BN (moments-grow-with-depth probes them) differ from layer to layer; after BN+ReLU they do not', () => {
+    // The claim's BN arm must be able to show a trend: its probe point is not normalised by
+    // construction. Per layer, ln(mean channel std) at conv:<c2> (before BN) against act:<c1> (after).
+    const net = buildResNet({ depth: 20, width: 8, inChannels: 1, bn: 'all', seed: 4 });
+    const x = input(64, 14, 1, 6);
+    const c2 = net.probePoints.filter((p) => /^conv:s\d+b\d+\.c2$/.test(p.name)).map((p) => p.name);
+    const a1 = net.probePoints.filter((p) => /^act:s\d+b\d+\.c1$/.test(p.name)).map((p) => p.name);
+    const lnStd = (points: string[]) =>
+      activationMoments(net, x, { points }).map((m) => Math.log(m.stds.reduce((a, b) => a + b, 0) / m.stds.length));
+    const spread = (v: number[]) => Math.max(...v) - Math.min(...v);
+    const before = lnStd(c2);
+    const after = lnStd(a1);
+    expect(before).toHaveLength(9);
+    // after BN + ReLU: ln 0.58 (ReLU of a standardised channel) at every layer, up to the channels' shapes
+    for (const v of after) expect(Math.abs(v - Math.log(0.58))).toBeLessThan(0.1);
+    // before BN: free to vary with the weights (seed 4: spread 0.20 in ln std against 0.06 after)
+    expect(spread(before)).toBeGreaterThan(0.1);
+    expect(spread(before)).toBeGreaterThan(2 * spread(after));
+    // and with BN_FAULT's broken BN (no normalisation), the same point grows along the depth
+    const broken = buildResNet({ depth: 20, width: 8, inChannels: 1, bn: 'all', seed: 4, bnMode: 'no-normalise' });
+    const grown = activationMoments(broken, x, { points: [c2[0]!, c2.at(-1)!] }).map((m) => m.stds.reduce((a, b) => a + b, 0) / m.stds.length);
+    expect(grown[1]! / grown[0]!).toBeGreaterThan(2);
+    broken.dispose();
+    x.dispose();
+    net.dispose();
+  });
+
   it('BN placement final normalises the features entering the classifier', () => {
     const net = buildResNet({ depth: 8, width: 4, inChannels: 1, bn: 'final', seed: 1 });
     expect([...net.params.keys()].filter((k) => k.includes('.bn.'))).toEqual(['final.bn.gamma', 'final.bn.beta']);

@@ -63,3 +63,43 @@ export function meanLogMagnitude(v: Float32Array): number {
   for (const x of v) s += Math.log(Math.abs(x));
   return s / v.length;
 }
+
+export interface PooledFeatures {
+  /** share of pooled feature channels that are 0 for every image of the batch (dead units) */
+  deadShare: number;
+  /** mean over images of the Euclidean norm of the pooled feature vector */
+  meanNorm: number;
+}
+
+/**
+ * The features entering the classifier (probe point 'pooled'), training mode: how many are dead
+ * and how large they are. Diagnoses a net whose output scale collapses in its first steps.
+ */
+export function pooledFeatures(net: Net, x: tf.Tensor): PooledFeatures {
+  let out: PooledFeatures | undefined;
+  tf.tidy(() => {
+    net.forward(x, {
+      training: true,
+      capture: (point, a) => {
+        if (point !== 'pooled') return;
+        const [n, c] = a.shape as [number, number];
+        const v = a.dataSync();
+        let dead = 0;
+        for (let j = 0; j < c; j++) {
+          let alive = false;
+          for (let i = 0; i < n && !alive; i++) if (v[i * c + j] !== 0) alive = true;
+          if (!alive) dead++;
+        }
+        let norms = 0;
+        for (let i = 0; i < n; i++) {
+          let s = 0;
+          for (let j = 0; j < c; j++) s += v[i * c + j]! ** 2;
+          norms += Math.sqrt(s);
+        }
+        out = { deadShare: dead / c, meanNorm: norms / n };
+      },
+    });
+  });
+  if (!out) throw new Error(`${net.description} has no 'pooled' probe point`);
+  return out;
+}

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Net } from '../nets/types';
 import { conv2d } from '../backend/conv';
 import type { LayerInfo } from '../nets/types';
+import type { Rng } from '../stats/rng';
 import { disposeAll } from './common';
 import { activationGradientsAndValues } from './gradients';
 
@@ -50,6 +51,39 @@ export interface Concordance {
   ratio: Float32Array;
   /** median ratio over kernel entries */
   medianRatio: number;
+  /**
+   * Table 1's quantity, over per-example gradients g_b = Σ_{x,y} d (each image's own kernel
+   * gradient): per kernel entry |Σ_b g_b| / Σ_b |g_b|, median over the entries. Input-independent
+   * gradients share their sign across images (≈ 1); input-dependent ones cancel (≈ √(π/2)/√B for
+   * independent zero-mean terms).
+   */
+  perExampleMedianRatio: number;
+  /** the per-example kernel gradients g_b, flattened: images × kernel entries */
+  perExample: Float32Array[];
+}
+
+/**
+ * The null distribution of `perExampleMedianRatio` for input-dependent gradients: each image's
+ * g_b multiplied by an independent random sign (a sign that does not depend on the input has no
+ * reason to be shared), the median over entries of |Σ_b s_b g_b| / Σ_b |g_b|, `draws` times.
+ */
+export function signFlipNull(perExample: Float32Array[], draws: number, rng: Rng): number[] {
+  const entries = perExample[0]!.length;
+  const sumAbs = new Float64Array(entries);
+  for (const g of perExample) for (let i = 0; i < entries; i++) sumAbs[i]! += Math.abs(g[i]!);
+  const acc = new Float64Array(entries);
+  const ratios = new Float32Array(entries);
+  const out: number[] = [];
+  for (let d = 0; d < draws; d++) {
+    acc.fill(0);
+    for (const g of perExample) {
+      const s = rng.uniform() < 0.5 ? -1 : 1;
+      for (let i = 0; i < entries; i++) acc[i]! += s * g[i]!;
+    }
+    for (let i = 0; i < entries; i++) ratios[i] = Math.abs(acc[i]!) / Math.max(sumAbs[i]!, 1e-30);
+    out.push(medianOf(ratios));
+  }
+  return out;
 }
 
 /**
@@ -90,13 +124,28 @@ function concordanceOf(layerName: string, net: Net, layer: LayerInfo, input: tf.
   const absolute = tf.tidy(() => fg(tf.abs(input), tf.abs(dy)));
   const absOfSum = tf.tidy(() => tf.abs(signed).dataSync() as Float32Array);
   const sumOfAbs = absolute.dataSync() as Float32Array;
+  // Σ_b |g_b|: one filter gradient per image
+  const sumOfPerExampleAbs = new Float32Array(sumOfAbs.length);
+  const perExample: Float32Array[] = [];
+  for (let b = 0; b < input.shape[0]!; b++) {
+    const gb = tf.tidy(() => {
+      const one = (t: tf.Tensor) => t.slice([b, 0, 0, 0], [1, -1, -1, -1]);
+      return fg(one(input), one(dy)).dataSync() as Float32Array;
+    });
+    perExample.push(gb);
+    for (let i = 0; i < gb.length; i++) sumOfPerExampleAbs[i]! += Math.abs(gb[i]!);
+  }
   input.dispose();
   dy.dispose();
   signed.dispose();
   absolute.dispose();
   const ratio = absOfSum.map((v, i) => v / Math.max(sumOfAbs[i]!, eps));
-  const sorted = Float32Array.from(ratio).sort();
+  const perExampleRatio = absOfSum.map((v, i) => v / Math.max(sumOfPerExampleAbs[i]!, eps));
+  return { layer: layerName, absOfSum, sumOfAbs, ratio, medianRatio: medianOf(ratio), perExampleMedianRatio: medianOf(perExampleRatio), perExample };
+}
+
+function medianOf(v: Float32Array): number {
+  const sorted = Float32Array.from(v).sort();
   const m = sorted.length;
-  const medianRatio = m % 2 ? sorted[(m - 1) / 2]! : (sorted[m / 2 - 1]! + sorted[m / 2]!) / 2;
-  return { layer: layerName, absOfSum, sumOfAbs, ratio, medianRatio };
+  return m % 2 ? sorted[(m - 1) / 2]! : (sorted[m / 2 - 1]! + sorted[m / 2]!) / 2;
 }

@@ -62,6 +62,7 @@ export function formatEvidence(r: ClaimRecord): string {
     '',
     ...r.statistics.map(formatStatistic),
   ];
+  if (r.preconditions?.length) lines.push('', ...r.preconditions.map((p) => `${p.met ? 'precondition met' : 'PRECONDITION NOT MET'}: ${p.description}${p.detail ? ` (${p.detail})` : ''}`));
   if (r.assertions.length) lines.push('', ...r.assertions.map((a) => `${a.passed ? '✓' : '✗'} ${a.description}${a.detail ? ` (${a.detail})` : ''}`));
   if (r.error) lines.push('', `error: ${r.error}`);
   return lines.join('\n');
@@ -89,6 +90,7 @@ export async function attachEvidence(ctx: Annotator, record: ClaimRecord, svg?: 
   // draws images as <img src="data:...">.
   await ctx.annotate(formatVerdictLine(record), 'verdict', { body: enc.encode(`${JSON.stringify(record, null, 2)}\n`), contentType: 'application/json' });
   for (const s of record.statistics) await ctx.annotate(formatStatistic(s), 'statistic');
+  for (const p of record.preconditions ?? []) await ctx.annotate(`${p.met ? 'met' : 'NOT MET'}: ${p.description}${p.detail ? ` (${p.detail})` : ''}`, 'precondition');
   for (const a of record.assertions) await ctx.annotate(`${a.passed ? '✓' : '✗'} ${a.description}${a.detail ? ` (${a.detail})` : ''}`, 'assertion');
   if (record.error) await ctx.annotate(record.error, 'error');
   if (svg !== undefined) {

@@ -17,14 +17,16 @@ export const CLAIM_ORDER = [
   'final-layer-bn-recovers-two-thirds',
   'small-lr-sharper-minima',
   'low-lr-parity',
-  // initialisation and single-step claims, longest first (smoke, seconds: 170–220, 105–125, 55–65, then under 20)
+  // initialisation and single-step claims, longest first (smoke, 2026-12-02, seconds on a loaded
+  // machine: depth-limits ~600 (50-step trials), divergence ~420, moments-explode ~290,
+  // moments-grow ~90 (20 seeds), sgd-noise ~40, then under 25)
+  'depth-limits-learning-rate',
   'divergence-vs-step-size',
   'moments-explode-in-divergent-step',
-  'depth-limits-learning-rate',
+  'moments-grow-with-depth',
+  'sgd-noise-bound',
   'input-independent-gradients',
   'heavy-tailed-gradients',
-  'sgd-noise-bound',
-  'moments-grow-with-depth',
   'gaussian-product-spectra',
 ];
 

@@ -36,6 +36,30 @@ function project(records: ClaimRecord[] | string | null, baseline: Baseline | st
 const good = () => [fakeRecord('a-holds'), fakeRecord('b-holds'), fakeRecord('c-fails', { verdict: 'fails' })];
 
 describe('runGate', () => {
+  it('an inconclusive verdict: as expected when the baseline says so; a regression for a claim expected to hold; a change to report otherwise', () => {
+    const baseline: Baseline = { ...BASELINE, claims: { ...BASELINE.claims, 'd-inconclusive': { expected: 'inconclusive', reason: 'the unnormalised net stays at chance' } } };
+    const ok = runGate([], project([...good(), fakeRecord('d-inconclusive', { verdict: 'inconclusive' })], baseline));
+    expect(ok.code, ok.output).toBe(0);
+    expect(ok.output).toMatch(/^d-inconclusive\s+inconclusive\s+inconclusive\s+inconclusive as expected: the unnormalised net stays at chance$/m);
+    expect(ok.output).toContain('OK: no regression (2 hold, 1 fail as the baseline expects, 1 inconclusive as expected)');
+
+    const nowHolds = runGate([], project([...good(), fakeRecord('d-inconclusive')], baseline));
+    expect(nowHolds.code).toBe(0);
+    expect(nowHolds.output).toContain('changed: d-inconclusive was inconclusive, is holds: update the baseline');
+
+    const recs = good();
+    recs[2] = fakeRecord('c-fails', { verdict: 'inconclusive' });
+    const wasFails = runGate([], project(recs));
+    expect(wasFails.code).toBe(0);
+    expect(wasFails.output).toMatch(/^c-fails\s+fails\s+inconclusive\s+changed: now inconclusive/m);
+
+    recs[0] = fakeRecord('a-holds', { verdict: 'inconclusive' });
+    const regression = runGate([], project(recs));
+    expect(regression.code).toBe(1);
+    expect(regression.output).toContain('a-holds: expected to hold (baseline holds, now inconclusive)');
+  });
+
+
   it('exit 0 with a table when every claim matches the baseline', () => {
     const { code, output } = runGate([], project(good()));
     expect(code).toBe(0);

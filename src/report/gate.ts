@@ -5,8 +5,10 @@
  *
  * Exit codes
  *   0  no regression. Prints the table of verdicts; a claim the baseline expects to fail that
- *      now holds is printed as "improved: update the baseline".
- *   1  a regression: a claim the baseline marks 'holds' that now fails, errors, or has no record;
+ *      now holds is printed as "improved: update the baseline"; a claim that moves between
+ *      'fails' / 'inconclusive' (or leaves 'inconclusive') as "changed: update the baseline".
+ *   1  a regression: a claim the baseline marks 'holds' that now fails, is inconclusive, errors,
+ *      or has no record;
  *      or any claim whose verdict is 'error' (a crash), whatever the baseline says.
  *   2  the gate cannot judge: claims.json or baseline.json missing or malformed (the message
  *      names the file and the problem), a bad option, or no record at the baseline's profile.
@@ -76,6 +78,12 @@ export function compare(records: readonly ClaimRecord[], baseline: Baseline): { 
       if (now === 'missing') return { id, baseline: base, now, status: 'REGRESSION: no record in claims.json', regression: true };
       return { id, baseline: base, now, status: 'REGRESSION: expected to hold', regression: true };
     }
+    if (entry.expected === 'inconclusive') {
+      if (now === 'inconclusive') return { id, baseline: base, now, status: `inconclusive as expected: ${entry.reason ?? ''}`, regression: false };
+      if (now === 'missing') return { id, baseline: base, now, status: 'not run (expected to be inconclusive anyway)', regression: false };
+      return { id, baseline: base, now, status: `changed: its preconditions now hold and it ${now}: update the baseline`, regression: false };
+    }
+    if (now === 'inconclusive') return { id, baseline: base, now, status: 'changed: now inconclusive (a precondition not met): update the baseline', regression: false };
     if (now === 'holds') return { id, baseline: base, now, status: 'improved: update the baseline', regression: false };
     if (now === 'missing') return { id, baseline: base, now, status: 'not run (expected to fail anyway)', regression: false };
     return { id, baseline: base, now, status: `fails as expected: ${entry.reason ?? ''}`, regression: false };
@@ -127,6 +135,7 @@ export function runGate(args: readonly string[] = [], cwd = process.cwd()): Gate
   const regressions = rows.filter((r) => r.regression);
   const improved = rows.filter((r) => r.status.startsWith('improved'));
   for (const r of improved) out.push(`improved: ${r.id} now holds although the baseline expects it to fail: update the baseline (${opts.baseline})`);
+  for (const r of rows.filter((x) => x.status.startsWith('changed'))) out.push(`changed: ${r.id} was ${r.baseline}, is ${r.now}: update the baseline (${opts.baseline})`);
   if (regressions.length) {
     out.push(`FAILED: ${regressions.length} regression${regressions.length === 1 ? '' : 's'}:`);
     for (const r of regressions) out.push(`  - ${r.id}: ${r.status.replace(/^REGRESSION: /, '')} (baseline ${r.baseline}, now ${r.now})`);
@@ -134,6 +143,7 @@ export function runGate(args: readonly string[] = [], cwd = process.cwd()): Gate
   }
   const held = rows.filter((r) => r.now === 'holds').length;
   const failedAsExpected = rows.filter((r) => r.status.startsWith('fails as expected')).length;
-  out.push(`OK: no regression (${held} hold, ${failedAsExpected} fail as the baseline expects)`);
+  const inconclusive = rows.filter((r) => r.status.startsWith('inconclusive as expected')).length;
+  out.push(`OK: no regression (${held} hold, ${failedAsExpected} fail as the baseline expects${inconclusive ? `, ${inconclusive} inconclusive as expected` : ''})`);
   return { code: 0, output: out.join('\n') };
 }

@@ -10,7 +10,8 @@
  *   });
  *
  * Whatever happens, the claim leaves a record in reports/claims.json (verdict holds | fails |
- * error), its figure in reports/<id>.svg (reports/ is BN_REPORTS_DIR when set), and both
+ * inconclusive | error; inconclusive when a `c.require(…)` precondition was not met: its test is
+ * then shown as skipped with the reason), its figure in reports/<id>.svg (reports/ is BN_REPORTS_DIR when set), and both
  * attached to the vitest test; then each check becomes a soft expectation, so a claim that does
  * not hold fails its test with every reason listed, and a crash fails it with the error.
  */
@@ -20,7 +21,7 @@ import { config, reportsDir } from '../config';
 import { attachEvidence } from './annotate';
 import { renderFigure, saveFigure, type FigureSpec } from './figures';
 import { writeRecord } from './records';
-import { statistic, verdictOf, type Assertion, type ClaimRecordInput, type Scale, type Statistic } from './schema';
+import { statistic, verdictOf, type Assertion, type ClaimRecordInput, type Precondition, type Scale, type Statistic } from './schema';
 
 export interface ClaimMeta {
   id: string;
@@ -34,6 +35,7 @@ export class ClaimContext {
   /** statistics that support the claim's own (the shared lr sweep's points, ...): listed after them */
   readonly supporting: Statistic[] = [];
   readonly assertions: Assertion[] = [];
+  readonly preconditions: Precondition[] = [];
   scaleInfo: Scale | undefined;
   dataset = '';
   figureSpec: FigureSpec | undefined;
@@ -62,6 +64,15 @@ export class ClaimContext {
   check(description: string, passed: boolean, detail?: string): boolean {
     this.assertions.push(detail === undefined ? { description, passed } : { description, passed, detail });
     return passed;
+  }
+  /**
+   * A stated precondition of the claim (the unnormalised net learned, both arms converged): when
+   * it is not met the verdict is 'inconclusive', naming it and the measured value, and the
+   * assertions, if any are made, do not count. Returns `met`, so a spec can stop there.
+   */
+  require(description: string, met: boolean, detail?: string): boolean {
+    this.preconditions.push(detail === undefined ? { description, met } : { description, met, detail });
+    return met;
   }
   figure(spec: FigureSpec): void {
     this.figureSpec = spec;
@@ -106,7 +117,8 @@ export function claim(meta: ClaimMeta, body: (c: ClaimContext) => Promise<void>)
       scale: c.scaleInfo ?? { model: 'not reached', seeds: 1 },
       statistics: c.allStatistics(),
       assertions: c.assertions,
-      verdict: error ? 'error' : verdictOf(c.assertions),
+      ...(c.preconditions.length ? { preconditions: c.preconditions } : {}),
+      verdict: error ? 'error' : verdictOf(c.assertions, c.preconditions),
       durationMs: performance.now() - t0,
       seed: config().seed,
       startedAt,
@@ -116,6 +128,14 @@ export function claim(meta: ClaimMeta, body: (c: ClaimContext) => Promise<void>)
     const written = await writeRecord(record, reportsDir());
     await attachEvidence(ctx, written, svg);
     if (error) throw error;
+    if (written.verdict === 'inconclusive') {
+      // not a pass and not a failure of the paper: the test is shown as skipped, with the reason
+      const unmet = c.preconditions.filter((p) => !p.met);
+      const why = `INCONCLUSIVE: ${unmet.map((p) => `${p.description}${p.detail ? ` (${p.detail})` : ''}`).join('; ')}`;
+      c.log(why);
+      ctx.skip(why);
+      return;
+    }
     expect(c.assertions.length, 'a claim must assert something').toBeGreaterThan(0);
     for (const a of c.assertions) expect.soft(a.passed, `${a.description}${a.detail ? ` (${a.detail})` : ''}`).toBe(true);
   });

@@ -16,6 +16,7 @@ import { PAPER_CLAIMS, type PaperClaim } from './paper-claims';
 import { readRecords } from './records';
 import { readBaseline } from './baseline';
 import type { Baseline, BaselineEntry, ClaimRecord, Statistic } from './schema';
+import { readStability, type StabilityTable } from './stability';
 
 export interface IndexOptions {
   /** SVG text per claim id (inlined). */
@@ -26,6 +27,8 @@ export interface IndexOptions {
   generatedAt?: string;
   /** Link to the vitest HTML report, relative to the page (omitted when undefined). */
   vitestReport?: string;
+  /** verdicts across seed bases (npm run claims:seeds): a table, and unstable claims marked */
+  stability?: StabilityTable;
 }
 
 export function escapeHtml(s: string): string {
@@ -57,7 +60,7 @@ export function inlineSvg(svg: string, prefix: string): string {
   return s;
 }
 
-type Status = 'holds' | 'fails' | 'error' | 'not-run';
+type Status = 'holds' | 'fails' | 'inconclusive' | 'error' | 'not-run';
 
 function badge(status: Status): string {
   const label = status === 'not-run' ? 'not run' : status;
@@ -74,12 +77,17 @@ function statRow(s: Statistic): string {
 /** What the baseline says about this claim, in words, or '' when nothing needs saying. */
 function baselineNote(entry: BaselineEntry | undefined, status: Status, baselineProfile: string | undefined): string {
   if (!entry) return '';
+  if (entry.expected === 'inconclusive') {
+    const reason = escapeHtml(entry.reason ?? '');
+    if (status === 'inconclusive') return `<div class="baseline not-replicating"><b>Cannot be tested at this scale</b> (recorded in the baseline${baselineProfile ? `, ${escapeHtml(baselineProfile)} profile` : ''}): ${reason}</div>`;
+    return `<div class="baseline improved"><b>Changed:</b> the baseline records this claim as inconclusive at the ${escapeHtml(baselineProfile ?? '')} scale, and its preconditions now hold (${status}): update claims/baseline.json. Baseline reason: ${reason}</div>`;
+  }
   if (entry.expected === 'fails') {
     const reason = escapeHtml(entry.reason ?? '');
     if (status === 'holds') return `<div class="baseline improved"><b>Improved:</b> the baseline records this claim as not replicating at the ${escapeHtml(baselineProfile ?? '')} scale, and it now holds: update claims/baseline.json. Baseline reason: ${reason}</div>`;
     return `<div class="baseline not-replicating"><b>Does not replicate at this scale</b> (recorded in the baseline${baselineProfile ? `, ${escapeHtml(baselineProfile)} profile` : ''}): ${reason}</div>`;
   }
-  if (status === 'fails' || status === 'error') return `<div class="baseline regression"><b>Regression:</b> the baseline expects this claim to hold.</div>`;
+  if (status === 'fails' || status === 'error' || status === 'inconclusive') return `<div class="baseline regression"><b>Regression:</b> the baseline expects this claim to hold.</div>`;
   return '';
 }
 
@@ -116,6 +124,14 @@ function claimSection(id: string, paper: PaperClaim | undefined, r: ClaimRecord 
       text.push(
         `<table class="stats"><thead><tr><th>statistic</th><th>measured</th><th>CI</th><th>p</th><th>paper</th></tr></thead><tbody>${r.statistics.map(statRow).join('')}</tbody></table>`,
       );
+    }
+    if (r.preconditions?.length) {
+      text.push(
+        `<ul class="preconditions">${r.preconditions
+          .map((p) => `<li class="${p.met ? 'met' : 'unmet'}"${p.met ? '' : ' data-unmet'}><span class="mark">${p.met ? 'precondition met' : 'PRECONDITION NOT MET'}:</span> ${escapeHtml(p.description)}${p.detail ? ` <span class="detail">(${escapeHtml(p.detail)})</span>` : ''}</li>`)
+          .join('')}</ul>`,
+      );
+      if (status === 'inconclusive') text.push(`<p class="inconclusive-note"><b>Inconclusive:</b> a precondition was not met, so the assertions below (if any) did not test the paper.</p>`);
     }
     if (r.assertions.length) {
       text.push(
@@ -157,7 +173,9 @@ td.paper { color: var(--muted); }
 .summary a { color: inherit; }
 .badge { display: inline-block; padding: 1px 9px; border-radius: 10px; color: #fff; font-size: 12px; font-weight: 600; text-transform: uppercase; letter-spacing: .03em; vertical-align: middle; }
 .badge.holds { background: var(--holds); } .badge.fails { background: var(--fails); }
-.badge.error { background: var(--error); } .badge.not-run { background: var(--notrun); }
+.badge.error { background: var(--error); } .badge.not-run { background: var(--notrun); } .badge.unstable { background: #8250df; }
+.badge.inconclusive { background: #9a6700; }
+.preconditions li.unmet { color: #9a6700; font-weight: 600; }
 section.claim { border: 1px solid var(--line); border-radius: 8px; padding: 14px 18px; margin: 0 0 22px; background: var(--card); }
 section.claim > header { display: flex; flex-wrap: wrap; align-items: baseline; gap: 10px; }
 section.claim h2 { font-size: 18px; margin: 0; }
@@ -191,6 +209,15 @@ pre.error { background: #ffebe9; padding: 8px; border-radius: 6px; white-space: 
 }
 `;
 
+function stabilitySection(t: StabilityTable): string {
+  const key = (k: StabilityTable['rows'][number]['key'][number]) => (k ? ` <span class="detail">${escapeHtml(k.value === null ? 'n/a' : formatNumber(k.value))}</span>` : '');
+  const rows = t.rows
+    .map((r) => `<tr data-stability-for="${r.id}"${r.stable ? '' : ' data-unstable'}><td><a href="#claim-${r.id}">${r.id}</a></td>${r.verdicts.map((v, i) => `<td>${badge(v)}${key(r.key[i]!)}</td>`).join('')}<td>${r.stable ? 'stable' : '<span class="badge unstable">UNSTABLE</span>'}</td></tr>`)
+    .join('\n');
+  const keyNames = [...new Set(t.rows.map((r) => r.key.find(Boolean)?.name).filter(Boolean))];
+  return `<section class="stability" id="stability"><h2>Verdicts across seed bases</h2><p class="sub">The same claims at ${t.bases.map((b) => `BN_SEED=${b}`).join(', ')} (<code>npm run claims:seeds</code>); beside each verdict the claim's first statistic (${keyNames.length} kinds, named in each claim's table). A claim whose verdict differs between bases is unstable: its verdict is not a result.</p><table class="summary"><thead><tr><th>claim</th>${t.bases.map((b) => `<th>BN_SEED=${b}</th>`).join('')}<th></th></tr></thead><tbody>\n${rows}\n</tbody></table></section>`;
+}
+
 /** Build the page. Pure: everything it shows comes in through its arguments. */
 export function buildIndexHtml(
   records: readonly ClaimRecord[],
@@ -211,12 +238,14 @@ export function buildIndexHtml(
     warnings.push(`Some records ran at the ${profiles.filter((p) => p !== baseline.profile).join(', ')} profile; the baseline is for the ${baseline.profile} profile.`);
   }
 
+  const stabilityOf = new Map((opts.stability?.rows ?? []).map((r) => [r.id, r]));
   const summaryRows = ids
     .map((id, i) => {
       const r = byId.get(id);
       const entry = baseline?.claims[id];
-      const expected = entry ? (entry.expected === 'fails' ? 'fails at this scale' : 'holds') : '—';
-      return `<tr data-summary-for="${id}"><td><a href="#claim-${id}">${escapeHtml(r?.title ?? paperOf.get(id)?.title ?? id)}</a></td><td>${escapeHtml(r?.paper ?? paperOf.get(id)?.paper ?? '')}</td><td>${badge(statuses[i])}</td><td>${escapeHtml(expected)}</td><td class="num">${r ? `${(r.durationMs / 1000).toFixed(1)} s` : ''}</td></tr>`;
+      const expected = entry ? (entry.expected === 'fails' ? 'fails at this scale' : entry.expected === 'inconclusive' ? 'inconclusive at this scale' : 'holds') : '—';
+      const unstable = stabilityOf.get(id)?.stable === false ? ' <span class="badge unstable" data-unstable>UNSTABLE</span>' : '';
+      return `<tr data-summary-for="${id}"><td><a href="#claim-${id}">${escapeHtml(r?.title ?? paperOf.get(id)?.title ?? id)}</a></td><td>${escapeHtml(r?.paper ?? paperOf.get(id)?.paper ?? '')}</td><td>${badge(statuses[i])}${unstable}</td><td>${escapeHtml(expected)}</td><td class="num">${r ? `${(r.durationMs / 1000).toFixed(1)} s` : ''}</td></tr>`;
     })
     .join('\n');
 
@@ -234,11 +263,12 @@ export function buildIndexHtml(
 <main>
 <h1>Understanding Batch Normalization — executable claims</h1>
 <p class="sub">Bjorck, Gomes, Selman, Weinberger (NeurIPS 2018). Each claim is a vitest spec that trains or probes real networks and asserts the paper statistically. Generated ${escapeHtml(generated)}${profiles.length ? ` · profile ${escapeHtml(profiles.join(', '))}` : ''}${baseline ? ` · baseline: ${escapeHtml(baseline.profile)}` : ' · no baseline'}${opts.vitestReport ? ` · <a href="${escapeHtml(opts.vitestReport)}">vitest report</a> (it needs http: <code>npx vite preview --outDir reports/vitest</code>)` : ''}</p>
-<p class="counts" data-counts><span>${badge('holds')} ${count('holds')}</span><span>${badge('fails')} ${count('fails')}</span><span>${badge('error')} ${count('error')}</span><span>${badge('not-run')} ${count('not-run')}</span></p>
+<p class="counts" data-counts><span>${badge('holds')} ${count('holds')}</span><span>${badge('fails')} ${count('fails')}</span><span>${badge('inconclusive')} ${count('inconclusive')}</span><span>${badge('error')} ${count('error')}</span><span>${badge('not-run')} ${count('not-run')}</span></p>
 ${warnings.length ? `<div class="warnings" role="alert"><ul>${warnings.map((w) => `<li>${escapeHtml(w)}</li>`).join('')}</ul></div>` : ''}
 <table class="summary"><thead><tr><th>claim</th><th>paper</th><th>verdict</th><th>baseline</th><th>time</th></tr></thead><tbody>
 ${summaryRows}
 </tbody></table>
+${opts.stability ? stabilitySection(opts.stability) : ''}
 ${sections}
 </main>
 </body>
@@ -271,7 +301,13 @@ export function writeIndexHtml(dir = 'reports', baselinePath = 'claims/baseline.
     }
   }
   const vitest = fs.existsSync(path.join(dir, 'vitest', 'index.html')) ? 'vitest/index.html' : undefined;
+  let stability: StabilityTable | undefined;
+  try {
+    stability = readStability(dir);
+  } catch (e) {
+    warnings.push((e as Error).message);
+  }
   const file = path.join(dir, 'index.html');
-  writeFileAtomic(file, buildIndexHtml(records, b.baseline, PAPER_CLAIMS, { figures, warnings, vitestReport: vitest }));
+  writeFileAtomic(file, buildIndexHtml(records, b.baseline, PAPER_CLAIMS, { figures, warnings, vitestReport: vitest, ...(stability ? { stability } : {}) }));
   return { file, warnings };
 }

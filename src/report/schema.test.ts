@@ -36,6 +36,26 @@ describe('ClaimRecord', () => {
   });
 });
 
+describe('preconditions and the inconclusive verdict', () => {
+  const unmet = [{ description: 'the unnormalised net learned', met: false, detail: 'test accuracy 0.11' }];
+  const met = [{ description: 'the unnormalised net learned', met: true }];
+  it('inconclusive exactly when a precondition is not met, whatever the assertions say', () => {
+    const passed = [{ description: 'x', passed: true }];
+    expect(verdictOf(passed, unmet)).toBe('inconclusive');
+    expect(verdictOf([], unmet)).toBe('inconclusive');
+    expect(verdictOf(passed, met)).toBe('holds');
+    expect(verdictOf([{ description: 'x', passed: false }], met)).toBe('fails');
+  });
+  it('a record must agree with its preconditions; a baseline that expects inconclusive gives its reason', () => {
+    expect(ClaimRecord.safeParse(fakeRecord('a', { verdict: 'inconclusive' })).success).toBe(true);
+    expect(ClaimRecord.safeParse(fakeRecord('a', { verdict: 'inconclusive', preconditions: met })).success).toBe(false);
+    expect(ClaimRecord.safeParse(fakeRecord('a', { verdict: 'holds', preconditions: unmet })).success).toBe(false);
+    expect(ClaimRecord.safeParse(fakeRecord('a', { verdict: 'fails', preconditions: unmet })).success).toBe(false);
+    expect(Baseline.safeParse({ version: 1, profile: 'smoke', claims: { a: { expected: 'inconclusive' } } }).success).toBe(false);
+    expect(Baseline.safeParse({ version: 1, profile: 'smoke', claims: { a: { expected: 'inconclusive', reason: 'no-BN at chance' } } }).success).toBe(true);
+  });
+});
+
 describe('statistic()', () => {
   it('turns any measurement into a valid Statistic, notes saying what was dropped', () => {
     const anyNum = fc.oneof(fc.double(), fc.constantFrom(NaN, Infinity, -Infinity));

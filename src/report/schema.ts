@@ -9,9 +9,10 @@
  * claims/baseline.json (written by hand, read by the gate and the summary page):
  *
  *   { "version": 1, "profile": "smoke",
- *     "claims": { "<claim-id>": { "expected": "holds" | "fails",
- *                                 "reason"?: "...",        required when expected is "fails":
- *                                                          the numbers that did not replicate
+ *     "claims": { "<claim-id>": { "expected": "holds" | "fails" | "inconclusive",
+ *                                 "reason"?: "...",        required unless expected is "holds":
+ *                                                          the numbers that did not replicate, or
+ *                                                          the precondition not met
  *                                 "measured"?: { "name": number | string | null, ... } } } }
  */
 import { z } from 'zod';
@@ -52,7 +53,20 @@ export const Assertion = z.object({
 });
 export type Assertion = z.infer<typeof Assertion>;
 
-export const Verdict = z.enum(['holds', 'fails', 'error']);
+/**
+ * A stated precondition of a claim: without it the assertion does not test the paper (e.g. the
+ * unnormalised net never left chance). When one is not met the verdict is 'inconclusive'.
+ */
+export const Precondition = z.object({
+  description: z.string().min(1),
+  met: z.boolean(),
+  /** the measured value(s) the precondition was judged on */
+  detail: z.string().optional(),
+});
+export type Precondition = z.infer<typeof Precondition>;
+
+/** holds | fails: the assertions, all preconditions met; inconclusive: a precondition not met; error: a crash. */
+export const Verdict = z.enum(['holds', 'fails', 'inconclusive', 'error']);
 export type Verdict = z.infer<typeof Verdict>;
 
 export const Scale = z.object({
@@ -84,6 +98,7 @@ export const ClaimRecord = z
     scale: Scale,
     statistics: z.array(Statistic),
     assertions: z.array(Assertion),
+    preconditions: z.array(Precondition).optional(),
     verdict: Verdict,
     error: z.string().optional(),
     durationMs: z.number().nonnegative(),
@@ -102,6 +117,13 @@ export const ClaimRecord = z
     if (r.verdict === 'fails' && !r.assertions.some((a) => !a.passed)) {
       ctx.addIssue({ code: 'custom', path: ['verdict'], message: 'verdict "fails" needs at least one failed assertion' });
     }
+    const unmet = (r.preconditions ?? []).some((p) => !p.met);
+    if (r.verdict === 'inconclusive' && !unmet) {
+      ctx.addIssue({ code: 'custom', path: ['verdict'], message: 'verdict "inconclusive" needs a precondition that was not met' });
+    }
+    if ((r.verdict === 'holds' || r.verdict === 'fails') && unmet) {
+      ctx.addIssue({ code: 'custom', path: ['verdict'], message: `verdict "${r.verdict}" needs every precondition met (one was not: the verdict is "inconclusive")` });
+    }
   });
 export type ClaimRecord = z.infer<typeof ClaimRecord>;
 /** What a caller builds; zod fills nothing in, so input and output are the same shape. */
@@ -115,12 +137,16 @@ export type ClaimsFile = z.infer<typeof ClaimsFile>;
 
 export const BaselineEntry = z
   .object({
-    expected: z.enum(['holds', 'fails']),
+    expected: z.enum(['holds', 'fails', 'inconclusive']),
     reason: z.string().optional(),
     measured: z.record(z.string(), z.union([z.number(), z.string(), z.null()])).optional(),
   })
   .refine((e) => e.expected !== 'fails' || (e.reason !== undefined && e.reason.trim().length > 0), {
     message: 'expected "fails" needs a reason (the numbers measured at this scale)',
+    path: ['reason'],
+  })
+  .refine((e) => e.expected !== 'inconclusive' || (e.reason !== undefined && e.reason.trim().length > 0), {
+    message: 'expected "inconclusive" needs a reason (the precondition not met and its measured value)',
     path: ['reason'],
   });
 export type BaselineEntry = z.infer<typeof BaselineEntry>;
@@ -132,8 +158,12 @@ export const Baseline = z.object({
 });
 export type Baseline = z.infer<typeof Baseline>;
 
-/** The verdict the assertions imply (a thrown error is the caller's to report as 'error'). */
-export function verdictOf(assertions: readonly Assertion[]): 'holds' | 'fails' {
+/**
+ * The verdict the preconditions and assertions imply (a thrown error is the caller's to report as
+ * 'error'): inconclusive when a precondition was not met, whatever the assertions say.
+ */
+export function verdictOf(assertions: readonly Assertion[], preconditions: readonly Precondition[] = []): 'holds' | 'fails' | 'inconclusive' {
+  if (preconditions.some((p) => !p.met)) return 'inconclusive';
   return assertions.length > 0 && assertions.every((a) => a.passed) ? 'holds' : 'fails';
 }
 

@@ -45,9 +45,11 @@ describe('sharded claim runs', () => {
       });
     // Three "machines" at once: the unsharded run and the two shards, each with its own reports.
     const [whole, s1, s2] = await Promise.all([runVitest(dir, ['run', '--project', 'claims'], { BN_REPORTS_DIR: 'whole' }), shard(1), shard(2)]);
-    // Two of the fake claims fail their test, so every run exits 1; anything else is a crash.
-    for (const r of [whole, s1, s2]) expect(r.code, show(r)).toBe(1);
-    expect(whole.output).toContain('[report] 3 claim records upserted into whole/claims.json');
+    // Two of the fake claims fail their test, so the whole run exits 1, and so does a shard that
+    // got one of them (the inconclusive one is skipped, not failed); anything else is a crash.
+    expect(whole.code, show(whole)).toBe(1);
+    for (const r of [s1, s2]) expect(r.code, show(r)).toBe(/fake-(fails|crashes)\.spec\.ts/.test(r.output) ? 1 : 0);
+    expect(whole.output).toContain('[report] 4 claim records upserted into whole/claims.json');
 
     // The shards split the claims between them, and each machine reported only its own.
     const m1 = readRecords(at('machine-1'));
@@ -61,7 +63,9 @@ describe('sharded claim runs', () => {
     for (const i of [1, 2]) fs.copyFileSync(at(`machine-${i}`, 'blob', `shard-${i}.json`), at('reports', 'blob', `shard-${i}.json`));
     const merged = await runVitest(dir, ['run', '--merge-reports=reports/blob']);
     expect(merged.code, show(merged)).toBe(1);
-    expect(merged.output).toMatch(/Tests\s+2 failed \| 1 passed \(3\)/);
+    // the inconclusive claim is shown as skipped, with its reason
+    expect(merged.output).toMatch(/Tests\s+2 failed \| 1 passed \| 1 skipped \(4\)/);
+    expect(whole.output).toMatch(/INCONCLUSIVE: the control learned above chance \(accuracy 0\.10, chance 0\.10\)/);
 
     // claims.json: the same claims and verdicts as the unsharded run, the same evidence; and each
     // record is, byte for byte, what its shard machine wrote.
@@ -91,7 +95,12 @@ describe('sharded claim runs', () => {
     expect(page).toContain('href="vitest/index.html"');
     expect(timelessPage(page)).toBe(timelessPage(fs.readFileSync(at('whole', 'index.html'), 'utf8')));
 
-    // The vitest HTML report of the merge holds all three claim tests with their evidence.
+    // The inconclusive claim's record names the precondition and its measured value, as the page does.
+    const inc = mergedRecords.find((r) => r.id === 'fake-inconclusive')!;
+    expect(inc.preconditions).toEqual([{ description: 'the control learned above chance', met: false, detail: 'accuracy 0.10, chance 0.10' }]);
+    expect(page).toMatch(/<li class="unmet" data-unmet>.*the control learned above chance/);
+
+    // The vitest HTML report of the merge holds all four claim tests with their evidence.
     expect(fs.existsSync(at('reports', 'vitest', 'index.html'))).toBe(true);
     const meta = gunzipSync(fs.readFileSync(at('reports', 'vitest', 'html.meta.json.gz'))).toString('utf8');
     for (const id of IDS) expect(meta).toContain(`${id}: a fake claim`);

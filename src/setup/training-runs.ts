@@ -773,6 +773,24 @@ export async function armRuns(arm: Arm, lr: number, rates: Rates, opts: Pick<Obt
 // ---------------------------------------------------------------------------------------------
 // What the training claims' assertions and figures share
 
+/**
+ * The training claims' preconditions (c.require): without them an assertion compares nets that
+ * did not train, so it does not test the paper, and the verdict is 'inconclusive'.
+ *  - LEARNED: a net "learned" when its mean test accuracy over seeds is ≥ 0.5, five times chance
+ *    on the 10-class data sets (Fashion-MNIST, CIFAR-10) and well under the paper's ~81–93 %:
+ *    far enough from chance that a ratio or a difference against it means something.
+ *  - CONVERGED: "trained to the end" as Fig. 1 shows it: last-epoch train accuracy ≥ 0.95 (the
+ *    paper's train curves reach ~100 %).
+ */
+export const LEARNED = 0.5;
+export const CONVERGED = 0.95;
+
+/** "mean 0.113 (0.131, 0.106, 0.104)": what a precondition on accuracies was judged on. */
+export function describeAccuracies(accs: readonly number[]): string {
+  const m = accs.reduce((a, b) => a + b, 0) / Math.max(accs.length, 1);
+  return `mean ${m.toFixed(3)} (${accs.map((a) => a.toFixed(3)).join(', ')})`;
+}
+
 /** Neither diverged nor collapsed, and finished with a test accuracy. */
 export function survived(r: RunResult): boolean {
   return !r.diverged && !r.collapsed && r.final.testAcc !== null;

@@ -26,6 +26,19 @@ export function mean(xs: ArrayLike<number>): number {
   return meanOf(x);
 }
 
+/**
+ * Mean over the finite values only, for records of runs that may have diverged (a diverged run is
+ * a result, never a crash): `dropped` says how many were left out; NaN when none is finite.
+ */
+export function meanOfFinite(xs: ArrayLike<number | null | undefined>): { mean: number; dropped: number } {
+  const finite: number[] = [];
+  for (let i = 0; i < xs.length; i++) {
+    const v = xs[i];
+    if (typeof v === 'number' && Number.isFinite(v)) finite.push(v);
+  }
+  return { mean: finite.length ? meanOf(Float64Array.from(finite)) : NaN, dropped: xs.length - finite.length };
+}
+
 /** Mean of an already validated array, with a correction pass for rounding. */
 function meanOf(x: Float64Array): number {
   let s = 0;

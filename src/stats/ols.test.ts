@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { linearFit } from './ols';
+import { linearFit, withinGroupSlope } from './ols';
 import { Rng } from './rng';
 
 // R's `cars` data (Ezekiel 1930): stopping distance against speed.
@@ -56,5 +56,30 @@ describe('linearFit', () => {
     expect(() => linearFit([1, 1, 1], [1, 2, 3])).toThrow(/x is constant/);
     expect(() => linearFit([1, 2], [1, 2])).toThrow(/at least 3/);
     expect(() => linearFit([1, 2, 3], [1, 2, Infinity])).toThrow(/y\[2\] is Infinity/);
+  });
+});
+
+describe('withinGroupSlope', () => {
+  it('recovers the common slope under any step between groups, and equals the OLS slope for one group', () => {
+    fc.assert(
+      fc.property(fc.double({ min: -5, max: 5, noNaN: true }), fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: 1, maxLength: 4 }), (slope, offsets) => {
+        const xs: number[] = [];
+        const ys: number[] = [];
+        const gs: number[] = [];
+        offsets.forEach((o, g) => {
+          for (let k = 0; k < 5; k++) {
+            const x = g * 10 + k;
+            xs.push(x);
+            ys.push(o + slope * x);
+            gs.push(g);
+          }
+        });
+        expect(withinGroupSlope(xs, ys, gs)).toBeCloseTo(slope, 6);
+      }),
+    );
+    const xs = [1, 2, 3, 4, 5];
+    const ys = [2.1, 3.9, 6.2, 7.8, 10.1];
+    expect(withinGroupSlope(xs, ys, [0, 0, 0, 0, 0])).toBeCloseTo(linearFit(xs, ys).slope, 12);
+    expect(() => withinGroupSlope([1, 2], [1], [0, 0])).toThrow(/differ in length/);
   });
 });

@@ -65,3 +65,22 @@ export function linearFit(xs: ArrayLike<number>, ys: ArrayLike<number>, options:
     residualSe: Math.sqrt(sigma2),
   };
 }
+
+/**
+ * The least-squares slope of y on x with one intercept per group (fixed effects): the pooled
+ * within-group slope Σ_g Σ (x − x̄_g)(y − ȳ_g) / Σ_g Σ (x − x̄_g)². A step between groups does not
+ * count as slope. NaN when x does not vary within any group.
+ */
+export function withinGroupSlope(xs: ArrayLike<number>, ys: ArrayLike<number>, groups: ArrayLike<number>): number {
+  if (xs.length !== ys.length || xs.length !== groups.length) throw new RangeError(`withinGroupSlope: x, y and groups differ in length (${xs.length}, ${ys.length}, ${groups.length})`);
+  const byGroup = new Map<number, number[]>();
+  for (let i = 0; i < xs.length; i++) byGroup.set(groups[i]!, [...(byGroup.get(groups[i]!) ?? []), i]);
+  let sxy = 0;
+  let sxx = 0;
+  for (const idx of byGroup.values()) {
+    const c = centredSums(idx.map((i) => xs[i]!), idx.map((i) => ys[i]!));
+    sxy += c.sxy;
+    sxx += c.sxx;
+  }
+  return sxx > 0 ? sxy / sxx : NaN;
+}
