@@ -20,13 +20,15 @@
  * batch 128. The paper's geometry (width 16, 28x28, batch 128) costs ~8× the smoke scan and does
  * not fit the smoke budget; an independent PyTorch replay at that geometry (issue 11) shows the
  * same reset, so the smoke geometry is not its cause.
- * Why it does not replicate past mini-batch 1 (fails, claims/baseline.json): at mini-batch 1 the
- *  unnormalised net is in the paper's regime (α* 1e-2 – 2.2e-2), but the first SGD steps at lr
- *  1e-4 (gradient norm ~3e3) shrink the output scale: the loss before the step falls 167 → 3.1 →
- *  2.6 and the gradient norm 3223 → 20 → 7 at mini-batches 1, 4, 7, and one step ≤ 1 no longer
- *  explodes. The independent replay found the same with momentum 0 and with 0–13 % dead pooled
- *  features, so it is neither momentum nor dying units; the dead-unit share and pooled-feature
- *  norm recorded here check that in this project.
+ * Last evidence (smoke, 2026-12-02, wasm): fails at BN_SEED = 0, 1000, 2000, the same way. At
+ *  mini-batch 1 α* ≤ 1e-2 in 4, 4, 3 of 5 seeds (the paper's regime); at mini-batches 4 and 7 in
+ *  none (α* 0.22 – 1 or beyond the grid). With BN the relative loss stays ≤ 1.70 up to α = 0.1.
+ * Why it does not replicate past mini-batch 1 (claims/baseline.json): the first SGD steps at lr
+ *  1e-4 (gradient norm ~3e3) shrink the unnormalised net's output scale: at mini-batches 1, 4, 7
+ *  (BN_SEED=0, mean over seeds) the pooled-feature norm is 410, 6.0, 2.6, the loss before the step
+ *  167, 3.1, 2.6 and the gradient norm 3223, 20, 7, while 0 – 2 % of the pooled features are dead
+ *  (0 – 9 % at the other bases), and one step ≤ 1 no longer explodes. An independent PyTorch replay
+ *  at the paper's geometry found the same with momentum 0: neither momentum nor dying units.
  */
 import * as tf from '@tensorflow/tfjs';
 import { batches } from '../src/data/batches';

@@ -74,11 +74,18 @@ describe('CIFAR ResNet (6n+2)', () => {
     // before BN: free to vary with the weights (seed 4: spread 0.20 in ln std against 0.06 after)
     expect(spread(before)).toBeGreaterThan(0.1);
     expect(spread(before)).toBeGreaterThan(2 * spread(after));
-    // and with BN_FAULT's broken BN (no normalisation), the same point grows along the depth
-    const broken = buildResNet({ depth: 20, width: 8, inChannels: 1, bn: 'all', seed: 4, bnMode: 'no-normalise' });
-    const grown = activationMoments(broken, x, { points: [c2[0]!, c2.at(-1)!] }).map((m) => m.stds.reduce((a, b) => a + b, 0) / m.stds.length);
-    expect(grown[1]! / grown[0]!).toBeGreaterThan(2);
-    broken.dispose();
+    // Along one stage (no change of resolution) the point is flat in the intact BN net and grows with
+    // BN_FAULT's broken BN (no normalisation), which is what the claim's BN arm must be able to see:
+    // ResNet-56 width 4, stage 1, blocks 1 → 9 (measured with seed 4: 1.00× intact, 3.9× broken).
+    const stage1 = (mode: 'batch' | 'no-normalise') => {
+      const n = buildResNet({ depth: 56, width: 4, inChannels: 1, bn: 'all', seed: 4, bnMode: mode });
+      const [a, b] = activationMoments(n, x, { points: ['conv:s1b1.c2', 'conv:s1b9.c2'] }).map((m) => m.stds.reduce((u, v) => u + v, 0) / m.stds.length);
+      n.dispose();
+      return b! / a!;
+    };
+    expect(stage1('batch')).toBeGreaterThan(0.8);
+    expect(stage1('batch')).toBeLessThan(1.25);
+    expect(stage1('no-normalise')).toBeGreaterThan(2);
     x.dispose();
     net.dispose();
   });

@@ -7,6 +7,7 @@ import * as tf from '@tensorflow/tfjs';
 import type { Net } from '../nets/types';
 import { conv2d } from '../backend/conv';
 import type { LayerInfo } from '../nets/types';
+import { median } from '../stats/moments';
 import type { Rng } from '../stats/rng';
 import { disposeAll } from './common';
 import { activationGradientsAndValues } from './gradients';
@@ -81,7 +82,7 @@ export function signFlipNull(perExample: Float32Array[], draws: number, rng: Rng
       for (let i = 0; i < entries; i++) acc[i]! += s * g[i]!;
     }
     for (let i = 0; i < entries; i++) ratios[i] = Math.abs(acc[i]!) / Math.max(sumAbs[i]!, 1e-30);
-    out.push(medianOf(ratios));
+    out.push(median(ratios));
   }
   return out;
 }
@@ -141,11 +142,6 @@ function concordanceOf(layerName: string, net: Net, layer: LayerInfo, input: tf.
   absolute.dispose();
   const ratio = absOfSum.map((v, i) => v / Math.max(sumOfAbs[i]!, eps));
   const perExampleRatio = absOfSum.map((v, i) => v / Math.max(sumOfPerExampleAbs[i]!, eps));
-  return { layer: layerName, absOfSum, sumOfAbs, ratio, medianRatio: medianOf(ratio), perExampleMedianRatio: medianOf(perExampleRatio), perExample };
+  return { layer: layerName, absOfSum, sumOfAbs, ratio, medianRatio: median(ratio), perExampleMedianRatio: median(perExampleRatio), perExample };
 }
 
-function medianOf(v: Float32Array): number {
-  const sorted = Float32Array.from(v).sort();
-  const m = sorted.length;
-  return m % 2 ? sorted[(m - 1) / 2]! : (sorted[m / 2 - 1]! + sorted[m / 2]!) / 2;
-}
