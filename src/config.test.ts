@@ -17,7 +17,7 @@ describe('environment config', () => {
 
   it.each([
     [{ BN_PROFILE: 'fast' }, /BN_PROFILE="fast" is not valid: expected one of smoke \| paper/],
-    [{ BN_BACKEND: 'gpu' }, /BN_BACKEND="gpu" is not valid: expected one of auto \| tensorflow \| wasm \| cpu/],
+    [{ BN_BACKEND: 'gpu' }, /BN_BACKEND="gpu" is not valid: expected one of auto \| tensorflow \| webgpu \| wasm \| cpu/],
     [{ BN_SEED: '-1' }, /BN_SEED="-1" is not valid: expected a non-negative integer/],
     [{ BN_SEED: '1.5' }, /BN_SEED="1.5" is not valid/],
     [{ BN_SEED: '99999999999' }, /BN_SEED="99999999999" is not valid: expected an integer below 2\^31/],

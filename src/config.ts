@@ -2,7 +2,7 @@
  * The environment, parsed once at the boundary (zod), typed everywhere inside.
  *
  *   BN_PROFILE = smoke (default) | paper
- *   BN_BACKEND = auto (default) | tensorflow | wasm | cpu
+ *   BN_BACKEND = auto (default) | tensorflow | webgpu | wasm | cpu
  *   BN_DATA    = fashion-mnist (default, embedded subset) | fashion-mnist:DIR | cifar10:DIR | synthetic
  *   BN_SEED    = base seed, a non-negative integer (default 0)
  *   BN_SEEDS   = seeds per claim, 1..999 (default: the profile's): fewer for a quick run, as the
@@ -21,7 +21,7 @@ import { z } from 'zod';
 export const Profile = z.enum(['smoke', 'paper']);
 export type Profile = z.infer<typeof Profile>;
 
-export const BackendName = z.enum(['auto', 'tensorflow', 'wasm', 'cpu']);
+export const BackendName = z.enum(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']);
 export type BackendName = z.infer<typeof BackendName>;
 
 export const DataSpec = z.union([

@@ -15,8 +15,18 @@
  * What the 55 BN layers add to a ResNet-56 width-4 training step (batch 64, 14x14) fell from
  * ~150 ms to ~100 ms (2026-12-01). Checked against autodiff of the plain formula on the cpu
  * backend (batchnorm.test.ts).
+ *
+ * Used only where it is proven: on wasm (the whole-ResNet gradient test against cpu, nets.test.ts)
+ * and on cpu (batchnorm.test.ts). Elsewhere (webgpu, tensorflow) BN is the plain formula through
+ * tf.moments and tfjs's own autodiff, checked on webgpu by webgpu.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
+
+/** Whether the fused BN op (and the matmul-based channel maps) serve the active backend. */
+export function bnOpActive(): boolean {
+  const b = tf.getBackend();
+  return b === 'wasm' || b === 'cpu';
+}
 
 // Cached constants (a row of ones per N, an identity per C), per backend instance: tests switch
 // backends, and initBackend may replace one (its tensors then belong to no live backend).
@@ -67,6 +77,7 @@ function diag(v: tf.Tensor): tf.Tensor2D {
  * Differentiable (tf.fused.matMul has gradients for all three inputs).
  */
 export function channelAffine(x: tf.Tensor, scale: tf.Tensor, shift: tf.Tensor): tf.Tensor {
+  if (!bnOpActive()) return tf.tidy(() => x.mul(scale).add(shift));
   return tf.tidy(() => {
     const c = x.shape[x.shape.length - 1]!;
     const n = x.size / c;
@@ -114,8 +125,19 @@ const ops = new Map<number, ReturnType<typeof bnOp>>();
  * runs: they are computed once, for both.
  */
 export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number, onMoments?: OnMoments): tf.Tensor {
+  if (!bnOpActive()) return plainBatchNorm(x, gamma, beta, eps, onMoments);
   if (onMoments) return bnOp(eps, onMoments)(x, gamma, beta) as tf.Tensor;
   let op = ops.get(eps);
   if (!op) ops.set(eps, (op = bnOp(eps, undefined)));
   return op(x, gamma, beta) as tf.Tensor;
+}
+
+/** The textbook formula, differentiated by tfjs: what backends other than wasm and cpu run. */
+function plainBatchNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number, onMoments?: OnMoments): tf.Tensor {
+  return tf.tidy(() => {
+    const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
+    const { mean, variance } = tf.moments(x, axes);
+    onMoments?.(mean as tf.Tensor1D, variance as tf.Tensor1D);
+    return x.sub(mean).mul(tf.rsqrt(variance.add(eps)).mul(gamma)).add(beta);
+  });
 }

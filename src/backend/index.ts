@@ -1,23 +1,31 @@
 /**
  * Choose and start a TensorFlow.js backend.
  *
- *   auto       → tfjs-node-gpu if installed (GPU), else tfjs-node (native CPU), else wasm, else cpu
+ *   auto       → tfjs-node-gpu if installed (GPU), else tfjs-node (native CPU), else WebGPU on a
+ *                hardware adapter (never a software or fallback one) once it can read tensors
+ *                synchronously (not under Node today: see webgpu.ts), else wasm, else cpu
  *   tensorflow → tfjs-node-gpu or tfjs-node, or a clear error saying how to install them
+ *   webgpu     → tfjs-backend-webgpu on Dawn (webgpu.ts), or one line naming what is missing
  *   wasm       → @tensorflow/tfjs-backend-wasm (ships inside the npm package: the default here)
  *   cpu        → the pure-JS reference backend (slow; used to check the fast paths)
  *
- * The native packages are optional peers: imported dynamically, never required.
+ * The native packages are optional peers, the WebGPU ones optional dependencies: imported
+ * dynamically, never required. releaseBackend() ends a run (it destroys a WebGPU device).
  */
 import * as tf from '@tensorflow/tfjs';
 import { config, ConfigError, type BackendName } from '../config';
+import { describeAdapter, missingVulkanParts, probeWebGpu, releaseWebGpu, startWebGpuBackend, webgpuReadsSynchronously, type AdapterSummary } from './webgpu';
 
 export { tf };
+export type { AdapterSummary } from './webgpu';
 
 export interface BackendInfo {
-  /** the tfjs backend name after start-up: 'tensorflow' | 'wasm' | 'cpu' */
+  /** the tfjs backend name after start-up: 'tensorflow' | 'webgpu' | 'wasm' | 'cpu' */
   name: string;
   /** where it came from, for records and logs: e.g. 'tfjs-node-gpu', 'tfjs-backend-wasm' */
   source: string;
+  /** webgpu only: the adapter Dawn gave (a `software` one is no GPU) */
+  adapter?: AdapterSummary;
 }
 
 let started: Promise<BackendInfo> | undefined;
@@ -59,8 +67,19 @@ async function startTensorflow(): Promise<BackendInfo | { failed: string }> {
   return { failed: reasons.join('; ') };
 }
 
+async function startWebGpu(): Promise<BackendInfo> {
+  const adapter = await startWebGpuBackend();
+  return { name: 'webgpu', source: 'tfjs-backend-webgpu on Dawn', adapter };
+}
+
 async function start(which: BackendName): Promise<BackendInfo> {
   switch (which) {
+    case 'webgpu':
+      try {
+        return await startWebGpu();
+      } catch (e) {
+        throw new ConfigError(`BN_BACKEND=webgpu cannot start: ${(e as Error).message}`);
+      }
     case 'cpu':
       return startCpu();
     case 'wasm':
@@ -78,6 +97,18 @@ async function start(which: BackendName): Promise<BackendInfo> {
     case 'auto': {
       const r = await startTensorflow();
       if (!('failed' in r)) return r;
+      // WebGPU only on a GPU: a software adapter (lavapipe) is ~12x slower than wasm. And only once
+      // it can read tensors synchronously, as the probes and the training loop do: under Node it
+      // cannot, and every claim that uses tensors would end in an error, so auto does not even load
+      // Dawn there (nor without a Vulkan loader and driver: it would print warnings in every process)
+      const gpu = !webgpuReadsSynchronously() || missingVulkanParts().length ? undefined : await probeWebGpu();
+      if (gpu?.ok && gpu.adapter.hardware) {
+        try {
+          return await startWebGpu();
+        } catch (e) {
+          console.warn(`[backend] webgpu on ${describeAdapter(gpu.adapter)} failed to start (${(e as Error).message}); using wasm`);
+        }
+      }
       try {
         return await startWasm();
       } catch (e) {
@@ -96,7 +127,8 @@ export function initBackend(which: BackendName = config().backend): Promise<Back
   if (!started || startedWith !== which) {
     startedWith = which;
     started = start(which).then((info) => {
-      if (process.env.BN_QUIET !== '1') console.log(`[backend] using ${info.name} (${info.source}; asked for ${which})`);
+      const adapter = info.adapter ? `; adapter ${describeAdapter(info.adapter)}` : '';
+      if (process.env.BN_QUIET !== '1') console.log(`[backend] using ${info.name} (${info.source}${adapter}; asked for ${which})`);
       return info;
     });
     started.catch(() => {
@@ -104,4 +136,14 @@ export function initBackend(which: BackendName = config().backend): Promise<Back
     });
   }
   return started;
+}
+
+/**
+ * End of a run: destroys the WebGPU device, if one was started, so the process can exit (Dawn
+ * holds a device until then). The next initBackend starts afresh.
+ */
+export function releaseBackend(): void {
+  releaseWebGpu();
+  started = undefined;
+  startedWith = undefined;
 }

@@ -4,12 +4,21 @@
  * step on the pure-JS cpu backend for the ratio (time-boxed: one step, or none if too slow).
  * Prints a table and writes reports/bench.json (with peak resident memory).
  *
+ * WebGPU: when Dawn finds an adapter and the active backend is another, one more row times the
+ * smallest case on it, labelled with the adapter's architecture (`webgpu (software)` for Mesa's
+ * lavapipe: a CPU rasteriser, not a GPU; batch 16 and one step there, as it runs ~12× slower than
+ * wasm). With BN_BACKEND=webgpu every case runs on it. Its steps read the loss asynchronously
+ * (webgpu under Node has no synchronous read), and the device is destroyed at the end.
+ *
  *   BN_BENCH_STEPS=5     timed steps per case (after one warm-up step)
  *   BN_BENCH_CPU=0       skip the cpu comparison
+ *   BN_BENCH_WEBGPU=0    skip the webgpu row
  */
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync } from 'node:fs';
-import { initBackend } from '../backend';
+import { initBackend, releaseBackend, type BackendInfo } from '../backend';
+import { probeWebGpu, type AdapterSummary } from '../backend/webgpu';
+import { crossEntropy } from '../train/loss';
 import { config } from '../config';
 import { forwardFlopsPerImage } from '../nets/flops';
 import { buildResNet } from '../nets/resnet';
@@ -26,7 +35,7 @@ const CASES: Case[] = [
 ];
 const BATCH = 128;
 
-interface Result { case: string; backend: string; batch: number; steps: number; secondsPerStep: number; imagesPerSecond: number; gflops: number }
+interface Result { case: string; backend: string; batch: number; steps: number; secondsPerStep: number; imagesPerSecond: number; gflops: number; adapter?: AdapterSummary }
 /**
  * The pure-JS cpu backend takes ~18 minutes for one ResNet-20 28x28 step at batch 128: it is
  * timed at batch 16, where its images/s are the same (measured 2026-12-01: 1093.6 s at 128 and
@@ -39,20 +48,41 @@ let peakRss = process.memoryUsage().rss;
 const truePeak = () => Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
 const sampleRss = () => { peakRss = Math.max(peakRss, process.memoryUsage().rss); };
 
-function timeSteps(c: Case, steps: number, timeBoxSeconds: number, batch = BATCH): { secondsPerStep: number; steps: number; flopsPerStep: number; batch: number } {
+type Step = (net: ReturnType<typeof buildResNet>, opt: Sgd, x: tf.Tensor4D, y: tf.Tensor1D, c: Case) => Promise<void>;
+
+/** The claims' training step (synchronous reads of the loss and accuracy). */
+const syncStep: Step = async (net, opt, x, y, c) => {
+  trainStep(net, opt, x, y, 0.01, { microBatch: c.microBatch });
+};
+
+/**
+ * The same SGD step for webgpu, whose reads must be asynchronous: forward, backward, momentum
+ * update, then the loss read back, which waits for the GPU to finish the step. No micro-batches
+ * (they exist for the wasm heap's 4 GiB).
+ */
+const asyncStep: Step = async (net, opt, x, y) => {
+  const vars = [...net.params.values()];
+  const { value, grads } = tf.variableGrads(() => crossEntropy(net.forward(x, { training: true, updateStats: true }), y), vars);
+  const byName = Object.fromEntries([...net.params].map(([name, v]) => [name, grads[v.name]!]));
+  opt.step(byName, 0.01);
+  await value.data();
+  tf.dispose([value, ...Object.values(grads)]);
+};
+
+async function timeSteps(c: Case, steps: number, timeBoxSeconds: number, batch = BATCH, step: Step = syncStep): Promise<{ secondsPerStep: number; steps: number; flopsPerStep: number; batch: number }> {
   const net = buildResNet({ depth: c.depth, width: c.width, inChannels: c.channels, bn: c.bn, seed: 0 });
   const opt = new Sgd(net.params, net.decayed, { momentum: 0.9, weightDecay: 5e-4 });
   const x = tf.randomNormal([batch, c.hw, c.hw, c.channels], 0, 1, 'float32', 1) as tf.Tensor4D;
   const y = tf.tensor1d(Int32Array.from({ length: batch }, (_, i) => i % 10), 'int32');
   const flopsPerStep = 3 * batch * forwardFlopsPerImage(net, [c.hw, c.hw, c.channels]);
   const warm = performance.now();
-  trainStep(net, opt, x, y, 0.01, { microBatch: c.microBatch }); // warm-up (kernel compilation, allocations)
+  await step(net, opt, x, y, c); // warm-up (kernel compilation, allocations)
   sampleRss();
   const warmSeconds = (performance.now() - warm) / 1000;
   const n = warmSeconds > timeBoxSeconds ? 0 : Math.max(1, Math.min(steps, Math.floor(timeBoxSeconds / warmSeconds)));
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
-    trainStep(net, opt, x, y, 0.01, { microBatch: c.microBatch });
+    await step(net, opt, x, y, c);
     sampleRss();
   }
   const secondsPerStep = n ? (performance.now() - t0) / 1000 / n : warmSeconds;
@@ -60,28 +90,55 @@ function timeSteps(c: Case, steps: number, timeBoxSeconds: number, batch = BATCH
   return { secondsPerStep, steps: n || 1, flopsPerStep, batch };
 }
 
+/** `webgpu (software)`, `webgpu (ampere)`: the architecture says whether a figure is a GPU's. */
+function webgpuLabel(a: AdapterSummary): string {
+  return `webgpu (${a.architecture || a.vendor || 'unknown'}${a.hardware || a.architecture === 'software' ? '' : ', not a GPU'})`;
+}
+
+function label(info: BackendInfo): string {
+  return info.adapter ? webgpuLabel(info.adapter) : info.name;
+}
+
 async function main() {
   const steps = Number(process.env.BN_BENCH_STEPS ?? 5);
   if (!Number.isInteger(steps) || steps < 1) throw new Error(`BN_BENCH_STEPS="${process.env.BN_BENCH_STEPS}" is not valid: expected a positive integer`);
   const info = await initBackend(config().backend);
   const results: Result[] = [];
-  const record = (c: Case, backend: string, r: ReturnType<typeof timeSteps>) => {
-    const res = {
-      case: c.microBatch ? `${c.name} (micro-batches of ${c.microBatch})` : c.name, backend, batch: r.batch, steps: r.steps, secondsPerStep: r.secondsPerStep,
+  const record = (c: Case, backend: string, r: Awaited<ReturnType<typeof timeSteps>>, adapter: AdapterSummary | undefined, microBatch: number | undefined) => {
+    const res: Result = {
+      case: microBatch ? `${c.name} (micro-batches of ${microBatch})` : c.name, backend, batch: r.batch, steps: r.steps, secondsPerStep: r.secondsPerStep,
       imagesPerSecond: r.batch / r.secondsPerStep, gflops: r.flopsPerStep / r.secondsPerStep / 1e9,
+      ...(adapter ? { adapter } : {}),
     };
     results.push(res);
     console.log(`${res.case.padEnd(20)} ${backend.padEnd(10)} ${res.imagesPerSecond.toFixed(1).padStart(8)} img/s ${res.gflops.toFixed(2).padStart(7)} GFLOP/s  (batch ${r.batch}, ${r.steps} steps, ${r.secondsPerStep.toFixed(2)} s/step)`);
   };
   console.log(`training step, batch ${BATCH}, SGD momentum 0.9, weight decay 5e-4, BN on every conv`);
-  for (const c of CASES) record(c, info.name, timeSteps(c, steps, 60));
+  const onWebgpu = info.name === 'webgpu';
+  const softwareAdapter = onWebgpu && !info.adapter?.hardware;
+  // a software adapter runs ResNet-20 at a few img/s: only that case, at batch 16, one timed step
+  // after the warm-up (its figure is for telling it apart from a GPU, not for comparing nets)
+  if (softwareAdapter) console.log('software adapter (not a GPU): ResNet-20 32x32x3 only, batch 16');
+  for (const c of softwareAdapter ? CASES.slice(0, 1) : CASES) {
+    const r = await timeSteps(c, softwareAdapter ? 1 : steps, softwareAdapter ? 600 : 60, softwareAdapter ? CPU_BATCH : BATCH, onWebgpu ? asyncStep : syncStep);
+    record(c, label(info), r, info.adapter, onWebgpu ? undefined : c.microBatch);
+  }
+  const gpu = onWebgpu || process.env.BN_BENCH_WEBGPU === '0' ? undefined : await probeWebGpu();
+  if (gpu?.ok) {
+    const wg = await initBackend('webgpu');
+    const c = CASES[0]!;
+    const hw = gpu.adapter.hardware;
+    record(c, label(wg), await timeSteps(c, hw ? steps : 1, hw ? 60 : 600, hw ? BATCH : CPU_BATCH, asyncStep), gpu.adapter, undefined);
+    releaseBackend();
+  } else if (gpu && !gpu.ok) console.log(`no webgpu row: ${gpu.why}`);
   if (process.env.BN_BENCH_CPU !== '0' && info.name !== 'cpu') {
     await initBackend('cpu');
     // the pure-JS backend takes minutes per ResNet step: one step of the smallest case at CPU_BATCH
     const c = CASES[1]!;
-    record(c, 'cpu', timeSteps(c, 1, 0, CPU_BATCH));
+    record(c, 'cpu', await timeSteps(c, 1, 0, CPU_BATCH), undefined, undefined);
   }
-  const ratio = results.filter((r) => r.case === CASES[1]!.name);
+  releaseBackend();
+  const ratio = results.filter((r) => r.case === CASES[1]!.name && (r.backend === label(info) || r.backend === 'cpu'));
   const summary = {
     date: new Date().toISOString(),
     backend: info,

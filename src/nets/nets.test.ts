@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend';
-import { lossAndGrads } from '../probes/common';
 import { activationMoments } from '../probes/moments';
 import { buildMlp, buildResNet, resnetBlocksPerStage } from '.';
+import { gradientErrors, resnetLossAndGradients } from './gradient-check';
 
 beforeAll(async () => {
   process.env.BN_QUIET = '1';
@@ -138,27 +138,13 @@ describe('CIFAR ResNet (6n+2)', () => {
   it('loss and every parameter gradient on wasm (fast conv, shortcut and BN paths) equal tf autodiff on the cpu backend', async () => {
     // odd sides exercise the stride-2 geometry of convs and shortcuts; every BN placement
     for (const bn of ['none', 'all', 'final'] as const) {
-      const run = () =>
-        tf.tidy(() => {
-          const net = buildResNet({ depth: 8, width: 4, inChannels: 3, bn, seed: 5 });
-          const x = tf.randomNormal([3, 9, 9, 3], 0, 1, 'float32', 2);
-          const y = tf.tensor1d([1, 7, 3], 'int32');
-          const { loss, grads } = lossAndGrads(net, x, y);
-          const out = { loss, grads: Object.fromEntries(Object.entries(grads).map(([k, g]) => [k, Array.from(g.dataSync())])) };
-          net.dispose();
-          return out;
-        });
       await initBackend('cpu');
-      const ref = run();
+      const ref = await resnetLossAndGradients(bn);
       await initBackend('wasm');
-      const got = run();
-      expect(Math.abs(got.loss - ref.loss)).toBeLessThan(1e-4 * Math.abs(ref.loss));
-      for (const [k, r] of Object.entries(ref.grads)) {
-        const g = got.grads[k]!;
-        const scale = Math.max(1e-6, ...r.map(Math.abs));
-        const err = Math.max(...g.map((v, i) => Math.abs(v - r[i]!)));
-        expect(err / scale, `${bn}: ${k}`).toBeLessThan(1e-4);
-      }
+      const err = gradientErrors(await resnetLossAndGradients(bn), ref);
+      expect(err.loss).toBeLessThan(1e-4);
+      expect(Object.keys(err.params).length).toBe(Object.keys(ref.grads).length);
+      for (const [k, e] of Object.entries(err.params)) expect(e, `${bn}: ${k}`).toBeLessThan(1e-4);
     }
   });
 });

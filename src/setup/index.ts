@@ -10,6 +10,7 @@
  * paper: ResNet-110, width 16, full resolution, CIFAR-10 when BN_DATA=cifar10:DIR, 5 seeds.
  */
 import * as tf from '@tensorflow/tfjs';
+import { assertFitsBackend } from '../backend/memory';
 import { config, type Profile } from '../config';
 import type { Dataset, Split } from '../data/dataset';
 import { loadData } from '../data/load';
@@ -85,11 +86,21 @@ export function probeBatch(ds: Dataset, size: number, seed: number): { x: tf.Ten
   return sliceToTensors(sub, 0, sub.n);
 }
 
-/** A ResNet for the active data and profile; BN_FAULT=bn-no-normalise breaks its BN on purpose. */
+/**
+ * A ResNet for the active data and profile; BN_FAULT=bn-no-normalise breaks its BN on purpose.
+ * On wasm, a net whose gradient at the profile's batch cannot fit the 4 GiB heap stops the claim
+ * here, before it computes, with one line saying what to use instead (src/backend/memory.ts).
+ * The profile's deep net (no depth given) is checked with BN on every conv whatever `bn` is: the
+ * claims that build it compare it with and without BN, so they stop at their first net rather
+ * than after computing the unnormalised one.
+ */
 export function makeResNet(o: { depth?: number; width?: number; bn: BnPlacement; seed: number; init?: Init; data: Dataset }): Net {
+  const depth = o.depth ?? scale().depth, width = o.width ?? scale().width;
+  const batch = Math.max(scale().batch, scale().scanBatch);
+  assertFitsBackend(tf.getBackend(), { depth, width, bn: o.depth === undefined ? 'all' : o.bn, batch, height: o.data.height, imageWidth: o.data.width, channels: o.data.channels });
   return buildResNet({
-    depth: o.depth ?? scale().depth,
-    width: o.width ?? scale().width,
+    depth,
+    width,
     inChannels: o.data.channels,
     numClasses: o.data.numClasses,
     bn: o.bn,

@@ -1,0 +1,130 @@
+/**
+ * The WebGPU route, checked where it runs: a whole ResNet's loss and every parameter gradient on
+ * webgpu (tfjs's own kernels and autodiff, BN none | all | final, odd image sizes) against the cpu
+ * backend, and the heavy-tailed-gradients claim's statistic at a tiny scale against wasm.
+ * Runs when Dawn finds an adapter (on a CPU machine: Mesa ≥ 25 lavapipe, see .ci/run); skipped
+ * with the reason otherwise. The adapter's helpers and the clear error need no adapter.
+ */
+import * as tf from '@tensorflow/tfjs';
+import { execFileSync } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { initBackend, releaseBackend } from '.';
+import { gradientErrors, resnetLossAndGradients } from '../nets/gradient-check';
+import { buildResNet } from '../nets/resnet';
+import { crossEntropy } from '../train/loss';
+import { excessKurtosis, std } from '../stats/moments';
+import { describeAdapter, isHardwareAdapter, probeWebGpu, SYNC_READ_ERROR } from './webgpu';
+
+process.env.BN_QUIET = '1';
+const probe = await probeWebGpu();
+const title = probe.ok ? `WebGPU on ${describeAdapter(probe.adapter)}` : `WebGPU (skipped: ${probe.why})`;
+if (!probe.ok) console.warn(`[webgpu.test] skipped: ${probe.why}`);
+// the optional dependency itself absent (npm install --omit=optional): nothing of Dawn to test
+const noPackage = !probe.ok && /optional package/.test(probe.why);
+
+describe('WebGPU adapters', () => {
+  it('counts software rasterisers and fallback adapters as no GPU', () => {
+    const lavapipe = { vendor: 'mesa', architecture: 'software', device: 'llvmpipe-llvm-15-0-6-256-bits-', description: 'llvmpipe: Mesa 25.0.7', fallback: true };
+    expect(isHardwareAdapter(lavapipe)).toBe(false);
+    expect(isHardwareAdapter({ ...lavapipe, architecture: '', fallback: false })).toBe(false); // the name says llvmpipe
+    expect(isHardwareAdapter({ vendor: 'google', architecture: '', device: 'SwiftShader Device', description: '', fallback: false })).toBe(false);
+    expect(isHardwareAdapter({ vendor: 'nvidia', architecture: 'hopper', device: 'NVIDIA H200', description: 'NVIDIA H200', fallback: false })).toBe(true);
+    expect(isHardwareAdapter({ vendor: 'nvidia', architecture: 'hopper', device: 'NVIDIA H200', description: '', fallback: true })).toBe(false);
+  });
+
+  // Linux: elsewhere Dawn runs on Metal or D3D12, and VK_ICD_FILENAMES removes nothing
+  it.skipIf(noPackage || process.platform !== 'linux')('BN_BACKEND=webgpu without a Vulkan driver stops with one line naming what is missing', () => {
+    // a child process: Dawn reads VK_ICD_FILENAMES once, when it first creates its instance
+    const run = () =>
+      execFileSync('npx', ['tsx', '-e', "import('./src/backend/index.ts').then((m) => m.initBackend('webgpu')).then(() => process.exit(0), (e) => { console.log(String(e.message)); process.exit(3); })"], {
+        env: { ...process.env, BN_QUIET: '1', VK_ICD_FILENAMES: '/nonexistent/no-driver.json' },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      });
+    let out = '';
+    try {
+      run();
+    } catch (e) {
+      out = (e as { stdout: string }).stdout;
+    }
+    const lines = out.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^BN_BACKEND=webgpu cannot start: Dawn found no WebGPU adapter: missing a Vulkan driver \(VK_ICD_FILENAMES=\/nonexistent\/no-driver.json names no existing file\)/);
+    expect(lines[0]).toMatch(/mesa-vulkan-drivers/);
+  }, 60_000);
+});
+
+describe.skipIf(!probe.ok)(title, () => {
+  afterAll(() => releaseBackend());
+
+  it('loss and every parameter gradient of a ResNet (BN none, all, final; 9x9 images) equal the cpu backend', async () => {
+    for (const bn of ['none', 'all', 'final'] as const) {
+      await initBackend('cpu');
+      const ref = await resnetLossAndGradients(bn);
+      await initBackend('webgpu');
+      expect(tf.getBackend()).toBe('webgpu');
+      const err = gradientErrors(await resnetLossAndGradients(bn), ref);
+      expect(err.loss, `${bn}: loss`).toBeLessThan(1e-4);
+      expect(Object.keys(err.params).length).toBe(Object.keys(ref.grads).length);
+      for (const [k, e] of Object.entries(err.params)) expect(e, `${bn}: ${k}`).toBeLessThan(1e-4);
+    }
+  });
+
+  it('eval-mode logits (BN from running averages) equal the cpu backend', async () => {
+    const logits = async () => {
+      const net = buildResNet({ depth: 8, width: 4, inChannels: 3, bn: 'all', seed: 5 });
+      for (const [k, v] of net.state) v.assign(tf.fill(v.shape, k.endsWith('.mean') ? 0.3 : 2)); // not the identity map
+      const out = tf.tidy(() => net.forward(tf.randomNormal([3, 9, 9, 3], 0, 1, 'float32', 2), { training: false }));
+      const v = Array.from(await out.data());
+      out.dispose();
+      net.dispose();
+      return v;
+    };
+    await initBackend('cpu');
+    const ref = await logits();
+    await initBackend('webgpu');
+    const got = await logits();
+    const scale = Math.max(...ref.map(Math.abs));
+    expect(Math.max(...got.map((v, i) => Math.abs(v - ref[i]!))) / scale).toBeLessThan(1e-4);
+  });
+
+  it("heavy-tailed-gradients' statistic at a tiny scale (ResNet-20 width 4, 16 images 8x8) equals wasm's", async () => {
+    // excess kurtosis and std of the gradient of layer 11's kernel, without and with BN: the
+    // claim's statistic, with the gradient read asynchronously (webgpu under Node has no dataSync,
+    // which probes/gradients.ts uses)
+    const stat = async () => {
+      const out: { kurtosis: number; std: number }[] = [];
+      for (const bn of ['none', 'all'] as const) {
+        const net = buildResNet({ depth: 20, width: 4, inChannels: 3, bn, seed: 3 });
+        const name = net.layers.find((l) => l.depth === 11)!.weight;
+        const g = tf.tidy(() => {
+          const x = tf.randomNormal([16, 8, 8, 3], 0, 1, 'float32', 7);
+          const y = tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 10), 'int32');
+          const f = (w: tf.Tensor) => crossEntropy(net.forward(x, { training: true, params: { [name]: w } }), y);
+          return tf.grad(f)(net.params.get(name)!);
+        });
+        const v = (await g.data()) as Float32Array;
+        g.dispose();
+        net.dispose();
+        out.push({ kurtosis: excessKurtosis(v), std: std(v) });
+      }
+      return out;
+    };
+    await initBackend('wasm');
+    const ref = await stat();
+    await initBackend('webgpu');
+    const got = await stat();
+    for (let i = 0; i < 2; i++) {
+      expect(Math.abs(got[i]!.kurtosis - ref[i]!.kurtosis)).toBeLessThan(1e-3 * Math.max(1, Math.abs(ref[i]!.kurtosis)));
+      expect(Math.abs(got[i]!.std - ref[i]!.std)).toBeLessThan(1e-4 * ref[i]!.std);
+    }
+  });
+
+  it('a synchronous read on webgpu fails with one line saying to read asynchronously', async () => {
+    await initBackend('webgpu');
+    const t = tf.matMul(tf.ones([64, 64]), tf.ones([64, 64])); // on the GPU (small ops may run on the CPU)
+    expect(() => t.dataSync()).toThrow(SYNC_READ_ERROR);
+    expect((await t.data()).every((v) => v === 64)).toBe(true);
+    t.dispose();
+  });
+});
