@@ -210,12 +210,11 @@ pre.error { background: #ffebe9; padding: 8px; border-radius: 6px; white-space: 
 `;
 
 function stabilitySection(t: StabilityTable): string {
-  const key = (k: StabilityTable['rows'][number]['key'][number]) => (k ? ` <span class="detail">${escapeHtml(k.value === null ? 'n/a' : formatNumber(k.value))}</span>` : '');
+  const key = (k: StabilityTable['rows'][number]['key'][number]) => (k ? ` <span class="detail" title="${escapeHtml(k.name)}">${escapeHtml(k.value === null ? 'n/a' : formatNumber(k.value))}</span>` : '');
   const rows = t.rows
     .map((r) => `<tr data-stability-for="${r.id}"${r.stable ? '' : ' data-unstable'}><td><a href="#claim-${r.id}">${r.id}</a></td>${r.verdicts.map((v, i) => `<td>${badge(v)}${key(r.key[i]!)}</td>`).join('')}<td>${r.stable ? 'stable' : '<span class="badge unstable">UNSTABLE</span>'}</td></tr>`)
     .join('\n');
-  const keyNames = [...new Set(t.rows.map((r) => r.key.find(Boolean)?.name).filter(Boolean))];
-  return `<section class="stability" id="stability"><h2>Verdicts across seed bases</h2><p class="sub">The same claims at ${t.bases.map((b) => `BN_SEED=${b}`).join(', ')} (<code>npm run claims:seeds</code>); beside each verdict the claim's first statistic (${keyNames.length} kinds, named in each claim's table). A claim whose verdict differs between bases is unstable: its verdict is not a result.</p><table class="summary"><thead><tr><th>claim</th>${t.bases.map((b) => `<th>BN_SEED=${b}</th>`).join('')}<th></th></tr></thead><tbody>\n${rows}\n</tbody></table></section>`;
+  return `<section class="stability" id="stability"><h2>Verdicts across seed bases</h2><p class="sub">The same claims at ${t.bases.map((b) => `BN_SEED=${b}`).join(', ')} (<code>npm run claims:seeds</code>); beside each verdict the claim's key statistic (its first with the paper's number beside it; hover for its name). A claim whose verdict differs between bases is unstable: its verdict is not a result.</p><table class="summary"><thead><tr><th>claim</th>${t.bases.map((b) => `<th>BN_SEED=${b}</th>`).join('')}<th></th></tr></thead><tbody>\n${rows}\n</tbody></table></section>`;
 }
 
 /** Build the page. Pure: everything it shows comes in through its arguments. */

@@ -3,6 +3,7 @@
  * bases), one reports folder each; per claim, the verdict at each base and its key statistic (the
  * claim's first). A claim whose verdicts differ between bases is unstable: its verdict is not a
  * result. Written to reports/stability.json by `npm run claims:seeds` and shown on index.html.
+ * The key statistic is the claim's first one that has the paper's number beside it (else its first).
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -16,7 +17,7 @@ export const StabilityRow = z.object({
   id: ClaimId,
   /** verdict per seed base, in the order of `bases` */
   verdicts: z.array(BaseVerdict),
-  /** the claim's first statistic per base (null when not run or not finite) */
+  /** per base, the claim's first statistic with a paper value, else its first (null when not run) */
   key: z.array(z.object({ name: z.string(), value: z.number().nullable() }).nullable()),
   /** every base ran and all verdicts agree */
   stable: z.boolean(),
@@ -37,7 +38,10 @@ export function buildStability(byBase: ReadonlyMap<number, readonly ClaimRecord[
   const rows = ids.map((id) => {
     const recs = bases.map((b) => byBase.get(b)!.find((r) => r.id === id));
     const verdicts = recs.map((r) => r?.verdict ?? 'not-run');
-    const key = recs.map((r) => (r && r.statistics[0] ? { name: r.statistics[0].name, value: r.statistics[0].value } : null));
+    const key = recs.map((r) => {
+      const s = r && (r.statistics.find((x) => x.paper !== undefined) ?? r.statistics[0]);
+      return s ? { name: s.name, value: s.value } : null;
+    });
     return { id, verdicts, key, stable: verdicts.every((v) => v !== 'not-run' && v === verdicts[0]) };
   });
   return { version: 1, bases, rows };
