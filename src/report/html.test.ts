@@ -79,6 +79,20 @@ describe('buildIndexHtml', () => {
     expect(sectionOf(html, 'low-lr-parity')).toContain('<b>Improved:</b>');
   });
 
+  it('an inconclusive claim: its badge, the precondition not met, and what the baseline expects', () => {
+    const b: Baseline = { version: 1, profile: 'smoke', claims: { 'high-lr-benefit': { expected: 'inconclusive', reason: 'the plain net stays at chance' }, 'final-layer-bn-recovers-two-thirds': { expected: 'inconclusive', reason: 'idem' }, 'low-lr-parity': { expected: 'inconclusive', reason: 'idem' } } };
+    const page = buildIndexHtml([fakeRecord('high-lr-benefit', { verdict: 'inconclusive' }), fakeRecord('final-layer-bn-recovers-two-thirds')], b);
+    const inc = sectionOf(page, 'high-lr-benefit');
+    expect(inc).toContain('data-verdict="inconclusive"');
+    expect(inc).toContain('<b>Cannot be tested at this scale</b>');
+    expect(inc).toMatch(/<li class="unmet" data-unmet>.*PRECONDITION NOT MET:.*the unnormalised net learned.*test accuracy 0\.11, chance 0\.10/);
+    expect(sectionOf(page, 'final-layer-bn-recovers-two-thirds')).toContain('<b>Changed:</b>');
+    const notRun = sectionOf(page, 'low-lr-parity'); // expected inconclusive, not run: nothing changed
+    expect(notRun).not.toContain('<b>Changed:</b>');
+    expect(notRun).toContain('<b>Cannot be tested at this scale</b>');
+    expect(page).toMatch(/data-badge="inconclusive">inconclusive<\/span> 1/);
+  });
+
   it('inlines the figure, safely and with its own ids', () => {
     const s = sectionOf(html, 'heavy-tailed-gradients');
     expect(s).toContain('<figure data-figure-for="heavy-tailed-gradients"><svg');

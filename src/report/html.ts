@@ -79,7 +79,7 @@ function baselineNote(entry: BaselineEntry | undefined, status: Status, baseline
   if (!entry) return '';
   if (entry.expected === 'inconclusive') {
     const reason = escapeHtml(entry.reason ?? '');
-    if (status === 'inconclusive') return `<div class="baseline not-replicating"><b>Cannot be tested at this scale</b> (recorded in the baseline${baselineProfile ? `, ${escapeHtml(baselineProfile)} profile` : ''}): ${reason}</div>`;
+    if (status !== 'holds' && status !== 'fails') return `<div class="baseline not-replicating"><b>Cannot be tested at this scale</b> (recorded in the baseline${baselineProfile ? `, ${escapeHtml(baselineProfile)} profile` : ''}): ${reason}</div>`;
     return `<div class="baseline improved"><b>Changed:</b> the baseline records this claim as inconclusive at the ${escapeHtml(baselineProfile ?? '')} scale, and its preconditions now hold (${status}): update claims/baseline.json. Baseline reason: ${reason}</div>`;
   }
   if (entry.expected === 'fails') {
