@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { meanInterval, oneSampleTTest, pairedTTest, studentTTest, tostWelch, welchTTest } from './t-test';
+import { meanAbove, meanInterval, oneSampleTTest, pairedTTest, studentTTest, tostWelch, welchTTest } from './t-test';
 import { ksTest } from './ks';
 import { Rng } from './rng';
 
@@ -129,5 +129,16 @@ describe('meanInterval', () => {
     expect(hi).toBeCloseTo(0.593187, 5);
     expect(meanInterval([0.3, 0.3, 0.3])).toEqual([0.3, 0.3]);
     expect(meanInterval([0.7])).toEqual([0.7, 0.7]);
+  });
+});
+
+describe('meanAbove', () => {
+  it('is the one-sided one-sample t-test, and takes identical values as a point instead of throwing', () => {
+    const xs = [0.2, 0.5, 0.1, 0.4];
+    const t = oneSampleTTest(xs, { alternative: 'greater', mu: 0.1 });
+    expect(meanAbove(xs, 0.1)).toEqual({ estimate: t.estimate, lower: t.ci![0], p: t.p });
+    expect(() => oneSampleTTest([0, 0, 0], { alternative: 'greater' })).toThrow(/constant/);
+    expect(meanAbove([0, 0, 0], Math.log(10))).toEqual({ estimate: 0, lower: 0, p: 1 });
+    expect(meanAbove([3, 3], 1)).toEqual({ estimate: 3, lower: 3, p: 0 });
   });
 });

@@ -97,6 +97,18 @@ export function meanInterval(xs: readonly number[]): [number, number] {
   }
 }
 
+/**
+ * One-sided test across seeds that mean(x) > mu, for claims whose seeds may all measure the same
+ * value (a deliberately broken net gives every seed a ratio of exactly 1): t is then undefined,
+ * and identical values are taken as a point, so the bound is that value and p is 0 or 1. Else
+ * the one-sample t-test: `lower` is its one-sided lower confidence bound at `level`.
+ */
+export function meanAbove(xs: readonly number[], mu = 0, level = 0.95): { estimate: number; lower: number; p: number } {
+  if (xs.length > 0 && xs.every((v) => v === xs[0])) return { estimate: xs[0]!, lower: xs[0]!, p: xs[0]! > mu ? 0 : 1 };
+  const t = oneSampleTTest(xs, { alternative: 'greater', mu, level });
+  return { estimate: t.estimate!, lower: t.ci![0], p: t.p };
+}
+
 /** Paired t-test: the one-sample test on x[i] − y[i]. */
 export function pairedTTest(xs: ArrayLike<number>, ys: ArrayLike<number>, options: TTestOptions = {}): TestResult {
   const [x, y] = pairedSamples(xs, ys, ['pairedTTest: x', 'pairedTTest: y'], 2);
