@@ -80,7 +80,7 @@ claim({ id: 'moments-grow-with-depth', title: 'Without BN, channel means and std
   const streamSlopeBn: number[] = [];
   // ln value ~ slope·layer + one offset per stage (see the header: the stages differ in resolution)
   const fitSlope = (p: Profile) => {
-    const ok = p.value.map((v, i) => i).filter((i) => Number.isFinite(p.value[i]!));
+    const ok = p.value.flatMap((v, i) => (Number.isFinite(v) ? [i] : []));
     return withinGroupSlope(ok.map((i) => p.depth[i]!), ok.map((i) => p.value[i]!), ok.map((i) => p.stage[i]!));
   };
   for (const seed of seeds(N_SEEDS)) {

@@ -54,6 +54,7 @@ import { topHessianEigenvalue, type GradientOracle } from '../probes/hessian';
 import { hasCollapsed } from '../probes/stability';
 import { pidAlive, withFileLock, writeFileAtomic } from '../report/atomic';
 import type { LinesSpec } from '../report/figures';
+import { mean } from '../stats/moments';
 import { deriveSeed } from '../stats/rng';
 import { evaluate, sliceToTensors, train } from '../train';
 import type { ClaimContext } from '../report/harness';
@@ -787,8 +788,7 @@ export const CONVERGED = 0.95;
 
 /** "mean 0.113 (0.131, 0.106, 0.104)": what a precondition on accuracies was judged on. */
 export function describeAccuracies(accs: readonly number[]): string {
-  const m = accs.reduce((a, b) => a + b, 0) / Math.max(accs.length, 1);
-  return `mean ${m.toFixed(3)} (${accs.map((a) => a.toFixed(3)).join(', ')})`;
+  return `mean ${mean(accs).toFixed(3)} (${accs.map((a) => a.toFixed(3)).join(', ')})`;
 }
 
 /** Neither diverged nor collapsed, and finished with a test accuracy. */
