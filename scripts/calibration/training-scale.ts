@@ -1,0 +1,62 @@
+/**
+ * Calibration of the training claims' scale (issue 10) on seeds of their own (9000 and up, never a
+ * claim seed): does the unnormalised net learn and converge at a low rate, does it fail at BN's
+ * best rate, and what does a run cost? One line of JSON per run (final train / test / validation
+ * accuracy, divergence, collapse, seconds per step, the per-epoch curve), then a table.
+ *
+ *   npx tsx scripts/calibration/training-scale.ts ARM RATES [key=value ...]
+ *     ARM    none | all | final
+ *     RATES  comma-separated learning rates, e.g. 1e-3,3e-3,1e-2
+ *     keys   depth=56 width=4 batch=64 trainImages=1024 validationImages=512 testImages=2000
+ *            epochs=40 seed=9000 seeds=1
+ *
+ * It runs the protocol of src/setup/training-runs.ts (computeRun) at the given scale, so what it
+ * measures is what the claims would measure at that scale.
+ */
+import { initBackend } from '../../src/backend';
+import { computeRun, runSpec, TRAINING_SCALES, type Arm, type TrainingScale } from '../../src/setup/training-runs';
+
+const [armArg, ratesArg, ...rest] = process.argv.slice(2);
+if (!armArg || !['none', 'all', 'final'].includes(armArg) || !ratesArg)
+  throw new Error('usage: training-scale.ts ARM(none|all|final) RATES(comma-separated) [key=value ...]');
+const arm = armArg as Arm;
+const rates = ratesArg.split(',').map(Number);
+if (rates.some((r) => !(r > 0))) throw new Error(`rates must be positive numbers, got ${ratesArg}`);
+const kv = Object.fromEntries(rest.map((a) => {
+  const [k, v] = a.split('=');
+  if (!k || v === undefined || !Number.isFinite(Number(v))) throw new Error(`expected key=number, got ${a}`);
+  return [k, Number(v)];
+}));
+const known = ['depth', 'width', 'batch', 'trainImages', 'validationImages', 'testImages', 'epochs', 'seed', 'seeds'];
+for (const k of Object.keys(kv)) if (!known.includes(k)) throw new Error(`unknown key ${k} (known: ${known.join(', ')})`);
+
+await initBackend();
+const S: TrainingScale = {
+  ...TRAINING_SCALES.smoke,
+  depth: kv.depth ?? 56,
+  width: kv.width ?? 4,
+  batch: kv.batch ?? 64,
+  trainImages: kv.trainImages ?? 1024,
+  validationImages: kv.validationImages ?? 512,
+  testImages: kv.testImages ?? 2000,
+  epochs: kv.epochs ?? 40,
+};
+const first = kv.seed ?? 9000;
+const nSeeds = kv.seeds ?? 1;
+if (first < 9000) throw new Error('calibration seeds start at 9000: the claim seeds (BN_SEED + i) are never calibrated on');
+const rows: string[] = [];
+for (let seed = first; seed < first + nSeeds; seed++)
+  for (const lr of rates) {
+    const r = await computeRun({ spec: runSpec(arm, lr, seed, { S }) });
+    const line = {
+      arm, lr, seed, depth: S.depth, width: S.width, trainImages: S.trainImages, epochs: S.epochs, steps: r.steps,
+      diverged: r.diverged?.step ?? null, collapsed: r.collapsed,
+      trainAcc: r.final.trainAcc, testAcc: r.final.testAcc, valAcc: r.final.valAcc,
+      msPerStep: Math.round((1000 * r.seconds) / Math.max(1, r.steps)), seconds: Math.round(r.seconds),
+      curve: r.history.map((h) => [h.epoch, h.trainAcc === null ? null : +h.trainAcc.toFixed(3), h.testAcc === null ? null : +h.testAcc.toFixed(3)]),
+    };
+    console.log(`CALIB ${JSON.stringify(line)}`);
+    const f = (v: number | null) => (v === null ? '  —  ' : v.toFixed(3));
+    rows.push(`| ${arm} | ${lr} | ${seed} | ${r.diverged ? `diverged@${r.diverged.step}` : r.collapsed ? 'collapsed' : 'ok'} | ${f(r.final.trainAcc)} | ${f(r.final.testAcc)} | ${f(r.final.valAcc)} | ${line.msPerStep} |`);
+  }
+console.log(`\nResNet-${S.depth} w${S.width}, ${S.trainImages} images, ${S.epochs} epochs, batch ${S.batch}\n| arm | lr | seed | outcome | train | test | val | ms/step |\n|---|---|---|---|---|---|---|---|\n${rows.join('\n')}`);
