@@ -1,7 +1,7 @@
 /**
  * The environment, parsed once at the boundary (zod), typed everywhere inside.
  *
- *   BN_PROFILE = smoke (default) | paper
+ *   BN_PROFILE = smoke (default) | full | paper
  *   BN_BACKEND = auto (default) | tensorflow | webgpu | wasm | cpu
  *   BN_DATA    = fashion-mnist (default, embedded subset) | fashion-mnist:DIR | cifar10:DIR | synthetic
  *   BN_SEED    = base seed, a non-negative integer (default 0)
@@ -14,11 +14,11 @@
  *                without touching the checkout's reports
  *
  * A bad value is a start-up error with one readable line naming the variable, the value and what
- * is allowed: `BN_PROFILE="fast" is not valid: expected one of smoke | paper`.
+ * is allowed: `BN_PROFILE="fast" is not valid: expected one of smoke | full | paper`.
  */
 import { z } from 'zod';
 
-export const Profile = z.enum(['smoke', 'paper']);
+export const Profile = z.enum(['smoke', 'full', 'paper']);
 export type Profile = z.infer<typeof Profile>;
 
 export const BackendName = z.enum(['auto', 'tensorflow', 'webgpu', 'wasm', 'cpu']);

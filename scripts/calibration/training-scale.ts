@@ -8,7 +8,7 @@
  *     ARM    none | all | final
  *     RATES  comma-separated learning rates, e.g. 1e-3,3e-3,1e-2
  *     keys   depth=56 width=4 batch=64 trainImages=1024 validationImages=512 testImages=2000
- *            epochs=40 seed=9000 seeds=1
+ *            epochs=40 seed=9000 seeds=1 matchedLoss=0.6 (BN runs measure sharpness: at that loss and at the end)
  *
  * It runs the protocol of src/setup/training-runs.ts (computeRun) at the given scale, so what it
  * measures is what the claims would measure at that scale.
@@ -27,7 +27,7 @@ const kv = Object.fromEntries(rest.map((a) => {
   if (!k || v === undefined || !Number.isFinite(Number(v))) throw new Error(`expected key=number, got ${a}`);
   return [k, Number(v)];
 }));
-const known = ['depth', 'width', 'batch', 'trainImages', 'validationImages', 'testImages', 'epochs', 'seed', 'seeds'];
+const known = ['depth', 'width', 'batch', 'trainImages', 'validationImages', 'testImages', 'epochs', 'seed', 'seeds', 'matchedLoss'];
 for (const k of Object.keys(kv)) if (!known.includes(k)) throw new Error(`unknown key ${k} (known: ${known.join(', ')})`);
 
 await initBackend();
@@ -47,11 +47,12 @@ if (first < 9000) throw new Error('calibration seeds start at 9000: the claim se
 const rows: string[] = [];
 for (let seed = first; seed < first + nSeeds; seed++)
   for (const lr of rates) {
-    const r = await computeRun({ spec: runSpec(arm, lr, seed, { S }) });
+    const r = await computeRun({ spec: runSpec(arm, lr, seed, { S }), ...(arm === 'all' ? { sharpness: { ...S.sharpness, matchedLoss: kv.matchedLoss ?? S.sharpness.matchedLoss } } : {}) });
     const line = {
       arm, lr, seed, depth: S.depth, width: S.width, trainImages: S.trainImages, epochs: S.epochs, steps: r.steps,
       diverged: r.diverged?.step ?? null, collapsed: r.collapsed,
       trainAcc: r.final.trainAcc, testAcc: r.final.testAcc, valAcc: r.final.valAcc,
+      sharpness: r.sharpness ? { matched: r.sharpness.matched, final: r.sharpness.final.value } : null,
       msPerStep: Math.round((1000 * r.seconds) / Math.max(1, r.steps)), seconds: Math.round(r.seconds),
       curve: r.history.map((h) => [h.epoch, h.trainAcc === null ? null : +h.trainAcc.toFixed(3), h.testAcc === null ? null : +h.testAcc.toFixed(3)]),
     };

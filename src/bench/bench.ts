@@ -1,6 +1,8 @@
 /**
  * `npm run bench`: throughput of a full SGD training step (forward, backward, momentum update;
- * batch 128) on the active backend (BN_BACKEND), for the networks the claims train, and the same
+ * batch 128, or the training claims' own batch for their rows) on the active backend (BN_BACKEND),
+ * for the networks the claims train (the init claims' ResNets at the paper's geometry, and the
+ * training claims' ResNets, each arm, at the smoke and full profiles), and the same
  * step on the pure-JS cpu backend for the ratio (time-boxed: one step, or none if too slow).
  * Prints a table and writes reports/bench.json (with peak resident memory).
  *
@@ -25,17 +27,26 @@ import { buildResNet } from '../nets/resnet';
 import { writeFileAtomic } from '../report/atomic';
 import { Sgd } from '../train/sgd';
 import { trainStep } from '../train/train';
+import { TRAINING_SCALES } from '../setup/training-runs';
 
-interface Case { name: string; depth: number; width: number; hw: number; channels: number; bn: 'all' | 'none'; microBatch?: number }
+interface Case { name: string; depth: number; width: number; hw: number; channels: number; bn: 'all' | 'none' | 'final'; microBatch?: number; batch?: number }
 const CASES: Case[] = [
   { name: 'ResNet-20 32x32x3', depth: 20, width: 16, hw: 32, channels: 3, bn: 'all' },
   { name: 'ResNet-20 28x28x1', depth: 20, width: 16, hw: 28, channels: 1, bn: 'all' },
   // batch 128 of ResNet-56 needs ~6 GiB of activations, over the wasm heap's 4 GiB: 4 × 32 accumulated
   { name: 'ResNet-56 32x32x3', depth: 56, width: 16, hw: 32, channels: 3, bn: 'all', microBatch: 32 },
+  // the training claims' own workloads (TRAINING_SCALES: net, width, batch, Fashion-MNIST at 14x14),
+  // each arm they train, at the smoke and full profiles
+  ...(['smoke', 'full'] as const).flatMap((p) => {
+    const S = TRAINING_SCALES[p];
+    return (['all', 'none', 'final'] as const).map((bn): Case => ({
+      name: `${p}: ResNet-${S.depth} w${S.width} 14x14 bn=${bn}`, depth: S.depth, width: S.width, hw: 14, channels: 1, bn, batch: S.batch,
+    }));
+  }),
 ];
 const BATCH = 128;
 
-interface Result { case: string; backend: string; batch: number; steps: number; secondsPerStep: number; imagesPerSecond: number; gflops: number; adapter?: AdapterSummary }
+interface Result { case: string; backend: string; batch: number; steps: number; secondsPerStep: number; imagesPerSecond: number; gflops: number; rowPeakRssMiB: number; adapter?: AdapterSummary }
 /**
  * The pure-JS cpu backend takes ~18 minutes for one ResNet-20 28x28 step at batch 128: it is
  * timed at batch 16, where its images/s are the same (measured 2026-12-01: 1093.6 s at 128 and
@@ -44,9 +55,15 @@ interface Result { case: string; backend: string; batch: number; steps: number; 
 const CPU_BATCH = 16;
 
 let peakRss = process.memoryUsage().rss;
+// the largest resident size sampled during the current row (after its warm-up and each step)
+let rowPeak = 0;
 // maxRSS (KiB) is the true peak of the process, not just what the samples after each step saw
 const truePeak = () => Math.max(peakRss, process.resourceUsage().maxRSS * 1024);
-const sampleRss = () => { peakRss = Math.max(peakRss, process.memoryUsage().rss); };
+const sampleRss = () => {
+  const rss = process.memoryUsage().rss;
+  peakRss = Math.max(peakRss, rss);
+  rowPeak = Math.max(rowPeak, rss);
+};
 
 type Step = (net: ReturnType<typeof buildResNet>, opt: Sgd, x: tf.Tensor4D, y: tf.Tensor1D, c: Case) => Promise<void>;
 
@@ -69,7 +86,8 @@ const asyncStep: Step = async (net, opt, x, y) => {
   tf.dispose([value, ...Object.values(grads)]);
 };
 
-async function timeSteps(c: Case, steps: number, timeBoxSeconds: number, batch = BATCH, step: Step = syncStep): Promise<{ secondsPerStep: number; steps: number; flopsPerStep: number; batch: number }> {
+async function timeSteps(c: Case, steps: number, timeBoxSeconds: number, batch = BATCH, step: Step = syncStep): Promise<{ secondsPerStep: number; steps: number; flopsPerStep: number; batch: number; rowPeakRssMiB: number }> {
+  rowPeak = 0;
   const net = buildResNet({ depth: c.depth, width: c.width, inChannels: c.channels, bn: c.bn, seed: 0 });
   const opt = new Sgd(net.params, net.decayed, { momentum: 0.9, weightDecay: 5e-4 });
   const x = tf.randomNormal([batch, c.hw, c.hw, c.channels], 0, 1, 'float32', 1) as tf.Tensor4D;
@@ -87,7 +105,7 @@ async function timeSteps(c: Case, steps: number, timeBoxSeconds: number, batch =
   }
   const secondsPerStep = n ? (performance.now() - t0) / 1000 / n : warmSeconds;
   x.dispose(); y.dispose(); opt.dispose(); net.dispose();
-  return { secondsPerStep, steps: n || 1, flopsPerStep, batch };
+  return { secondsPerStep, steps: n || 1, flopsPerStep, batch, rowPeakRssMiB: Math.round(rowPeak / 2 ** 20) };
 }
 
 /** `webgpu (software)`, `webgpu (ampere)`: the architecture says whether a figure is a GPU's. */
@@ -107,11 +125,11 @@ async function main() {
   const record = (c: Case, backend: string, r: Awaited<ReturnType<typeof timeSteps>>, adapter: AdapterSummary | undefined, microBatch: number | undefined) => {
     const res: Result = {
       case: microBatch ? `${c.name} (micro-batches of ${microBatch})` : c.name, backend, batch: r.batch, steps: r.steps, secondsPerStep: r.secondsPerStep,
-      imagesPerSecond: r.batch / r.secondsPerStep, gflops: r.flopsPerStep / r.secondsPerStep / 1e9,
+      imagesPerSecond: r.batch / r.secondsPerStep, gflops: r.flopsPerStep / r.secondsPerStep / 1e9, rowPeakRssMiB: r.rowPeakRssMiB,
       ...(adapter ? { adapter } : {}),
     };
     results.push(res);
-    console.log(`${res.case.padEnd(20)} ${backend.padEnd(10)} ${res.imagesPerSecond.toFixed(1).padStart(8)} img/s ${res.gflops.toFixed(2).padStart(7)} GFLOP/s  (batch ${r.batch}, ${r.steps} steps, ${r.secondsPerStep.toFixed(2)} s/step)`);
+    console.log(`${res.case.padEnd(38)} ${backend.padEnd(10)} ${res.imagesPerSecond.toFixed(1).padStart(8)} img/s ${res.gflops.toFixed(2).padStart(7)} GFLOP/s  (batch ${r.batch}, ${r.steps} steps, ${r.secondsPerStep.toFixed(3)} s/step, RSS ≤ ${r.rowPeakRssMiB} MiB)`);
   };
   console.log(`training step, batch ${BATCH}, SGD momentum 0.9, weight decay 5e-4, BN on every conv`);
   const onWebgpu = info.name === 'webgpu';
@@ -120,7 +138,7 @@ async function main() {
   // after the warm-up (its figure is for telling it apart from a GPU, not for comparing nets)
   if (softwareAdapter) console.log('software adapter (not a GPU): ResNet-20 32x32x3 only, batch 16');
   for (const c of softwareAdapter ? CASES.slice(0, 1) : CASES) {
-    const r = await timeSteps(c, softwareAdapter ? 1 : steps, softwareAdapter ? 600 : 60, softwareAdapter ? CPU_BATCH : BATCH, onWebgpu ? asyncStep : syncStep);
+    const r = await timeSteps(c, softwareAdapter ? 1 : steps, softwareAdapter ? 600 : 60, softwareAdapter ? CPU_BATCH : (c.batch ?? BATCH), onWebgpu ? asyncStep : syncStep);
     record(c, label(info), r, info.adapter, onWebgpu ? undefined : c.microBatch);
   }
   const gpu = onWebgpu || process.env.BN_BENCH_WEBGPU === '0' ? undefined : await probeWebGpu();

@@ -6,4 +6,4 @@ export * from './interpolate';
 export * from './output-gradients';
 export * from './noise';
 export * from './stability';
-export * from './hessian';
+export * from './sharpness';

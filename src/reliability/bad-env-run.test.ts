@@ -16,7 +16,7 @@ describe('a claim run started with a bad environment', () => {
   it('fails at start-up with one line naming the variable and the allowed values, writing nothing', async () => {
     const base = fs.mkdtempSync(path.join(os.tmpdir(), 'bn-bad-env-'));
     const cases: { env: Record<string, string>; lines: string[] }[] = [
-      { env: { BN_PROFILE: 'bogus' }, lines: ['BN_PROFILE="bogus" is not valid: expected one of smoke | paper'] },
+      { env: { BN_PROFILE: 'bogus' }, lines: ['BN_PROFILE="bogus" is not valid: expected one of smoke | full | paper'] },
       {
         env: { BN_SEED: '-3', BN_FAULT: 'all', BN_SEEDS: '0' },
         lines: [

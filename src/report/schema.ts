@@ -15,6 +15,7 @@
  *                                                          the precondition not met
  *                                 "measured"?: { "name": number | string | null, ... } } } }
  */
+import { Profile } from '../config';
 import { z } from 'zod';
 
 const kebab = /^[a-z0-9]+(-[a-z0-9]+)*$/;
@@ -92,7 +93,7 @@ export const ClaimRecord = z
     id: ClaimId,
     title: z.string().min(1),
     paper: z.string().min(1),
-    profile: z.enum(['smoke', 'paper']),
+    profile: Profile,
     backend: z.string().min(1),
     dataset: z.string().min(1),
     scale: Scale,
@@ -153,7 +154,7 @@ export type BaselineEntry = z.infer<typeof BaselineEntry>;
 
 export const Baseline = z.object({
   version: z.literal(1),
-  profile: z.enum(['smoke', 'paper']),
+  profile: Profile,
   claims: z.record(ClaimId, BaselineEntry),
 });
 export type Baseline = z.infer<typeof Baseline>;

@@ -7,6 +7,8 @@
  *   (with Glorot initialisation an unnormalised ResNet-56 barely diverges; see paper/CLAIMS.md),
  *   and the cost is cut by width (8 instead of 16: Glorot's variance gain per layer does not
  *   depend on width), by resolution (Fashion-MNIST average-pooled 28x28 → 14x14) and by the batch of the step-size scans.
+ * full: the training claims at a scale where their preconditions can be met on a CPU (see
+ *   TRAINING_SCALES.full); everything else as smoke.
  * paper: ResNet-110, width 16, full resolution, CIFAR-10 when BN_DATA=cifar10:DIR, 5 seeds.
  */
 import * as tf from '@tensorflow/tfjs';
@@ -42,6 +44,9 @@ export interface ProfileScale {
 
 export const SCALES: Record<Profile, ProfileScale> = {
   smoke: { profile: 'smoke', depth: 110, width: 8, downsample: 2, batch: 128, scanBatch: 64, seeds: 5 },
+  // full: the initialisation claims as at smoke (they are conclusive there); only the training
+  // claims scale up (TRAINING_SCALES.full in src/setup/training-runs.ts)
+  full: { profile: 'full', depth: 110, width: 8, downsample: 2, batch: 128, scanBatch: 64, seeds: 5 },
   paper: { profile: 'paper', depth: 110, width: 16, downsample: 1, batch: 128, scanBatch: 128, seeds: 5 },
 };
 

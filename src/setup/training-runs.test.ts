@@ -12,7 +12,6 @@ import {
   runKey,
   runSpec,
   startSuiteRun,
-  topEigenvalue,
   TRAINING_SCALES,
   type RunRequest,
   type RunResult,
@@ -63,7 +62,7 @@ function fakeCompute(calls: string[], delayMs = 0) {
       firstLoss: 2.3,
       history: [{ epoch: 1, step: 10, lr: req.spec.lr, trainLoss: 1, trainAcc: 0.5, testAcc: 0.5, testLoss: 1 }],
       final: { trainAcc: 0.5, trainLoss: 1, valAcc: 0.5, valLoss: 1, testAcc: 0.5 + req.spec.lr, testLoss: 1 },
-      ...(req.sharpness ? { sharpness: { eigenvalue: 7, dominant: 7, iterations: 3, relativeChange: 0, images: req.sharpness.images, batch: req.sharpness.batch, maxIterations: req.sharpness.iterations } } : {}),
+      ...(req.sharpness ? { sharpness: { matched: { epoch: 1, step: 10, trainLoss: 1, value: 7, probeLoss: 1 }, final: { value: 7, probeLoss: 1 }, ...req.sharpness } } : {}),
       seconds: 0,
       computedBy: { pid: process.pid, host: os.hostname(), at: new Date().toISOString() },
     };
@@ -100,7 +99,7 @@ describe('picking rates from a sweep', () => {
     arm, lr, valAcc, testAcc: valAcc, diverged: !!o.diverged, divergedAt: o.diverged ? 2 : null, collapsed: !!o.collapsed,
   });
 
-  it('low = best no-BN rate with a grid step to spare above; high = best BN rate the unnormalised net fails at with a step to spare below', () => {
+  it('low = best no-BN rate with a grid step to spare above; high = BN\'s best rate with a grid step to spare', () => {
     const points = [
       pt('none', 1e-3, 0.6), pt('none', 1e-2, 0.7), pt('none', 0.1, 0.1, { collapsed: true }), pt('none', 1, null, { diverged: true }),
       pt('all', 1e-3, 0.6), pt('all', 1e-2, 0.7), pt('all', 0.1, 0.9), pt('all', 1, 0.85),
@@ -112,15 +111,15 @@ describe('picking rates from a sweep', () => {
     expect(r.best.none).toBe(1e-3);
     expect(r.best.all).toBe(0.1); // 1 has no rate above it: never "with a margin"
     expect(r.best.final).toBe(1e-3); // collapsed at 0.1 counts as not surviving
-    // 0.1 is BN's best, but the unnormalised net survived the rate below it: at the edge
-    expect(r.high).toBe(1);
+    // the paper's high rate is BN's best, whether or not the unnormalised net can use it
+    expect(r.high).toBe(0.1);
   });
 
-  it('high is null when BN allows no rate the unnormalised net does not', () => {
-    const points = grid.flatMap((lr) => [pt('none', lr, 0.5), pt('all', lr, 0.5), pt('final', lr, 0.5)]);
-    expect(pickRates(grid, points).high).toBeNull();
-    const edgeOnly = grid.flatMap((lr) => [lr === 1 ? pt('none', lr, null, { diverged: true }) : pt('none', lr, 0.5), pt('all', lr, 0.5)]);
-    expect(pickRates(grid, edgeOnly).high).toBeNull(); // failing only at the top rate leaves no margin
+  it('high is BN\'s best even where the unnormalised net survives it, and null when BN survives no rate with a margin', () => {
+    const points = grid.flatMap((lr) => [pt('none', lr, 0.5), pt('all', lr, lr === 1e-2 ? 0.7 : 0.5), pt('final', lr, 0.5)]);
+    expect(pickRates(grid, points).high).toBe(1e-2);
+    const bnFails = grid.flatMap((lr) => [pt('none', lr, 0.5), pt('all', lr, null, { diverged: true })]);
+    expect(pickRates(grid, bnFails).high).toBeNull();
   });
 
   it('a collapsed no-BN run counts as not surviving, and ties keep the smaller rate', () => {
@@ -129,7 +128,7 @@ describe('picking rates from a sweep', () => {
       pt('none', 1e-3, 0.5), pt('none', 1e-2, 0.5), pt('none', 0.1, 0.1, { collapsed: true }), pt('none', 1, 0.1, { collapsed: true }),
     ];
     const r = pickRates(grid, points);
-    expect(r.high).toBe(1);
+    expect(r.high).toBe(1e-3); // all BN rates tie at 0.8: the smallest with a margin
     expect(r.low).toBe(1e-3);
   });
 });
@@ -147,7 +146,7 @@ describe('the run cache', () => {
     expect(fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()).toEqual(reqs.map((r) => `${runKey(r.spec)}.json`).sort());
     const [withSharp] = await obtainRuns([{ ...reqs[1]!, sharpness: S.sharpness }], { dir, compute, log: () => {} });
     expect(calls).toHaveLength(3);
-    expect(withSharp!.sharpness?.eigenvalue).toBe(7);
+    expect(withSharp!.sharpness?.matched?.value).toBe(7);
     await obtainRuns([reqs[1]!], { dir, compute, log: () => {} }); // a run with sharpness serves a request without
     expect(calls).toHaveLength(3);
   });
@@ -209,32 +208,24 @@ describe('a real run (tiny)', () => {
     await initBackend('wasm');
   });
 
-  it('topEigenvalue finds the most positive eigenvalue when a negative one dominates', () => {
-    // L(θ) = ½ θᵀAθ with A = diag(−5, 3, 1, 0.5): ∇L = Aθ, the Hessian is A
-    const a = tf.tensor1d([-5, 3, 1, 0.5]);
-    const theta = { w: tf.tensor1d([0.1, 0.2, 0.3, 0.4]) };
-    const grad = (p: Record<string, tf.Tensor>) => ({ w: tf.mul(a, p.w!) });
-    const e = topEigenvalue(grad, theta, { iterations: 60, tol: 1e-7, seed: 1 });
-    expect(e.dominant).toBeCloseTo(-5, 2);
-    expect(e.eigenvalue).toBeCloseTo(3, 2);
-    const pos = topEigenvalue((p) => ({ w: tf.mul(tf.abs(a), p.w!) }), theta, { iterations: 60, tol: 1e-7, seed: 1 });
-    expect(pos.eigenvalue).toBeCloseTo(5, 2);
-    expect(pos.dominant).toBe(pos.eigenvalue);
-    a.dispose();
-    theta.w.dispose();
-  });
-
   it('trains the protocol on the embedded data and reports history, validation and sharpness', async () => {
     const tiny = { ...S, depth: 8, width: 4, batch: 32, trainImages: 128, validationImages: 64, testImages: 64, epochs: 2 };
     const spec = runSpec('all', 0.05, 0, { S: tiny });
-    const r = await computeRun({ spec, sharpness: { images: 32, batch: 32, iterations: 3 } });
+    // a matched loss every epoch reaches: measured at the end of epoch 1, and again at the end
+    const r = await computeRun({ spec, sharpness: { images: 32, batch: 32, directions: 2, epsilon: 0.05, matchedLoss: 100 } });
     expect(r.diverged).toBeNull();
     expect(r.collapsed).toBe(false);
     expect(r.history.map((h) => h.epoch)).toEqual([1, 2]);
     expect(r.history[1]!.lr).toBeCloseTo(0.005, 10); // cut ×0.1 at half
     expect(r.final.valAcc).not.toBeNull();
     expect(r.final.testAcc).not.toBeNull();
-    expect(r.sharpness!.eigenvalue).toBeGreaterThan(0);
+    expect(r.sharpness!.matched).toMatchObject({ epoch: 1, step: 4 });
+    expect(Number.isFinite(r.sharpness!.matched!.value)).toBe(true);
+    expect(Number.isFinite(r.sharpness!.final.value)).toBe(true);
+    // a matched loss no epoch reaches: none at the matched loss, still one at the end
+    const never = await computeRun({ spec, sharpness: { images: 32, batch: 32, directions: 2, epsilon: 0.05, matchedLoss: 1e-6 } });
+    expect(never.sharpness!.matched).toBeNull();
+    expect(never.sharpness!.final.value).toBe(r.sharpness!.final.value);
     expect(r.key).toBe(runKey(spec));
   }, 120_000);
 });

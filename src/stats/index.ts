@@ -10,5 +10,7 @@ export * from './t-test';
 export * from './mann-whitney';
 export * from './correlation';
 export * from './ols';
+export * from './ratio';
+export * from './power';
 export * from './ks';
 export * from './binomial';

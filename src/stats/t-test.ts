@@ -117,7 +117,7 @@ export function pairedTTest(xs: ArrayLike<number>, ys: ArrayLike<number>, option
 }
 
 export interface TostResult {
-  test: 'TOST (Welch)';
+  test: 'TOST (Welch)' | 'TOST (paired)';
   /** Overall p-value, max(pLower, pUpper): equivalence is shown when p < α. */
   p: number;
   /** p of H0: Δ ≤ −δ against Δ > −δ. */
@@ -149,6 +149,32 @@ export function tostWelch(
   const two = welchTTest(xs, ys, { level });
   return {
     test: 'TOST (Welch)',
+    p: Math.max(lower.p, upper.p),
+    pLower: lower.p,
+    pUpper: upper.p,
+    tLower: lower.statistic,
+    tUpper: upper.statistic,
+    df: lower.df!,
+    delta,
+    estimate: lower.estimate!,
+    ci: two.ci!,
+    level,
+  };
+}
+
+/**
+ * TOST equivalence of paired samples (x[i], y[i] from the same seed): the two one-sided tests on
+ * the differences x[i] − y[i], within (−δ, +δ). Pairing removes what the seed shares between arms
+ * (initial kernels, batch order, augmentation) from the error.
+ */
+export function tostPaired(xs: ArrayLike<number>, ys: ArrayLike<number>, delta: number, options: { level?: number } = {}): TostResult {
+  if (!(delta > 0) || !Number.isFinite(delta)) throw new RangeError(`tostPaired: margin δ must be a positive finite number, got ${delta}`);
+  const level = openUnit(options.level ?? 0.9, 'tostPaired: level');
+  const lower = pairedTTest(xs, ys, { mu: -delta, alternative: 'greater' });
+  const upper = pairedTTest(xs, ys, { mu: delta, alternative: 'less' });
+  const two = pairedTTest(xs, ys, { level });
+  return {
+    test: 'TOST (paired)',
     p: Math.max(lower.p, upper.p),
     pLower: lower.p,
     pUpper: upper.p,
