@@ -86,6 +86,7 @@ describe('run keys', () => {
       { ...a, fault: 'bn-no-normalise' },
       { ...a, dataSeed: 7 },
       { ...a, evaluateEachEpoch: false },
+      { ...a, evaluateEvery: 4 },
       { ...a, lrCut: { factor: 0.1, at: 0.75 } },
     ];
     const keys = new Set([runKey(a), ...variants.map(runKey)]);

@@ -78,6 +78,8 @@ export interface TrainingScale {
   /** test images (undefined: the whole test split) */
   testImages?: number;
   epochs: number;
+  /** test-set evaluations every this many epochs (and at the last); default 1 */
+  evaluateEvery?: number;
   seeds: number;
   sweep: { grid: number[]; epochs: number };
   /** sharpness (filter-normalised curvature, src/probes/sharpness.ts) on `images` training images in batches of `batch`: see SharpnessSpec */
@@ -191,8 +193,10 @@ export const RunSpec = z
     validationImages: z.number().int().nonnegative(),
     testImages: z.number().int().positive().optional(),
     augment: z.boolean(),
-    /** test accuracy after every epoch (false: only at the end; the sweep needs no curves) */
+    /** test accuracy during training (false: only at the end; the sweep needs no curves) */
     evaluateEachEpoch: z.boolean(),
+    /** epochs between those evaluations (and always the last) */
+    evaluateEvery: z.number().int().positive(),
     momentum: z.number(),
     weightDecay: z.number(),
     /** one cut of the rate by `factor` at half of training */
@@ -289,6 +293,7 @@ export function runSpec(arm: Arm, lr: number, seed: number, o: { epochs?: number
     ...(S.testImages !== undefined ? { testImages: S.testImages } : {}),
     augment: true,
     evaluateEachEpoch: o.evaluateEachEpoch ?? true,
+    evaluateEvery: S.evaluateEvery ?? 1,
     momentum: 0.9,
     weightDecay: 5e-4,
     lrCut: { factor: 0.1, at: 0.5 },
@@ -336,6 +341,7 @@ export async function computeRun(req: RunRequest): Promise<RunResult> {
       augment: spec.augment,
       divergenceFactor: spec.divergenceFactor,
       evaluateEachEpoch: spec.evaluateEachEpoch,
+      evaluateEvery: spec.evaluateEvery,
       label: describeRun(spec),
       progress: true,
       // sharpness at the matched training loss: at the end of the first epoch whose mean loss reaches it

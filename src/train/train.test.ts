@@ -34,6 +34,15 @@ describe('training loop', () => {
     net.dispose();
   });
 
+  it('evaluates every `evaluateEvery` epochs and at the last', async () => {
+    const data = synthetic(128);
+    const net = buildMlp({ depth: 2, width: 16, inputs: 64, bn: 'none', seed: 0 });
+    const r = await train(net, data, { epochs: 5, batchSize: 32, schedule: constant(0.01), seed: 0, progress: false, evaluateEvery: 2 });
+    expect(r.history.map((h) => h.testAcc !== null)).toEqual([false, true, false, true, true]);
+    expect(r.final.testAcc).toBe(r.history[4]!.testAcc);
+    net.dispose();
+  });
+
   it('reports divergence at the step it happens, without throwing', async () => {
     const data = synthetic(512);
     const net = buildMlp({ depth: 4, width: 64, inputs: 64, bn: 'none', seed: 0 });

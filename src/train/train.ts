@@ -25,8 +25,10 @@ export interface TrainConfig {
   divergenceFactor?: number;
   /** stop after this many steps (for probes and quick tests) */
   maxSteps?: number;
-  /** evaluate on the test split every epoch (default true) */
+  /** evaluate on the test split during training (default true): every `evaluateEvery` epochs and at the last */
   evaluateEachEpoch?: boolean;
+  /** epochs between evaluations when evaluateEachEpoch (default 1) */
+  evaluateEvery?: number;
   /** a label for progress lines */
   label?: string;
   /** print progress lines (default: when the run takes more than a few seconds) */
@@ -199,7 +201,7 @@ export async function train(net: Net, data: { train: ImageSet; test?: ImageSet }
         testLoss: null,
         testAcc: null,
       };
-      if (test && (cfg.evaluateEachEpoch ?? true)) {
+      if (test && (cfg.evaluateEachEpoch ?? true) && (epoch % (cfg.evaluateEvery ?? 1) === 0 || epoch === cfg.epochs)) {
         const ev = evaluate(net, test);
         rec.testLoss = ev.loss;
         rec.testAcc = ev.accuracy;
