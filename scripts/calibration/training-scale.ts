@@ -7,8 +7,8 @@
  *   npx tsx scripts/calibration/training-scale.ts ARM RATES [key=value ...]
  *     ARM    none | all | final
  *     RATES  comma-separated learning rates, e.g. 1e-3,3e-3,1e-2
- *     keys   depth=56 width=4 batch=64 trainImages=1024 validationImages=512 testImages=2000
- *            epochs=40 seed=9000 seeds=1 matchedLoss=0.6 (BN runs measure sharpness: at that loss and at the end)
+ *     keys   depth width batch trainImages validationImages testImages epochs (default: the full
+ *            profile's, TRAINING_SCALES.full) seed=9000 seeds=1 matchedLoss=0.6 (BN runs measure sharpness: at that loss and at the end)
  *
  * It runs the protocol of src/setup/training-runs.ts (computeRun) at the given scale, so what it
  * measures is what the claims would measure at that scale.
@@ -31,15 +31,17 @@ const known = ['depth', 'width', 'batch', 'trainImages', 'validationImages', 'te
 for (const k of Object.keys(kv)) if (!known.includes(k)) throw new Error(`unknown key ${k} (known: ${known.join(', ')})`);
 
 await initBackend();
+// the full profile's scale (TRAINING_SCALES.full), with the overrides given
+const base = TRAINING_SCALES.full;
 const S: TrainingScale = {
-  ...TRAINING_SCALES.smoke,
-  depth: kv.depth ?? 56,
-  width: kv.width ?? 4,
-  batch: kv.batch ?? 64,
-  trainImages: kv.trainImages ?? 1024,
-  validationImages: kv.validationImages ?? 512,
-  testImages: kv.testImages ?? 2000,
-  epochs: kv.epochs ?? 40,
+  ...base,
+  depth: kv.depth ?? base.depth,
+  width: kv.width ?? base.width,
+  batch: kv.batch ?? base.batch,
+  trainImages: kv.trainImages ?? base.trainImages,
+  validationImages: kv.validationImages ?? base.validationImages,
+  testImages: kv.testImages ?? base.testImages,
+  epochs: kv.epochs ?? base.epochs,
 };
 const first = kv.seed ?? 9000;
 const nSeeds = kv.seeds ?? 1;
