@@ -8,6 +8,11 @@ import { Baseline, formatIssues } from './schema';
 
 export const BASELINE_FILE = 'claims/baseline.json';
 
+/** The baseline of a profile: claims/baseline.json for smoke (CI's), claims/baseline-<profile>.json for the others. */
+export function baselineFileFor(profile: string): string {
+  return profile === 'smoke' ? BASELINE_FILE : `claims/baseline-${profile}.json`;
+}
+
 export interface BaselineRead {
   baseline?: Baseline;
   /** What is wrong, naming the file; set whenever baseline is not. */

@@ -15,6 +15,7 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ConfigError, parseConfig, reportsDir } from '../config';
 import { startSuiteRun } from '../setup/training-runs';
+import { baselineFileFor } from './baseline';
 import { writeIndexHtml } from './html';
 
 function rootOf(project?: TestProject): string {
@@ -22,8 +23,9 @@ function rootOf(project?: TestProject): string {
 }
 
 export default function setup(project?: TestProject): () => void {
+  let profile = 'smoke';
   try {
-    parseConfig();
+    profile = parseConfig().profile;
   } catch (e) {
     if (!(e instanceof ConfigError)) throw e;
     // Thrown from here, vitest would print "No test files found" and its own stack; every claim
@@ -38,7 +40,7 @@ export default function setup(project?: TestProject): () => void {
   project?.provide?.('suiteRunId', startSuiteRun(reports));
   return () => {
     try {
-      const { file, warnings } = writeIndexHtml(reports, path.join(root, 'claims', 'baseline.json'));
+      const { file, warnings } = writeIndexHtml(reports, path.join(root, baselineFileFor(profile)));
       for (const w of warnings) console.warn(`[report] ${w}`);
       console.log(`[report] claims summary: ${path.relative(root, file)}`);
     } catch (e) {

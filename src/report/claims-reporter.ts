@@ -24,7 +24,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TestAnnotation } from 'vitest';
 import type { Reporter, TestModule, Vitest } from 'vitest/node';
-import { reportsDir } from '../config';
+import { config, reportsDir } from '../config';
+import { baselineFileFor } from './baseline';
 import { saveFigure } from './figures';
 import { writeIndexHtml } from './html';
 import { writeRecord } from './records';
@@ -171,7 +172,7 @@ export default class ClaimsReporter implements Reporter {
 
   private writePage(verbose: boolean): string | undefined {
     try {
-      const baseline = path.resolve(this.root, this.options.baseline ?? path.join('claims', 'baseline.json'));
+      const baseline = path.resolve(this.root, this.options.baseline ?? baselineFileFor(config().profile));
       const { file, warnings } = writeIndexHtml(this.dir, baseline);
       if (verbose) for (const w of warnings) this.log(`[report] ${w}`, 'warn');
       return file;

@@ -36,6 +36,18 @@ function project(records: ClaimRecord[] | string | null, baseline: Baseline | st
 const good = () => [fakeRecord('a-holds'), fakeRecord('b-holds'), fakeRecord('c-fails', { verdict: 'fails' })];
 
 describe('runGate', () => {
+  it('without --baseline, judges records against the baseline of the profile they ran at', () => {
+    const full = good().map((r) => ({ ...r, profile: 'full' as const }));
+    const dir = project(full);
+    const fullBaseline: Baseline = { ...BASELINE, profile: 'full' };
+    fs.writeFileSync(path.join(dir, 'claims', 'baseline-full.json'), JSON.stringify(fullBaseline));
+    const r = runGate([], dir);
+    expect(r.code).toBe(0);
+    expect(r.output).toContain('claims/baseline-full.json (full profile');
+    fs.rmSync(path.join(dir, 'claims', 'baseline-full.json'));
+    expect(runGate([], dir)).toMatchObject({ code: 2, output: expect.stringContaining('baseline-full.json does not exist') });
+  });
+
   it('an inconclusive verdict: as expected when the baseline says so; a regression for a claim expected to hold; a change to report otherwise', () => {
     const baseline: Baseline = { ...BASELINE, claims: { ...BASELINE.claims, 'd-inconclusive': { expected: 'inconclusive', reason: 'the unnormalised net stays at chance' } } };
     const ok = runGate([], project([...good(), fakeRecord('d-inconclusive', { verdict: 'inconclusive' })], baseline));
@@ -114,7 +126,7 @@ describe('runGate', () => {
     const mixed = runGate([], project(recs));
     expect(mixed.code).toBe(1); // a-holds has no smoke record left: missing
     expect(mixed.output).toContain('warning: a-holds: ran at the paper profile, the baseline is for smoke: not compared');
-    const allPaper = runGate([], project(good().map((r) => ({ ...r, profile: 'paper' as const }))));
+    const allPaper = runGate(['--baseline', 'claims/baseline.json'], project(good().map((r) => ({ ...r, profile: 'paper' as const }))));
     expect(allPaper.code).toBe(2);
     expect(allPaper.output).toContain("no record in reports/claims.json ran at the baseline's profile (smoke)");
   });

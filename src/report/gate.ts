@@ -18,7 +18,7 @@
  * treated as missing.
  */
 import path from 'node:path';
-import { BASELINE_FILE, readBaseline } from './baseline';
+import { baselineFileFor, readBaseline } from './baseline';
 import { readRecords } from './records';
 import type { Baseline, ClaimRecord } from './schema';
 
@@ -35,11 +35,11 @@ export interface GateRow {
   regression: boolean;
 }
 
-const USAGE = 'usage: npm run gate -- [--reports DIR] [--baseline FILE]\n  defaults: --reports reports --baseline claims/baseline.json';
+const USAGE = 'usage: npm run gate -- [--reports DIR] [--baseline FILE]\n  defaults: --reports reports --baseline the records\' profile\'s (claims/baseline.json for smoke, claims/baseline-<profile>.json for others)';
 
-function parseArgs(args: readonly string[]): { reports: string; baseline: string } | string {
+function parseArgs(args: readonly string[]): { reports: string; baseline?: string } | string {
   let reports = 'reports';
-  let baseline = BASELINE_FILE;
+  let baseline: string | undefined;
   for (let i = 0; i < args.length; i++) {
     const a = args[i];
     const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
@@ -112,16 +112,18 @@ export function runGate(args: readonly string[] = [], cwd = process.cwd()): Gate
   const opts = parseArgs(args);
   if (typeof opts === 'string') return { code: opts === USAGE ? 0 : 2, output: opts };
   const reportsDir = path.resolve(cwd, opts.reports);
-  const baselineFile = path.resolve(cwd, opts.baseline);
-
-  const b = readBaseline(baselineFile);
-  if (!b.baseline) return { code: 2, output: `gate: cannot read the baseline: ${b.problem}` };
   let records: ClaimRecord[];
   try {
     records = readRecords(reportsDir);
   } catch (e) {
     return { code: 2, output: `gate: cannot read the claim records: ${(e as Error).message}` };
   }
+  // no --baseline: the baseline of the profile the records ran at (smoke's when they are mixed or none)
+  const profiles = [...new Set(records.map((r) => r.profile))];
+  opts.baseline ??= baselineFileFor(profiles.length === 1 ? profiles[0]! : 'smoke');
+  const baselineFile = path.resolve(cwd, opts.baseline);
+  const b = readBaseline(baselineFile);
+  if (!b.baseline) return { code: 2, output: `gate: cannot read the baseline: ${b.problem}` };
   const baseline = b.baseline;
   const out: string[] = [];
   const { rows, warnings } = compare(records, baseline);

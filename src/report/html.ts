@@ -80,11 +80,11 @@ function baselineNote(entry: BaselineEntry | undefined, status: Status, baseline
   if (entry.expected === 'inconclusive') {
     const reason = escapeHtml(entry.reason ?? '');
     if (status !== 'holds' && status !== 'fails') return `<div class="baseline not-replicating"><b>Cannot be tested at this scale</b> (recorded in the baseline${baselineProfile ? `, ${escapeHtml(baselineProfile)} profile` : ''}): ${reason}</div>`;
-    return `<div class="baseline improved"><b>Changed:</b> the baseline records this claim as inconclusive at the ${escapeHtml(baselineProfile ?? '')} scale, and its preconditions now hold (${status}): update claims/baseline.json. Baseline reason: ${reason}</div>`;
+    return `<div class="baseline improved"><b>Changed:</b> the baseline records this claim as inconclusive at the ${escapeHtml(baselineProfile ?? '')} scale, and its preconditions now hold (${status}): update the baseline. Baseline reason: ${reason}</div>`;
   }
   if (entry.expected === 'fails') {
     const reason = escapeHtml(entry.reason ?? '');
-    if (status === 'holds') return `<div class="baseline improved"><b>Improved:</b> the baseline records this claim as not replicating at the ${escapeHtml(baselineProfile ?? '')} scale, and it now holds: update claims/baseline.json. Baseline reason: ${reason}</div>`;
+    if (status === 'holds') return `<div class="baseline improved"><b>Improved:</b> the baseline records this claim as not replicating at the ${escapeHtml(baselineProfile ?? '')} scale, and it now holds: update the baseline. Baseline reason: ${reason}</div>`;
     return `<div class="baseline not-replicating"><b>Does not replicate at this scale</b> (recorded in the baseline${baselineProfile ? `, ${escapeHtml(baselineProfile)} profile` : ''}): ${reason}</div>`;
   }
   if (status === 'fails' || status === 'error' || status === 'inconclusive') return `<div class="baseline regression"><b>Regression:</b> the baseline expects this claim to hold.</div>`;
