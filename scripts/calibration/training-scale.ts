@@ -14,10 +14,11 @@
  * measures is what the claims would measure at that scale.
  */
 import { initBackend } from '../../src/backend';
+import { BnPlacement } from '../../src/nets/types';
 import { computeRun, runSpec, TRAINING_SCALES, type Arm, type TrainingScale } from '../../src/setup/training-runs';
 
 const [armArg, ratesArg, ...rest] = process.argv.slice(2);
-if (!armArg || !['none', 'all', 'final'].includes(armArg) || !ratesArg)
+if (!armArg || !BnPlacement.safeParse(armArg).success || !ratesArg)
   throw new Error('usage: training-scale.ts ARM(none|all|final) RATES(comma-separated) [key=value ...]');
 const arm = armArg as Arm;
 const rates = ratesArg.split(',').map(Number);

@@ -6,9 +6,11 @@
  * layer's activations.
  */
 import type * as tf from '@tensorflow/tfjs';
+import { z } from 'zod';
 
-/** Where batch normalisation goes. `final`: see FINAL_BN below. */
-export type BnPlacement = 'none' | 'all' | 'final';
+/** Where batch normalisation goes. `final`: see FINAL_BN below. The one definition: types and checks derive from it. */
+export const BnPlacement = z.enum(['none', 'all', 'final']);
+export type BnPlacement = z.infer<typeof BnPlacement>;
 /**
  * `final` = one BN layer (learnable γ, β) on the output of the last residual block (ResNet) or the
  * last hidden layer (MLP): on the features fed to global pooling and the classifier. Every layer

@@ -50,6 +50,7 @@ import { config, reportsDir, Profile } from '../config';
 import type { Dataset } from '../data/dataset';
 import { take } from '../data/dataset';
 import { subsetIndices } from '../data/subset';
+import { BnPlacement } from '../nets/types';
 import { filterNormalisedSharpness } from '../probes/sharpness';
 import { hasCollapsed } from '../probes/stability';
 import { pidAlive, withFileLock, writeFileAtomic } from '../report/atomic';
@@ -63,8 +64,9 @@ import { claimData, dataName, makeResNet } from './index';
 // ---------------------------------------------------------------------------------------------
 // Scale of the training claims, per profile
 
-export type Arm = 'none' | 'all' | 'final';
-export const ARMS: readonly Arm[] = ['none', 'all', 'final'];
+/** The training claims' arms are the BN placements (src/nets/types.ts). */
+export type Arm = BnPlacement;
+export const ARMS: readonly Arm[] = BnPlacement.options;
 export const ARM_LABEL: Record<Arm, string> = { none: 'without BN', all: 'with BN', final: 'BN on the final layer only' };
 
 export interface TrainingScale {
@@ -182,7 +184,7 @@ export function trainingData(S: Pick<TrainingScale, 'trainImages' | 'validationI
 
 export const RunSpec = z
   .object({
-    arm: z.enum(['none', 'all', 'final']),
+    arm: BnPlacement,
     lr: z.number().positive(),
     seed: z.number().int().nonnegative(),
     depth: z.number().int().positive(),
