@@ -7,9 +7,12 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { Rng } from '../stats/rng';
-import { lossAndGrads, type ParamValues } from './common';
+import { disposeAll, gradientsAt, readScalar, type ParamValues } from './common';
 
-/** A loss's gradient at a point (caller owns the result), plus the parameter layout. */
+/**
+ * A loss's gradient at a point (caller owns the result). Synchronous and without reads, so that
+ * an oracle can run inside tf.tidy (webgpu under Node can only read asynchronously).
+ */
 export type GradientOracle = (params: ParamValues) => ParamValues;
 
 export interface PowerIteration {
@@ -20,29 +23,32 @@ export interface PowerIteration {
   history: number[];
 }
 
-function dot(a: ParamValues, b: ParamValues): number {
-  return tf.tidy(() => tf.addN(Object.keys(a).map((k) => a[k]!.mul(b[k]!).sum())).dataSync()[0]!);
+function dot(a: ParamValues, b: ParamValues): Promise<number> {
+  return readScalar(() => tf.addN(Object.keys(a).map((k) => a[k]!.mul(b[k]!).sum())));
 }
 
 /**
  * Top Hessian eigenvalue (largest in magnitude) of the loss whose gradient `grad` gives, at θ.
  * ε is relative to ‖θ‖-free unit directions: v is kept at unit norm and ε is absolute.
  */
-export function topHessianEigenvalue(
+export async function topHessianEigenvalue(
   grad: GradientOracle,
   theta: ParamValues,
   opts: { iterations?: number; tol?: number; eps?: number; seed?: number } = {},
-): PowerIteration {
+): Promise<PowerIteration> {
   const maxIt = opts.iterations ?? 20;
   const tol = opts.tol ?? 1e-3;
   const eps = opts.eps ?? 1e-3;
   const rng = new Rng(opts.seed ?? 0);
   const names = Object.keys(theta);
-  let v: ParamValues = tf.tidy(() => {
-    const raw = Object.fromEntries(names.map((k) => [k, tf.tensor(Float32Array.from(rng.normals(theta[k]!.size)), theta[k]!.shape, 'float32')]));
-    const norm = Math.sqrt(tf.addN(names.map((k) => raw[k]!.square().sum())).dataSync()[0]!);
-    return Object.fromEntries(names.map((k) => [k, raw[k]!.div(norm)]));
-  });
+  const raw: ParamValues = Object.fromEntries(names.map((k) => [k, tf.tensor(Float32Array.from(rng.normals(theta[k]!.size)), theta[k]!.shape, 'float32')]));
+  let v: ParamValues;
+  try {
+    const norm = Math.sqrt(await readScalar(() => tf.addN(names.map((k) => raw[k]!.square().sum()))));
+    v = tf.tidy(() => Object.fromEntries(names.map((k) => [k, raw[k]!.div(norm)])));
+  } finally {
+    disposeAll(raw);
+  }
   const hvp = (u: ParamValues): ParamValues => {
     const plus = tf.tidy(() => Object.fromEntries(names.map((k) => [k, theta[k]!.add(u[k]!.mul(eps))])));
     const minus = tf.tidy(() => Object.fromEntries(names.map((k) => [k, theta[k]!.sub(u[k]!.mul(eps))])));
@@ -56,22 +62,31 @@ export function topHessianEigenvalue(
   let lambda = NaN;
   let change = Infinity;
   let it = 0;
-  for (; it < maxIt; it++) {
-    const hv = hvp(v);
-    const next = dot(v, hv); // Rayleigh quotient with unit v
-    const norm = Math.sqrt(dot(hv, hv));
-    const nv = tf.tidy(() => Object.fromEntries(names.map((k) => [k, hv[k]!.div(norm > 0 ? norm : 1)])));
-    for (const t of [...Object.values(hv), ...Object.values(v)]) t.dispose();
-    v = nv;
-    change = Math.abs(next - lambda) / Math.max(Math.abs(next), 1e-12);
-    lambda = next;
-    history.push(lambda);
-    if (!Number.isFinite(lambda) || change < tol) {
-      it++;
-      break;
+  try {
+    for (; it < maxIt; it++) {
+      const hv = hvp(v);
+      let next: number;
+      let norm: number;
+      try {
+        next = await dot(v, hv); // Rayleigh quotient with unit v
+        norm = Math.sqrt(await dot(hv, hv));
+        const nv = tf.tidy(() => Object.fromEntries(names.map((k) => [k, hv[k]!.div(norm > 0 ? norm : 1)])));
+        disposeAll(v);
+        v = nv;
+      } finally {
+        disposeAll(hv);
+      }
+      change = Math.abs(next - lambda) / Math.max(Math.abs(next), 1e-12);
+      lambda = next;
+      history.push(lambda);
+      if (!Number.isFinite(lambda) || change < tol) {
+        it++;
+        break;
+      }
     }
+  } finally {
+    disposeAll(v);
   }
-  for (const t of Object.values(v)) t.dispose();
   return { eigenvalue: lambda, iterations: it, relativeChange: change, history };
 }
 
@@ -83,13 +98,13 @@ export function sharpness(
   net: import('../nets/types').Net,
   batchesXY: { x: tf.Tensor; y: tf.Tensor1D }[],
   opts: { iterations?: number; tol?: number; eps?: number; seed?: number } = {},
-): PowerIteration {
+): Promise<PowerIteration> {
   const names = [...net.params.keys()];
-  const grad: GradientOracle = (params) => {
-    const sums = tf.tidy(() => {
+  const grad: GradientOracle = (params) =>
+    tf.tidy(() => {
       const acc: ParamValues = {};
       for (const b of batchesXY) {
-        const { grads } = lossAndGrads(net, b.x, b.y, { params });
+        const grads = gradientsAt(net, b.x, b.y, { params });
         for (const k of names) {
           const prev = acc[k];
           acc[k] = prev ? prev.add(grads[k]!) : grads[k]!;
@@ -97,7 +112,5 @@ export function sharpness(
       }
       return Object.fromEntries(names.map((k) => [k, acc[k]!.div(batchesXY.length)]));
     });
-    return sums;
-  };
   return topHessianEigenvalue(grad, Object.fromEntries(net.params), opts);
 }

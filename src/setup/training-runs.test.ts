@@ -209,15 +209,15 @@ describe('a real run (tiny)', () => {
     await initBackend('wasm');
   });
 
-  it('topEigenvalue finds the most positive eigenvalue when a negative one dominates', () => {
+  it('topEigenvalue finds the most positive eigenvalue when a negative one dominates', async () => {
     // L(θ) = ½ θᵀAθ with A = diag(−5, 3, 1, 0.5): ∇L = Aθ, the Hessian is A
     const a = tf.tensor1d([-5, 3, 1, 0.5]);
     const theta = { w: tf.tensor1d([0.1, 0.2, 0.3, 0.4]) };
     const grad = (p: Record<string, tf.Tensor>) => ({ w: tf.mul(a, p.w!) });
-    const e = topEigenvalue(grad, theta, { iterations: 60, tol: 1e-7, seed: 1 });
+    const e = await topEigenvalue(grad, theta, { iterations: 60, tol: 1e-7, seed: 1 });
     expect(e.dominant).toBeCloseTo(-5, 2);
     expect(e.eigenvalue).toBeCloseTo(3, 2);
-    const pos = topEigenvalue((p) => ({ w: tf.mul(tf.abs(a), p.w!) }), theta, { iterations: 60, tol: 1e-7, seed: 1 });
+    const pos = await topEigenvalue((p) => ({ w: tf.mul(tf.abs(a), p.w!) }), theta, { iterations: 60, tol: 1e-7, seed: 1 });
     expect(pos.eigenvalue).toBeCloseTo(5, 2);
     expect(pos.dominant).toBe(pos.eigenvalue);
     a.dispose();

@@ -49,7 +49,7 @@ import { config, reportsDir, type Profile } from '../config';
 import type { Dataset } from '../data/dataset';
 import { take } from '../data/dataset';
 import { subsetIndices } from '../data/subset';
-import { lossAndGrads, type ParamValues } from '../probes/common';
+import { gradientsAt, type ParamValues } from '../probes/common';
 import { topHessianEigenvalue, type GradientOracle } from '../probes/hessian';
 import { hasCollapsed } from '../probes/stability';
 import { pidAlive, withFileLock, writeFileAtomic } from '../report/atomic';
@@ -327,11 +327,11 @@ export async function computeRun(req: RunRequest): Promise<RunResult> {
     const finished = !r.diverged && last !== undefined && last.step === r.steps;
     // A too-large step can kill every ReLU feeding the classifier instead of overflowing: the
     // loss falls back to ln(classes), which train()'s divergence detection cannot see.
-    const collapsed = finished && collapsedOn(net, data.train);
+    const collapsed = finished && (await collapsedOn(net, data.train));
     // validation (to pick rates on) once, at the end: eval mode, as the test split
-    const val = finished && data.validation.n > 0 ? evaluate(net, data.validation) : undefined;
+    const val = finished && data.validation.n > 0 ? await evaluate(net, data.validation) : undefined;
     let sharp: RunResult['sharpness'];
-    if (req.sharpness && finished) sharp = measureSharpness(net, data.train, spec.seed, req.sharpness);
+    if (req.sharpness && finished) sharp = await measureSharpness(net, data.train, spec.seed, req.sharpness);
     const result: RunResult = {
       key: runKey(spec),
       spec,
@@ -359,10 +359,10 @@ export async function computeRun(req: RunRequest): Promise<RunResult> {
 }
 
 /** hasCollapsed (src/probes/stability) on the first 128 training images, un-augmented. */
-function collapsedOn(net: ReturnType<typeof makeResNet>, ds: Dataset): boolean {
+async function collapsedOn(net: ReturnType<typeof makeResNet>, ds: Dataset): Promise<boolean> {
   const { x, y } = sliceToTensors(ds, 0, Math.min(128, ds.n));
   try {
-    return hasCollapsed(net, x);
+    return await hasCollapsed(net, x);
   } finally {
     x.dispose();
     y.dispose();
@@ -378,11 +378,11 @@ function collapsedOn(net: ReturnType<typeof makeResNet>, ds: Dataset): boolean {
  * eigenvalue), so every λᵢ − s ≥ 0 and the answer is λ_max − s. At most three passes; NaN when
  * the last is still negative.
  */
-export function topEigenvalue(
+export async function topEigenvalue(
   grad: GradientOracle,
   theta: ParamValues,
   opts: { iterations?: number; seed?: number; eps?: number; tol?: number } = {},
-): { eigenvalue: number; dominant: number; iterations: number; relativeChange: number } {
+): Promise<{ eigenvalue: number; dominant: number; iterations: number; relativeChange: number }> {
   let shift = 0;
   let dominant = NaN;
   let iterations = 0;
@@ -398,7 +398,7 @@ export function topEigenvalue(
             for (const t of Object.values(g)) t.dispose();
             return out;
           };
-    const r = topHessianEigenvalue(oracle, theta, opts);
+    const r = await topHessianEigenvalue(oracle, theta, opts);
     iterations += r.iterations;
     relativeChange = r.relativeChange;
     if (pass === 0) dominant = r.eigenvalue;
@@ -416,7 +416,7 @@ export function topEigenvalue(
  * products (topEigenvalue). Away from a minimum the eigenvalue of largest magnitude can be
  * negative (measured at smoke scale: −158 after a short low-rate BN run), hence topEigenvalue.
  */
-function measureSharpness(net: ReturnType<typeof makeResNet>, trainSet: Dataset, seed: number, s: SharpnessSpec): NonNullable<RunResult['sharpness']> {
+async function measureSharpness(net: ReturnType<typeof makeResNet>, trainSet: Dataset, seed: number, s: SharpnessSpec): Promise<NonNullable<RunResult['sharpness']>> {
   const idx = subsetIndices(trainSet.labels, trainSet.numClasses, s.images, deriveSeed(seed, 0x5a4e));
   const probe = take(trainSet, idx);
   const batches: { x: tf.Tensor4D; y: tf.Tensor1D }[] = [];
@@ -426,14 +426,14 @@ function measureSharpness(net: ReturnType<typeof makeResNet>, trainSet: Dataset,
     tf.tidy(() => {
       const sum: ParamValues = {};
       for (const b of batches) {
-        const { grads } = lossAndGrads(net, b.x, b.y, { params });
+        const grads = gradientsAt(net, b.x, b.y, { params });
         for (const k of names) sum[k] = sum[k] ? sum[k]!.add(grads[k]!) : grads[k]!;
       }
       return Object.fromEntries(names.map((k) => [k, sum[k]!.div(batches.length)]));
     });
   try {
     const t0 = performance.now();
-    const e = topEigenvalue(lossGradient, Object.fromEntries(net.params), { iterations: s.iterations, seed: deriveSeed(seed, 0x5a4f) });
+    const e = await topEigenvalue(lossGradient, Object.fromEntries(net.params), { iterations: s.iterations, seed: deriveSeed(seed, 0x5a4f) });
     console.log(
       `[train] ${net.description} seed ${seed}: sharpness ${e.eigenvalue.toPrecision(4)}` +
         (e.dominant !== e.eigenvalue ? ` (dominant eigenvalue ${e.dominant.toPrecision(4)})` : '') +
