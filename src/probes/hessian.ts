@@ -6,6 +6,7 @@
  * set of batches, in training mode (the loss SGD was minimising).
  */
 import * as tf from '@tensorflow/tfjs';
+import { addAll } from '../backend/add-all';
 import { Rng } from '../stats/rng';
 import { disposeAll, gradientsAt, readScalar, type ParamValues } from './common';
 
@@ -24,7 +25,7 @@ export interface PowerIteration {
 }
 
 function dot(a: ParamValues, b: ParamValues): Promise<number> {
-  return readScalar(() => tf.addN(Object.keys(a).map((k) => a[k]!.mul(b[k]!).sum())));
+  return readScalar(() => addAll(Object.keys(a).map((k) => a[k]!.mul(b[k]!).sum())));
 }
 
 /**
@@ -44,7 +45,7 @@ export async function topHessianEigenvalue(
   const raw: ParamValues = Object.fromEntries(names.map((k) => [k, tf.tensor(Float32Array.from(rng.normals(theta[k]!.size)), theta[k]!.shape, 'float32')]));
   let v: ParamValues;
   try {
-    const norm = Math.sqrt(await readScalar(() => tf.addN(names.map((k) => raw[k]!.square().sum()))));
+    const norm = Math.sqrt(await readScalar(() => addAll(names.map((k) => raw[k]!.square().sum()))));
     v = tf.tidy(() => Object.fromEntries(names.map((k) => [k, raw[k]!.div(norm)])));
   } finally {
     disposeAll(raw);

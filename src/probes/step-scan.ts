@@ -5,6 +5,7 @@
  * paper's threshold 1e3 (or is non-finite); `null` when no α in the grid does.
  */
 import * as tf from '@tensorflow/tfjs';
+import { addAll } from '../backend/add-all';
 import type { Net } from '../nets/types';
 import { disposeAll, lossAndGrads, lossAt, moveAlong, readScalar } from './common';
 
@@ -43,7 +44,7 @@ export async function stepSizeScan(
   const training = opts.training ?? true;
   const { loss: loss0, grads } = await lossAndGrads(net, x, y, { training });
   try {
-    const gradNorm = Math.sqrt(await readScalar(() => tf.addN(Object.values(grads).map((g) => g.square().sum()))));
+    const gradNorm = Math.sqrt(await readScalar(() => addAll(Object.values(grads).map((g) => g.square().sum()))));
     const relative: number[] = [];
     for (const a of alphas) {
       const moved = moveAlong(net, grads, -a);
