@@ -16,10 +16,12 @@ import { loadData } from '../data/load';
 import { gradientErrors, resnetLossAndGradients } from '../nets/gradient-check';
 import { buildResNet } from '../nets/resnet';
 import { parameterGradients } from '../probes/gradients';
-import { activationMoments } from '../probes/moments';
+import { momentsAlongStep } from '../probes/interpolate';
+import { activationMoments, pooledFeatures } from '../probes/moments';
+import { flatGradient, miniBatchNoise, perExampleGradients, stepDeviation } from '../probes/noise';
 import { inputDependence } from '../probes/output-gradients';
 import { sharpness } from '../probes/hessian';
-import { hasCollapsed } from '../probes/stability';
+import { hasCollapsed, largestStableLr } from '../probes/stability';
 import { stepSizeScan } from '../probes/step-scan';
 import { excessKurtosis, std } from '../stats/moments';
 import { constant } from '../train/schedule';
@@ -134,10 +136,11 @@ describe.skipIf(!probe.ok)(title, () => {
   });
 
   it('the probes and the training loop run on webgpu and agree with wasm; no tensor is left behind', async () => {
-    // ResNet-8 width 4 with BN, 8x8x1 synthetic images: gradients, moments, a step-size scan, the
-    // collapse check, the output-gradient and concordance probe, 3 power iterations of the
-    // sharpness probe (sums over all 26 parameters: AddN's input limit on webgpu, see
-    // src/backend/add-all.ts), then 3 SGD steps and evaluation
+    // ResNet-8 width 4 with BN, 8x8x1 synthetic images: every probe the claims use (gradients,
+    // moments, moments along a step, pooled features, a step-size scan, the collapse check, output
+    // gradients and concordance, the SGD-noise probes, 3 power iterations of the sharpness probe:
+    // sums over all 26 parameters, AddN's input limit on webgpu, see src/backend/add-all.ts; the
+    // stability search), then 3 SGD steps and evaluation
     const ds = loadData({ kind: 'synthetic' }, { trainLimit: 48, testLimit: 16, seed: 0, synthetic: { height: 8, width: 8, channels: 1 } });
     const measure = async () => {
       const tensors = tf.memory().numTensors;
@@ -149,12 +152,22 @@ describe.skipIf(!probe.ok)(title, () => {
       const collapsed = await hasCollapsed(net, x);
       const dep = await inputDependence(net, x, y, 's2b1.c1');
       const sharp = await sharpness(net, [{ x, y }], { iterations: 3, tol: 0, seed: 1 });
-      tf.dispose([x, y]);
+      const along = await momentsAlongStep(net, x, y, 0.1, [0, 1], ['block:s2b1']);
+      const pooled = await pooledFeatures(net, x);
+      const pool = { x: x.slice([0, 0, 0, 0], [8, -1, -1, -1]) as tf.Tensor4D, y: y.slice([0], [8]) as tf.Tensor1D };
+      const pe = await perExampleGradients(net, pool.x, pool.y);
+      const full = await flatGradient(net, pool.x, pool.y);
+      const noise = await miniBatchNoise(net, pool.x, pool.y, full, 0.1, 4, 2, 5);
+      const deviation = await stepDeviation(net, pool.x, pool.y, 0.1, 4, 2, 5, { momentum: 0.9, weightDecay: 5e-4 });
+      tf.dispose([x, y, pool.x, pool.y]);
+      const stable = await largestStableLr(net, ds.train, { grid: [1e-2, 1e2, 1e5], steps: 3, batchSize: 16, seed: 0 });
       const r = await train(net, ds, { epochs: 1, batchSize: 16, maxSteps: 3, schedule: constant(0.05), seed: 0, progress: false });
       net.dispose();
       return {
         leaked: tf.memory().numTensors - tensors,
         collapsed,
+        // compared exactly: which rates were tried, which diverged or collapsed, and the answer
+        trials: [stable.largestStable, stable.smallestUnstable, ...stable.trials.map((t) => [t.lr, t.diverged, t.collapsed])],
         // compared group by group, relative to the group's largest value
         groups: {
           gradient: Array.from(grad),
@@ -163,6 +176,10 @@ describe.skipIf(!probe.ok)(title, () => {
           outputGradients: Array.from(dep.output.matrix),
           concordance: [dep.concordance.perExampleMedianRatio, dep.concordance.medianRatio],
           sharpness: sharp.history,
+          alongStep: [...along.relativeLoss, ...along.moments.flatMap((row) => row.flatMap((m) => [...m.means, ...m.stds]))],
+          pooled: [pooled.deadShare, pooled.meanNorm],
+          noise: [pe.C, noise.measured, deviation.measured],
+          stability: stable.trials.map((t) => (Number.isFinite(t.finalLoss) ? t.finalLoss : 0)),
           training: [...r.losses, r.final.trainLoss, r.final.testLoss!],
         } as Record<string, number[]>,
         // one image of 16 either way (a near tie of two logits may fall differently)
@@ -175,6 +192,7 @@ describe.skipIf(!probe.ok)(title, () => {
     const got = await measure();
     expect(got.leaked, 'tensors left on webgpu').toBe(0);
     expect(got.collapsed).toBe(ref.collapsed);
+    expect(got.trials).toEqual(ref.trials);
     // measured on lavapipe: at most 2e-6 of the group's scale, 6e-5 for the sharpness (finite differences)
     for (const [k, r] of Object.entries(ref.groups)) {
       const g = got.groups[k]!;
