@@ -64,10 +64,10 @@ claim({ id: 'divergence-vs-step-size', title: "One step of growing size: without
         k++;
         const { x, y } = batchToTensors(b, train);
         if (PROBED_BATCHES.includes(k)) {
-          perBatch.push(stepSizeScan(net, x, y, ALPHAS));
-          perBatchPooled.push(pooledFeatures(net, x));
+          perBatch.push(await stepSizeScan(net, x, y, ALPHAS));
+          perBatchPooled.push(await pooledFeatures(net, x));
         }
-        trainStep(net, opt, x, y, TRAIN_LR);
+        await trainStep(net, opt, x, y, TRAIN_LR);
         tf.dispose([x, y]);
         if (k >= Math.max(...PROBED_BATCHES)) break;
       }

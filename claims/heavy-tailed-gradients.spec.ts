@@ -53,7 +53,7 @@ claim({ id: 'heavy-tailed-gradients', title: 'Without BN, gradients at initialis
     for (const bn of ['none', 'all'] as const) {
       const net = makeResNet({ bn, seed, data: train });
       const layer = net.layers.find((l) => l.depth === LAYER_DEPTH)!;
-      const g = parameterGradients(net, x, y, [layer.weight])[layer.weight]!;
+      const g = (await parameterGradients(net, x, y, [layer.weight]))[layer.weight]!;
       kurt[bn].push(excessKurtosis(g));
       sd[bn].push(std(g));
       samples[bn] ??= g;

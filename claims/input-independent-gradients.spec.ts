@@ -63,7 +63,7 @@ claim({ id: 'input-independent-gradients', title: 'Without BN, output gradients 
     for (const bn of ['none', 'all'] as const) {
       const net = makeResNet({ bn, seed, data: train });
       const layer = net.layers.find((l) => l.depth === LAYER_DEPTH)!;
-      const { output, concordance } = inputDependence(net, x, y, layer.name);
+      const { output, concordance } = await inputDependence(net, x, y, layer.name);
       share[bn].push(output.topClassShare);
       heat[bn] ??= output;
       conc[bn].push(concordance.perExampleMedianRatio);

@@ -66,13 +66,13 @@ claim({ id: 'moments-explode-in-divergent-step', title: 'In a diverging step wit
     const none = makeResNet({ bn: 'none', seed, data: train });
     const points = none.probePoints.filter((p) => p.name.startsWith('block:'));
     depths = points.map((p) => p.depth);
-    const scan = stepSizeScan(none, x, y, COARSE);
+    const scan = await stepSizeScan(none, x, y, COARSE);
     const alpha = scan.alphaStar ?? COARSE.at(-1)!;
     alphas.push(alpha);
-    const interpNone = momentsAlongStep(none, x, y, alpha, TS, points.map((p) => p.name));
+    const interpNone = await momentsAlongStep(none, x, y, alpha, TS, points.map((p) => p.name));
     none.dispose();
     const bn = makeResNet({ bn: 'all', seed, data: train });
-    const interpBn = momentsAlongStep(bn, x, y, alpha, TS, points.map((p) => p.name));
+    const interpBn = await momentsAlongStep(bn, x, y, alpha, TS, points.map((p) => p.name));
     bn.dispose();
     x.dispose();
     y.dispose();

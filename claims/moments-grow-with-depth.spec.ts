@@ -88,7 +88,7 @@ claim({ id: 'moments-grow-with-depth', title: 'Without BN, channel means and std
     for (const bn of ['none', 'all'] as const) {
       const net = makeResNet({ bn, seed, data: train });
       const points = net.probePoints.filter((p) => PROBE.test(p.name) || (bn === 'all' && STREAM.test(p.name))).map((p) => p.name);
-      const moments = activationMoments(net, x, { points }).sort((a, b) => a.depth - b.depth);
+      const moments = (await activationMoments(net, x, { points })).sort((a, b) => a.depth - b.depth);
       net.dispose();
       const at = moments.filter((m) => PROBE.test(m.point));
       const std = { depth: at.map((m) => m.depth), stage: at.map((m) => stageOf(m.point)), value: at.map((m) => lnMeanAbs(m.stds)) };

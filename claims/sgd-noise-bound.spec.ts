@@ -62,10 +62,13 @@ claim({ id: 'sgd-noise-bound', title: 'SGD noise obeys E‖α(g_B − g)‖² �
   const panels = [];
   for (const bn of ['none', 'all'] as const) {
     const net = makeResNet({ depth: 20, width: 4, bn, seed, data: train });
-    const pe = perExampleGradients(net, x, y);
-    const full = flatGradient(net, x, y);
-    const vsBatch = BATCHES.map((b) => miniBatchNoise(net, x, y, full, FIXED_ALPHA, b, BATCH_DRAWS, deriveSeed(seed, 0x5d, bn === 'none' ? 0 : 1, b)));
-    const vsAlpha = ALPHAS.map((a, i) => stepDeviation(net, x, y, a, FIXED_BATCH, ALPHA_DRAWS, deriveSeed(seed, 0xa1, bn === 'none' ? 0 : 1, i), SGD));
+    const pe = await perExampleGradients(net, x, y);
+    const full = await flatGradient(net, x, y);
+    // one after another: each measurement moves the net and restores it
+    const vsBatch: NoiseMeasurement[] = [];
+    for (const b of BATCHES) vsBatch.push(await miniBatchNoise(net, x, y, full, FIXED_ALPHA, b, BATCH_DRAWS, deriveSeed(seed, 0x5d, bn === 'none' ? 0 : 1, b)));
+    const vsAlpha: NoiseMeasurement[] = [];
+    for (const [i, a] of ALPHAS.entries()) vsAlpha.push(await stepDeviation(net, x, y, a, FIXED_BATCH, ALPHA_DRAWS, deriveSeed(seed, 0xa1, bn === 'none' ? 0 : 1, i), SGD));
     net.dispose();
     const bound = (m: NoiseMeasurement) => (m.alpha * m.alpha * pe.C) / m.batchSize;
     const arm = ARM_NAME[bn];

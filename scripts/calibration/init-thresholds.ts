@@ -27,9 +27,9 @@ for (let seed = first; seed < first + n; seed++) {
   for (const bn of ['none', 'all'] as const) {
     const net = makeResNet({ bn, seed, data: train });
     const layer = net.layers.find((l) => l.depth === 55)!;
-    const g = parameterGradients(net, x, y, [layer.weight])[layer.weight]!;
+    const g = (await parameterGradients(net, x, y, [layer.weight]))[layer.weight]!;
     row[`kurt_${bn}`] = excessKurtosis(g);
-    const conc = inputDependence(net, x, y, layer.name).concordance;
+    const conc = (await inputDependence(net, x, y, layer.name)).concordance;
     row[`conc_${bn}`] = conc.medianRatio;
     row[`pe_conc_${bn}`] = conc.perExampleMedianRatio;
     net.dispose();

@@ -2,8 +2,8 @@
  * Choose and start a TensorFlow.js backend.
  *
  *   auto       → tfjs-node-gpu if installed (GPU), else tfjs-node (native CPU), else WebGPU on a
- *                hardware adapter (never a software or fallback one) once it can read tensors
- *                synchronously (not under Node today: see webgpu.ts), else wasm, else cpu
+ *                hardware adapter (never a software or fallback one; Dawn is loaded only where a
+ *                GPU device node exists: webgpu.ts worthProbingForGpu), else wasm, else cpu
  *   tensorflow → tfjs-node-gpu or tfjs-node, or a clear error saying how to install them
  *   webgpu     → tfjs-backend-webgpu on Dawn (webgpu.ts), or one line naming what is missing
  *   wasm       → @tensorflow/tfjs-backend-wasm (ships inside the npm package: the default here)
@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { config, ConfigError, type BackendName } from '../config';
-import { describeAdapter, missingVulkanParts, probeWebGpu, releaseWebGpu, startWebGpuBackend, webgpuReadsSynchronously, type AdapterSummary } from './webgpu';
+import { describeAdapter, probeWebGpu, releaseWebGpu, startWebGpuBackend, worthProbingForGpu, type AdapterSummary } from './webgpu';
 
 export { tf };
 export type { AdapterSummary } from './webgpu';
@@ -97,11 +97,10 @@ async function start(which: BackendName): Promise<BackendInfo> {
     case 'auto': {
       const r = await startTensorflow();
       if (!('failed' in r)) return r;
-      // WebGPU only on a GPU: a software adapter (lavapipe) is ~12x slower than wasm. And only once
-      // it can read tensors synchronously, as the probes and the training loop do: under Node it
-      // cannot, and every claim that uses tensors would end in an error, so auto does not even load
-      // Dawn there (nor without a Vulkan loader and driver: it would print warnings in every process)
-      const gpu = !webgpuReadsSynchronously() || missingVulkanParts().length ? undefined : await probeWebGpu();
+      // WebGPU only on a GPU: a software adapter (lavapipe) is ~12x slower than wasm. Dawn is not
+      // even loaded where no GPU device exists (see worthProbingForGpu); where the optional
+      // package is missing the probe says so and auto goes on to wasm
+      const gpu = worthProbingForGpu() ? await probeWebGpu() : undefined;
       if (gpu?.ok && gpu.adapter.hardware) {
         try {
           return await startWebGpu();

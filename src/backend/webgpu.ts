@@ -1,7 +1,8 @@
 /**
  * The WebGPU route: @tensorflow/tfjs-backend-webgpu on Dawn's Node bindings (npm `webgpu`, a
  * prebuilt dawn.node inside the package). Both are optional dependencies, imported only here and
- * only when asked for (BN_BACKEND=webgpu, or `auto` probing for a hardware adapter).
+ * only when asked for (BN_BACKEND=webgpu, or `auto` probing for a hardware adapter where a GPU
+ * device node exists: see worthProbingForGpu).
  *
  * - Node 20 has no `navigator`, and the backend registers itself only if `navigator.gpu` exists
  *   when it is imported: so `navigator = { gpu: create([]) }` (and Dawn's GPU* globals) first.
@@ -12,7 +13,8 @@
  * - Dawn holds a device until it is destroyed: releaseWebGpu() destroys it at the end of a run.
  * - Reads must be asynchronous (`await t.data()`): tfjs-backend-webgpu 4.22 reads synchronously
  *   (dataSync, arraySync) through an OffscreenCanvas, which Node lacks, and Dawn's Node bindings
- *   offer no blocking buffer map. A synchronous read fails with one line saying so (below).
+ *   offer no blocking buffer map. The probes, the training loop and the claims read
+ *   asynchronously; a synchronous read of a value on the GPU fails with one line saying so (below).
  */
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readdirSync } from 'node:fs';
@@ -99,6 +101,24 @@ function vulkanDiagnosis(): string {
     : `Dawn found no WebGPU adapter although a Vulkan loader and driver are installed: the driver may be too old or lack what Dawn requires; ${fix}`;
 }
 
+/**
+ * Whether `auto` should load Dawn at all to look for a GPU: not where no GPU can be reached. On
+ * Linux that needs a Vulkan loader and driver, and a GPU device node (/dev/nvidia0 or a DRM render
+ * node /dev/dri/renderD*): without one Dawn could find at most a software adapter (lavapipe),
+ * which `auto` never takes, and loading it costs ~0.2–0.3 s and prints Dawn's warnings in every
+ * process. Elsewhere (Metal, D3D12) the probe decides.
+ */
+export function worthProbingForGpu(): boolean {
+  if (process.platform !== 'linux') return true;
+  if (missingVulkanParts().length) return false;
+  if (existsSync('/dev/nvidia0')) return true;
+  try {
+    return readdirSync('/dev/dri').some((f) => f.startsWith('renderD'));
+  } catch {
+    return false;
+  }
+}
+
 let probed: Promise<WebGpuProbe> | undefined;
 
 /** Whether Dawn finds an adapter here, and which (once per process; starts no device). */
@@ -155,7 +175,7 @@ export function webgpuReadsSynchronously(): boolean {
 
 /** Sync reads of a value still on the GPU throw this, instead of `OffscreenCanvas is not defined`. */
 export const SYNC_READ_ERROR =
-  'webgpu under Node cannot read a tensor synchronously (dataSync/arraySync: tfjs-backend-webgpu needs an OffscreenCanvas for that, and Node has none); this code path must use `await tensor.data()`, or run on BN_BACKEND=wasm';
+  'webgpu under Node cannot read a tensor synchronously (dataSync/arraySync: tfjs-backend-webgpu needs an OffscreenCanvas for that, and Node has none); the probes and the training loop read with `await tensor.data()`, and this code path must too (or run it on BN_BACKEND=wasm)';
 
 /** Replace the backend class's readSync with one that fails clearly when it would need OffscreenCanvas. */
 function guardSyncReads(backend: object): void {

@@ -9,8 +9,9 @@
  * WebGPU: when Dawn finds an adapter and the active backend is another, one more row times the
  * smallest case on it, labelled with the adapter's architecture (`webgpu (software)` for Mesa's
  * lavapipe: a CPU rasteriser, not a GPU; batch 16 and one step there, as it runs ~12× slower than
- * wasm). With BN_BACKEND=webgpu every case runs on it. Its steps read the loss asynchronously
- * (webgpu under Node has no synchronous read), and the device is destroyed at the end.
+ * wasm). With BN_BACKEND=webgpu every case runs on it. Every backend times the claims' own
+ * training step (src/train trainStep: it reads the loss and the count asynchronously, as webgpu
+ * under Node requires); the device is destroyed at the end.
  *
  *   BN_BENCH_STEPS=5     timed steps per case (after one warm-up step)
  *   BN_BENCH_CPU=0       skip the cpu comparison
@@ -20,7 +21,6 @@ import * as tf from '@tensorflow/tfjs';
 import { mkdirSync } from 'node:fs';
 import { initBackend, releaseBackend, type BackendInfo } from '../backend';
 import { probeWebGpu, type AdapterSummary } from '../backend/webgpu';
-import { crossEntropy } from '../train/loss';
 import { config } from '../config';
 import { forwardFlopsPerImage } from '../nets/flops';
 import { buildResNet } from '../nets/resnet';
@@ -65,28 +65,16 @@ const sampleRss = () => {
   rowPeak = Math.max(rowPeak, rss);
 };
 
-type Step = (net: ReturnType<typeof buildResNet>, opt: Sgd, x: tf.Tensor4D, y: tf.Tensor1D, c: Case) => Promise<void>;
-
-/** The claims' training step (synchronous reads of the loss and accuracy). */
-const syncStep: Step = async (net, opt, x, y, c) => {
-  trainStep(net, opt, x, y, 0.01, { microBatch: c.microBatch });
-};
-
 /**
- * The same SGD step for webgpu, whose reads must be asynchronous: forward, backward, momentum
- * update, then the loss read back, which waits for the GPU to finish the step. No micro-batches
- * (they exist for the wasm heap's 4 GiB).
+ * The claims' training step: forward, backward, the loss and count read back (which waits for a
+ * GPU to finish the pass), the momentum update. Micro-batches only where the case asks for them
+ * (they exist for the wasm heap's 4 GiB), so never on webgpu.
  */
-const asyncStep: Step = async (net, opt, x, y) => {
-  const vars = [...net.params.values()];
-  const { value, grads } = tf.variableGrads(() => crossEntropy(net.forward(x, { training: true, updateStats: true }), y), vars);
-  const byName = Object.fromEntries([...net.params].map(([name, v]) => [name, grads[v.name]!]));
-  opt.step(byName, 0.01);
-  await value.data();
-  tf.dispose([value, ...Object.values(grads)]);
-};
+async function step(net: ReturnType<typeof buildResNet>, opt: Sgd, x: tf.Tensor4D, y: tf.Tensor1D, microBatch: number | undefined): Promise<void> {
+  await trainStep(net, opt, x, y, 0.01, { microBatch });
+}
 
-async function timeSteps(c: Case, steps: number, timeBoxSeconds: number, batch = BATCH, step: Step = syncStep): Promise<{ secondsPerStep: number; steps: number; flopsPerStep: number; batch: number; rowPeakRssMiB: number }> {
+async function timeSteps(c: Case, steps: number, timeBoxSeconds: number, batch = BATCH, microBatch = c.microBatch): Promise<{ secondsPerStep: number; steps: number; flopsPerStep: number; batch: number; rowPeakRssMiB: number }> {
   rowPeak = 0;
   const net = buildResNet({ depth: c.depth, width: c.width, inChannels: c.channels, bn: c.bn, seed: 0 });
   const opt = new Sgd(net.params, net.decayed, { momentum: 0.9, weightDecay: 5e-4 });
@@ -94,13 +82,13 @@ async function timeSteps(c: Case, steps: number, timeBoxSeconds: number, batch =
   const y = tf.tensor1d(Int32Array.from({ length: batch }, (_, i) => i % 10), 'int32');
   const flopsPerStep = 3 * batch * forwardFlopsPerImage(net, [c.hw, c.hw, c.channels]);
   const warm = performance.now();
-  await step(net, opt, x, y, c); // warm-up (kernel compilation, allocations)
+  await step(net, opt, x, y, microBatch); // warm-up (kernel compilation, allocations)
   sampleRss();
   const warmSeconds = (performance.now() - warm) / 1000;
   const n = warmSeconds > timeBoxSeconds ? 0 : Math.max(1, Math.min(steps, Math.floor(timeBoxSeconds / warmSeconds)));
   const t0 = performance.now();
   for (let i = 0; i < n; i++) {
-    await step(net, opt, x, y, c);
+    await step(net, opt, x, y, microBatch);
     sampleRss();
   }
   const secondsPerStep = n ? (performance.now() - t0) / 1000 / n : warmSeconds;
@@ -138,7 +126,7 @@ async function main() {
   // after the warm-up (its figure is for telling it apart from a GPU, not for comparing nets)
   if (softwareAdapter) console.log('software adapter (not a GPU): ResNet-20 32x32x3 only, batch 16');
   for (const c of softwareAdapter ? CASES.slice(0, 1) : CASES) {
-    const r = await timeSteps(c, softwareAdapter ? 1 : steps, softwareAdapter ? 600 : 60, softwareAdapter ? CPU_BATCH : (c.batch ?? BATCH), onWebgpu ? asyncStep : syncStep);
+    const r = await timeSteps(c, softwareAdapter ? 1 : steps, softwareAdapter ? 600 : 60, softwareAdapter ? CPU_BATCH : (c.batch ?? BATCH), onWebgpu ? undefined : c.microBatch);
     record(c, label(info), r, info.adapter, onWebgpu ? undefined : c.microBatch);
   }
   const gpu = onWebgpu || process.env.BN_BENCH_WEBGPU === '0' ? undefined : await probeWebGpu();
@@ -146,14 +134,14 @@ async function main() {
     const wg = await initBackend('webgpu');
     const c = CASES[0]!;
     const hw = gpu.adapter.hardware;
-    record(c, label(wg), await timeSteps(c, hw ? steps : 1, hw ? 60 : 600, hw ? BATCH : CPU_BATCH, asyncStep), gpu.adapter, undefined);
+    record(c, label(wg), await timeSteps(c, hw ? steps : 1, hw ? 60 : 600, hw ? BATCH : CPU_BATCH, undefined), gpu.adapter, undefined);
     releaseBackend();
   } else if (gpu && !gpu.ok) console.log(`no webgpu row: ${gpu.why}`);
   if (process.env.BN_BENCH_CPU !== '0' && info.name !== 'cpu') {
     await initBackend('cpu');
     // the pure-JS backend takes minutes per ResNet step: one step of the smallest case at CPU_BATCH
     const c = CASES[1]!;
-    record(c, 'cpu', await timeSteps(c, 1, 0, CPU_BATCH), undefined, undefined);
+    record(c, 'cpu', await timeSteps(c, 1, 0, CPU_BATCH, c.microBatch), undefined, undefined);
   }
   releaseBackend();
   const ratio = results.filter((r) => r.case === CASES[1]!.name && (r.backend === label(info) || r.backend === 'cpu'));

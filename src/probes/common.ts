@@ -12,15 +12,16 @@ export function currentParams(net: Net): ParamValues {
 
 /**
  * Loss on (x, y) and its gradient with respect to every parameter, in training mode (batch
- * statistics, as during an SGD step) without touching the running averages. Pass `params` to
- * evaluate at θ' instead of the net's own parameters. The caller owns the returned tensors.
+ * statistics, as during an SGD step) without touching the running averages, as tensors: no read,
+ * so it also serves inside tf.tidy. Pass `params` to evaluate at θ' instead of the net's own
+ * parameters. The caller owns the returned tensors.
  */
-export function lossAndGrads(
+export function lossAndGradTensors(
   net: Net,
   x: tf.Tensor,
   y: tf.Tensor1D,
   opts: { params?: ParamValues; training?: boolean } = {},
-): { loss: number; grads: ParamValues } {
+): { value: tf.Scalar; grads: ParamValues } {
   const names = [...net.params.keys()];
   const base = opts.params ?? currentParams(net);
   const inputs = names.map((n) => base[n]!);
@@ -29,14 +30,56 @@ export function lossAndGrads(
     return crossEntropy(net.forward(x, { training: opts.training ?? true, params }), y);
   };
   const { value, grads } = tf.valueAndGrads(f)(inputs);
-  const loss = value.dataSync()[0]!;
+  return { value: value as tf.Scalar, grads: Object.fromEntries(names.map((n, i) => [n, grads[i]!])) };
+}
+
+/** The gradient alone (lossAndGradTensors without the loss): usable inside tf.tidy. The caller owns the result. */
+export function gradientsAt(net: Net, x: tf.Tensor, y: tf.Tensor1D, opts: { params?: ParamValues; training?: boolean } = {}): ParamValues {
+  const { value, grads } = lossAndGradTensors(net, x, y, opts);
   value.dispose();
-  return { loss, grads: Object.fromEntries(names.map((n, i) => [n, grads[i]!])) };
+  return grads;
+}
+
+/**
+ * Loss on (x, y), read back, and its gradient with respect to every parameter (see
+ * lossAndGradTensors). Reads asynchronously: webgpu under Node has no synchronous read. The
+ * caller owns the returned gradients.
+ */
+export async function lossAndGrads(
+  net: Net,
+  x: tf.Tensor,
+  y: tf.Tensor1D,
+  opts: { params?: ParamValues; training?: boolean } = {},
+): Promise<{ loss: number; grads: ParamValues }> {
+  const { value, grads } = lossAndGradTensors(net, x, y, opts);
+  try {
+    return { loss: await scalarOf(value), grads };
+  } catch (e) {
+    disposeAll(grads);
+    throw e;
+  } finally {
+    value.dispose();
+  }
+}
+
+/** The value of a one-element tensor, read asynchronously (the tensor stays the caller's). */
+export async function scalarOf(t: tf.Tensor): Promise<number> {
+  return (await t.data())[0]!;
+}
+
+/** The value of a one-element tensor made by `f` (in tf.tidy), read asynchronously; the tensor is disposed. */
+export async function readScalar(f: () => tf.Tensor): Promise<number> {
+  const t = tf.tidy(f);
+  try {
+    return await scalarOf(t);
+  } finally {
+    t.dispose();
+  }
 }
 
 /** Loss on (x, y) at θ' (training mode by default), without gradients. */
-export function lossAt(net: Net, x: tf.Tensor, y: tf.Tensor1D, params?: ParamValues, training = true): number {
-  return tf.tidy(() => crossEntropy(net.forward(x, { training, params }), y).dataSync()[0]!);
+export function lossAt(net: Net, x: tf.Tensor, y: tf.Tensor1D, params?: ParamValues, training = true): Promise<number> {
+  return readScalar(() => crossEntropy(net.forward(x, { training, params }), y));
 }
 
 /** θ + t·d for every parameter named in d (others unchanged). The caller owns the result. */
@@ -70,13 +113,13 @@ export function snapshot(net: Net): { restore(): void; dispose(): void } {
   };
 }
 
-/** Flatten a set of tensors into one Float32Array (in the given order). */
-export function flatten(ts: tf.Tensor[]): Float32Array {
+/** Flatten a set of tensors into one Float32Array (in the given order), read asynchronously. */
+export async function flatten(ts: tf.Tensor[]): Promise<Float32Array> {
   const total = ts.reduce((s, t) => s + t.size, 0);
   const out = new Float32Array(total);
   let o = 0;
   for (const t of ts) {
-    out.set(t.dataSync() as Float32Array, o);
+    out.set((await t.data()) as Float32Array, o);
     o += t.size;
   }
   return out;

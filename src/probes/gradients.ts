@@ -6,16 +6,19 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Net } from '../nets/types';
 import { crossEntropy } from '../train/loss';
-import { disposeAll, lossAndGrads } from './common';
+import { disposeAll, gradientsAt } from './common';
 
-/** Flat gradient of the loss on (x, y) with respect to the named parameters. */
-export function parameterGradients(net: Net, x: tf.Tensor, y: tf.Tensor1D, names: string[]): Record<string, Float32Array> {
+/** Flat gradient of the loss on (x, y) with respect to the named parameters (read asynchronously). */
+export async function parameterGradients(net: Net, x: tf.Tensor, y: tf.Tensor1D, names: string[]): Promise<Record<string, Float32Array>> {
   for (const n of names) if (!net.params.has(n)) throw new Error(`${net.description} has no parameter ${n}`);
-  const { grads } = lossAndGrads(net, x, y);
-  const out: Record<string, Float32Array> = {};
-  for (const n of names) out[n] = grads[n]!.dataSync() as Float32Array;
-  disposeAll(grads);
-  return out;
+  const grads = gradientsAt(net, x, y);
+  try {
+    const out: Record<string, Float32Array> = {};
+    for (const n of names) out[n] = (await grads[n]!.data()) as Float32Array;
+    return out;
+  } finally {
+    disposeAll(grads);
+  }
 }
 
 /**

@@ -18,24 +18,30 @@ export interface StepInterpolation {
   relativeLoss: number[];
 }
 
-export function momentsAlongStep(
+export async function momentsAlongStep(
   net: Net,
   x: tf.Tensor,
   y: tf.Tensor1D,
   alpha: number,
   ts: number[],
   points: string[],
-): StepInterpolation {
-  const { loss: loss0, grads } = lossAndGrads(net, x, y);
+): Promise<StepInterpolation> {
+  const { loss: loss0, grads } = await lossAndGrads(net, x, y);
   const moments: ChannelMoments[][] = [];
   const relativeLoss: number[] = [];
-  for (const t of ts) {
-    const moved = moveAlong(net, grads, -alpha * t);
-    moments.push(activationMoments(net, x, { points, params: moved }));
-    const l = lossAt(net, x, y, moved);
-    relativeLoss.push(Number.isFinite(l) ? l / loss0 : Infinity);
-    disposeAll(moved);
+  try {
+    for (const t of ts) {
+      const moved = moveAlong(net, grads, -alpha * t);
+      try {
+        moments.push(await activationMoments(net, x, { points, params: moved }));
+        const l = await lossAt(net, x, y, moved);
+        relativeLoss.push(Number.isFinite(l) ? l / loss0 : Infinity);
+      } finally {
+        disposeAll(moved);
+      }
+    }
+  } finally {
+    disposeAll(grads);
   }
-  disposeAll(grads);
   return { ts, alpha, points, moments, relativeLoss };
 }

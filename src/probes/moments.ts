@@ -17,44 +17,65 @@ export interface ChannelMoments {
   nonFinite: number;
 }
 
-/** Per-channel mean/std of a tensor over all axes but the last. */
-export function channelMomentsOf(t: tf.Tensor): { means: Float32Array; stds: Float32Array } {
+/** Per-channel mean/std of a tensor over all axes but the last, as tensors (caller owns; usable inside tf.tidy). */
+export function channelMomentTensors(t: tf.Tensor): { mean: tf.Tensor1D; std: tf.Tensor1D } {
   return tf.tidy(() => {
     const axes = t.shape.slice(0, -1).map((_, i) => i);
     const { mean, variance } = tf.moments(t, axes);
-    return { means: mean.dataSync() as Float32Array, stds: tf.sqrt(variance).dataSync() as Float32Array };
+    return { mean: mean as tf.Tensor1D, std: tf.sqrt(variance) as tf.Tensor1D };
   });
+}
+
+/** Per-channel mean/std of a tensor over all axes but the last, read asynchronously. */
+export async function channelMomentsOf(t: tf.Tensor): Promise<{ means: Float32Array; stds: Float32Array }> {
+  const { mean, std } = channelMomentTensors(t);
+  try {
+    return { means: (await mean.data()) as Float32Array, stds: (await std.data()) as Float32Array };
+  } finally {
+    tf.dispose([mean, std]);
+  }
 }
 
 /**
  * Run one forward pass on x and collect the channel moments at the given probe points (default:
- * every point but the input). Training mode (batch statistics) unless `training: false`.
+ * every point but the input). Training mode (batch statistics) unless `training: false`. The
+ * moments are computed during the pass and read after it (asynchronously).
  */
-export function activationMoments(
+export async function activationMoments(
   net: Net,
   x: tf.Tensor,
   opts: { points?: string[]; training?: boolean; params?: ParamValues } = {},
-): ChannelMoments[] {
+): Promise<ChannelMoments[]> {
   const wanted = new Set(opts.points ?? net.probePoints.map((p) => p.name).filter((n) => n !== 'input'));
   const depthOf = new Map(net.probePoints.map((p) => [p.name, p.depth]));
-  const out: ChannelMoments[] = [];
-  tf.tidy(() => {
-    net.forward(x, {
-      training: opts.training ?? true,
-      params: opts.params,
-      capture: (point, a) => {
-        if (!wanted.has(point)) return;
-        const { means, stds } = channelMomentsOf(a);
-        let nonFinite = 0;
-        for (const v of means) if (!Number.isFinite(v)) nonFinite++;
-        for (const v of stds) if (!Number.isFinite(v)) nonFinite++;
-        out.push({ point, depth: depthOf.get(point) ?? NaN, means, stds, nonFinite });
-      },
+  const kept: { point: string; mean: tf.Tensor1D; std: tf.Tensor1D }[] = [];
+  try {
+    tf.tidy(() => {
+      net.forward(x, {
+        training: opts.training ?? true,
+        params: opts.params,
+        capture: (point, a) => {
+          if (!wanted.has(point)) return;
+          const { mean, std } = channelMomentTensors(a);
+          kept.push({ point, mean: tf.keep(mean), std: tf.keep(std) });
+        },
+      });
     });
-  });
-  const missing = [...wanted].filter((w) => !out.some((o) => o.point === w));
-  if (missing.length) throw new Error(`probe points not produced by ${net.description}: ${missing.join(', ')}`);
-  return out;
+    const missing = [...wanted].filter((w) => !kept.some((o) => o.point === w));
+    if (missing.length) throw new Error(`probe points not produced by ${net.description}: ${missing.join(', ')}`);
+    const out: ChannelMoments[] = [];
+    for (const { point, mean, std } of kept) {
+      const means = (await mean.data()) as Float32Array;
+      const stds = (await std.data()) as Float32Array;
+      let nonFinite = 0;
+      for (const v of means) if (!Number.isFinite(v)) nonFinite++;
+      for (const v of stds) if (!Number.isFinite(v)) nonFinite++;
+      out.push({ point, depth: depthOf.get(point) ?? NaN, means, stds, nonFinite });
+    }
+    return out;
+  } finally {
+    for (const k of kept) tf.dispose([k.mean, k.std]);
+  }
 }
 
 /** Average over channels of a per-channel statistic, as log-magnitude: mean over c of ln|v_c|. */
@@ -75,31 +96,36 @@ export interface PooledFeatures {
  * The features entering the classifier (probe point 'pooled'), training mode: how many are dead
  * and how large they are. Diagnoses a net whose output scale collapses in its first steps.
  */
-export function pooledFeatures(net: Net, x: tf.Tensor): PooledFeatures {
-  let out: PooledFeatures | undefined;
-  tf.tidy(() => {
-    net.forward(x, {
-      training: true,
-      capture: (point, a) => {
-        if (point !== 'pooled') return;
-        const [n, c] = a.shape as [number, number];
-        const v = a.dataSync();
-        let dead = 0;
-        for (let j = 0; j < c; j++) {
-          let alive = false;
-          for (let i = 0; i < n && !alive; i++) if (v[i * c + j] !== 0) alive = true;
-          if (!alive) dead++;
-        }
-        let norms = 0;
-        for (let i = 0; i < n; i++) {
-          let s = 0;
-          for (let j = 0; j < c; j++) s += v[i * c + j]! ** 2;
-          norms += Math.sqrt(s);
-        }
-        out = { deadShare: dead / c, meanNorm: norms / n };
-      },
+export async function pooledFeatures(net: Net, x: tf.Tensor): Promise<PooledFeatures> {
+  let pooled: tf.Tensor | undefined;
+  try {
+    tf.tidy(() => {
+      net.forward(x, {
+        training: true,
+        capture: (point, a) => {
+          if (point !== 'pooled') return;
+          pooled?.dispose();
+          pooled = tf.keep(a.clone());
+        },
+      });
     });
-  });
-  if (!out) throw new Error(`${net.description} has no 'pooled' probe point`);
-  return out;
+    if (!pooled) throw new Error(`${net.description} has no 'pooled' probe point`);
+    const [n, c] = pooled.shape as [number, number];
+    const v = await pooled.data();
+    let dead = 0;
+    for (let j = 0; j < c; j++) {
+      let alive = false;
+      for (let i = 0; i < n && !alive; i++) if (v[i * c + j] !== 0) alive = true;
+      if (!alive) dead++;
+    }
+    let norms = 0;
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let j = 0; j < c; j++) s += v[i * c + j]! ** 2;
+      norms += Math.sqrt(s);
+    }
+    return { deadShare: dead / c, meanNorm: norms / n };
+  } finally {
+    pooled?.dispose();
+  }
 }

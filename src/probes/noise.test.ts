@@ -15,11 +15,11 @@ const pool = (n: number) => ({
 });
 
 describe('SGD noise probes', () => {
-  it('without BN the per-example gradients average to the pool gradient (the loss is a mean of examples)', () => {
+  it('without BN the per-example gradients average to the pool gradient (the loss is a mean of examples)', async () => {
     const net = buildResNet({ depth: 8, width: 2, inChannels: 1, bn: 'none', seed: 1 });
     const { x, y } = pool(12);
-    const pe = perExampleGradients(net, x, y);
-    const full = flatGradient(net, x, y);
+    const pe = await perExampleGradients(net, x, y);
+    const full = await flatGradient(net, x, y);
     const scale = Math.sqrt(squaredDistance(full, new Float32Array(full.length)));
     expect(Math.sqrt(squaredDistance(pe.mean, full)) / scale).toBeLessThan(1e-4);
     expect(pe.C).toBeGreaterThan(0);
@@ -27,37 +27,37 @@ describe('SGD noise probes', () => {
     net.dispose();
   });
 
-  it('freezing BN at a batch\'s moments makes inference on that batch equal training on it', () => {
+  it('freezing BN at a batch\'s moments makes inference on that batch equal training on it', async () => {
     for (const bn of ['all', 'final'] as const) {
       const net = buildResNet({ depth: 8, width: 2, inChannels: 1, bn, seed: 2 });
       const { x, y } = pool(16);
-      const training = lossAt(net, x, y, undefined, true);
-      expect(Math.abs(lossAt(net, x, y, undefined, false) - training)).toBeGreaterThan(1e-3); // running stats 0/1 differ
+      const training = await lossAt(net, x, y, undefined, true);
+      expect(Math.abs((await lossAt(net, x, y, undefined, false)) - training)).toBeGreaterThan(1e-3); // running stats 0/1 differ
       freezeBnAtBatchStatistics(net, x);
-      expect(lossAt(net, x, y, undefined, false)).toBeCloseTo(training, 4);
+      expect(await lossAt(net, x, y, undefined, false)).toBeCloseTo(training, 4);
       tf.dispose([x, y]);
       net.dispose();
     }
   });
 
-  it('one optimiser step deviates from the pool step by exactly α(g_B − g), whatever momentum and decay', () => {
+  it('one optimiser step deviates from the pool step by exactly α(g_B − g), whatever momentum and decay', async () => {
     const net = buildResNet({ depth: 8, width: 2, inChannels: 1, bn: 'all', seed: 3 });
     const { x, y } = pool(16);
-    const full = flatGradient(net, x, y);
+    const full = await flatGradient(net, x, y);
     for (const alpha of [1e-3, 0.3]) {
-      const direct = miniBatchNoise(net, x, y, full, alpha, 4, 5, 7);
-      const viaSgd = stepDeviation(net, x, y, alpha, 4, 5, 7, { momentum: 0.9, weightDecay: 5e-4 });
+      const direct = await miniBatchNoise(net, x, y, full, alpha, 4, 5, 7);
+      const viaSgd = await stepDeviation(net, x, y, alpha, 4, 5, 7, { momentum: 0.9, weightDecay: 5e-4 });
       expect(viaSgd.measured / direct.measured).toBeCloseTo(1, 2);
     }
-    expect(flatGradient(net, x, y)).toEqual(full); // the net is restored after every step
+    expect(await flatGradient(net, x, y)).toEqual(full); // the net is restored after every step
     tf.dispose([x, y]);
     net.dispose();
   });
 
-  it('rejects a batch larger than the pool with a clear error', () => {
+  it('rejects a batch larger than the pool with a clear error', async () => {
     const net = buildResNet({ depth: 8, width: 2, inChannels: 1, bn: 'none', seed: 4 });
     const { x, y } = pool(4);
-    expect(() => miniBatchNoise(net, x, y, new Float32Array(1), 1, 5, 1, 0)).toThrow(/batch size 5 does not fit a pool of 4/);
+    await expect(miniBatchNoise(net, x, y, new Float32Array(1), 1, 5, 1, 0)).rejects.toThrow(/batch size 5 does not fit a pool of 4/);
     tf.dispose([x, y]);
     net.dispose();
   });

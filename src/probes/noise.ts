@@ -22,14 +22,16 @@ import type { Net } from '../nets/types';
 import { Rng } from '../stats/rng';
 import { Sgd, type SgdConfig } from '../train/sgd';
 import { trainStep } from '../train/train';
-import { disposeAll, flatten, lossAndGrads, snapshot } from './common';
+import { disposeAll, flatten, gradientsAt, snapshot } from './common';
 
-/** The net's gradient on (x, y) as one flat vector (training mode unless told). */
-export function flatGradient(net: Net, x: tf.Tensor, y: tf.Tensor1D, training = true): Float32Array {
-  const { grads } = lossAndGrads(net, x, y, { training });
-  const flat = flatten([...net.params.keys()].map((k) => grads[k]!));
-  disposeAll(grads);
-  return flat;
+/** The net's gradient on (x, y) as one flat vector (training mode unless told), read asynchronously. */
+export async function flatGradient(net: Net, x: tf.Tensor, y: tf.Tensor1D, training = true): Promise<Float32Array> {
+  const grads = gradientsAt(net, x, y, { training });
+  try {
+    return await flatten([...net.params.keys()].map((k) => grads[k]!));
+  } finally {
+    disposeAll(grads);
+  }
 }
 
 /**
@@ -74,7 +76,7 @@ export interface PerExampleGradients {
 }
 
 /** Per-example gradients over the pool (x, y) and their variance C (see the header for BN). */
-export function perExampleGradients(net: Net, x: tf.Tensor4D, y: tf.Tensor1D): PerExampleGradients {
+export async function perExampleGradients(net: Net, x: tf.Tensor4D, y: tf.Tensor1D): Promise<PerExampleGradients> {
   const n = x.shape[0];
   const training = net.bn === 'none';
   const restoreState = snapshot(net);
@@ -84,8 +86,11 @@ export function perExampleGradients(net: Net, x: tf.Tensor4D, y: tf.Tensor1D): P
     for (let i = 0; i < n; i++) {
       const xi = x.slice([i, 0, 0, 0], [1, -1, -1, -1]);
       const yi = y.slice([i], [1]);
-      grads.push(flatGradient(net, xi, yi, training));
-      tf.dispose([xi, yi]);
+      try {
+        grads.push(await flatGradient(net, xi, yi, training));
+      } finally {
+        tf.dispose([xi, yi]);
+      }
     }
   } finally {
     restoreState.restore();
@@ -136,13 +141,16 @@ function summarise(alpha: number, batchSize: number, values: number[]): NoiseMea
  * E‖α(g_B − g)‖² over `draws` real mini-batches of size |B| drawn from the pool without
  * replacement; g is `full`, the net's gradient on the whole pool.
  */
-export function miniBatchNoise(net: Net, x: tf.Tensor4D, y: tf.Tensor1D, full: ArrayLike<number>, alpha: number, batchSize: number, draws: number, seed: number): NoiseMeasurement {
+export async function miniBatchNoise(net: Net, x: tf.Tensor4D, y: tf.Tensor1D, full: ArrayLike<number>, alpha: number, batchSize: number, draws: number, seed: number): Promise<NoiseMeasurement> {
   const rng = new Rng(seed);
   const values: number[] = [];
   for (let d = 0; d < draws; d++) {
     const { xb, yb } = drawBatch(x, y, batchSize, rng);
-    values.push(alpha * alpha * squaredDistance(flatGradient(net, xb, yb), full));
-    tf.dispose([xb, yb]);
+    try {
+      values.push(alpha * alpha * squaredDistance(await flatGradient(net, xb, yb), full));
+    } finally {
+      tf.dispose([xb, yb]);
+    }
   }
   return summarise(alpha, batchSize, values);
 }
@@ -152,25 +160,31 @@ export function miniBatchNoise(net: Net, x: tf.Tensor4D, y: tf.Tensor1D, full: A
  * and weight decay as in training, fresh state) at learning rate α on a mini-batch against the
  * same step on the whole pool; ‖θ_SGD − θ_GD‖² per draw. The net is restored after each step.
  */
-export function stepDeviation(net: Net, x: tf.Tensor4D, y: tf.Tensor1D, alpha: number, batchSize: number, draws: number, seed: number, sgd: SgdConfig): NoiseMeasurement {
+export async function stepDeviation(net: Net, x: tf.Tensor4D, y: tf.Tensor1D, alpha: number, batchSize: number, draws: number, seed: number, sgd: SgdConfig): Promise<NoiseMeasurement> {
   const names = [...net.params.keys()];
   const at = snapshot(net);
-  const stepOn = (xb: tf.Tensor4D, yb: tf.Tensor1D) => {
+  const stepOn = async (xb: tf.Tensor4D, yb: tf.Tensor1D) => {
     const opt = new Sgd(net.params, net.decayed, sgd);
-    trainStep(net, opt, xb, yb, alpha);
-    opt.dispose();
-    const theta = flatten(names.map((k) => net.params.get(k)!));
+    try {
+      await trainStep(net, opt, xb, yb, alpha);
+    } finally {
+      opt.dispose();
+    }
+    const theta = await flatten(names.map((k) => net.params.get(k)!));
     at.restore();
     return theta;
   };
   try {
-    const gd = stepOn(x, y);
+    const gd = await stepOn(x, y);
     const rng = new Rng(seed);
     const values: number[] = [];
     for (let d = 0; d < draws; d++) {
       const { xb, yb } = drawBatch(x, y, batchSize, rng);
-      values.push(squaredDistance(stepOn(xb, yb), gd));
-      tf.dispose([xb, yb]);
+      try {
+        values.push(squaredDistance(await stepOn(xb, yb), gd));
+      } finally {
+        tf.dispose([xb, yb]);
+      }
     }
     return summarise(alpha, batchSize, values);
   } finally {

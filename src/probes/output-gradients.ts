@@ -24,18 +24,26 @@ export interface OutputGradients {
   topClass: number;
 }
 
-export function outputGradients(net: Net, x: tf.Tensor, y: tf.Tensor1D): OutputGradients {
+export async function outputGradients(net: Net, x: tf.Tensor, y: tf.Tensor1D): Promise<OutputGradients> {
   const { grads, values } = activationGradientsAndValues(net, x, y, ['logits'], ['logits']);
-  const og = summariseOutputGradients(grads.logits!, values.logits!);
-  disposeAll(grads);
-  disposeAll(values);
-  return og;
+  try {
+    return await summariseOutputGradients(grads.logits!, values.logits!);
+  } finally {
+    disposeAll(grads);
+    disposeAll(values);
+  }
 }
 
-function summariseOutputGradients(g: tf.Tensor, logits: tf.Tensor): OutputGradients {
+async function summariseOutputGradients(g: tf.Tensor, logits: tf.Tensor): Promise<OutputGradients> {
   const [images, classes] = g.shape as [number, number];
-  const matrix = g.dataSync() as Float32Array;
-  const predictions = tf.tidy(() => tf.argMax(logits, 1).dataSync() as Int32Array);
+  const matrix = (await g.data()) as Float32Array;
+  const argMax = tf.argMax(logits, 1);
+  let predictions: Int32Array;
+  try {
+    predictions = (await argMax.data()) as Int32Array;
+  } finally {
+    argMax.dispose();
+  }
   const counts = new Array<number>(classes).fill(0);
   for (const p of predictions) counts[p]!++;
   const topClass = counts.indexOf(Math.max(...counts));
@@ -93,20 +101,27 @@ export function signFlipNull(perExample: Float32Array[], draws: number, rng: Rng
  * absolute gradient; Σ|d| is the same filter-gradient computation with both factors replaced by
  * their absolute values (|a·b| = |a|·|b|), so no per-position tensor is ever materialised.
  */
-export function kernelConcordance(net: Net, x: tf.Tensor, y: tf.Tensor1D, layerName: string, eps = 1e-30): Concordance {
+export function kernelConcordance(net: Net, x: tf.Tensor, y: tf.Tensor1D, layerName: string, eps = 1e-30): Promise<Concordance> {
   const layer = findConv(net, layerName);
   const { grads, values } = activationGradientsAndValues(net, x, y, [layer.output], [layer.input]);
   return concordanceOf(layerName, net, layer, values[layer.input]!, grads[layer.output]!, eps);
 }
 
 /** Output gradients and a kernel's concordance from one shared forward-backward pass. */
-export function inputDependence(net: Net, x: tf.Tensor, y: tf.Tensor1D, layerName: string): { output: OutputGradients; concordance: Concordance } {
+export async function inputDependence(net: Net, x: tf.Tensor, y: tf.Tensor1D, layerName: string): Promise<{ output: OutputGradients; concordance: Concordance }> {
   const layer = findConv(net, layerName);
   const { grads, values } = activationGradientsAndValues(net, x, y, ['logits', layer.output], ['logits', layer.input]);
-  const output = summariseOutputGradients(grads.logits!, values.logits!);
+  let output: OutputGradients;
+  try {
+    output = await summariseOutputGradients(grads.logits!, values.logits!);
+  } catch (e) {
+    disposeAll(grads);
+    disposeAll(values);
+    throw e;
+  }
   grads.logits!.dispose();
   values.logits!.dispose();
-  return { output, concordance: concordanceOf(layerName, net, layer, values[layer.input]!, grads[layer.output]!) };
+  return { output, concordance: await concordanceOf(layerName, net, layer, values[layer.input]!, grads[layer.output]!) };
 }
 
 function findConv(net: Net, layerName: string): LayerInfo {
@@ -115,31 +130,40 @@ function findConv(net: Net, layerName: string): LayerInfo {
   return layer;
 }
 
+/** A tensor made by `f` (in tf.tidy), read asynchronously as float32 and disposed. */
+async function readFloats(f: () => tf.Tensor): Promise<Float32Array> {
+  const t = tf.tidy(f);
+  try {
+    return (await t.data()) as Float32Array;
+  } finally {
+    t.dispose();
+  }
+}
+
 /** Disposes `input` and `dy`. */
-function concordanceOf(layerName: string, net: Net, layer: LayerInfo, input: tf.Tensor, dy: tf.Tensor, eps = 1e-30): Concordance {
+async function concordanceOf(layerName: string, net: Net, layer: LayerInfo, input: tf.Tensor, dy: tf.Tensor, eps = 1e-30): Promise<Concordance> {
   const w = net.params.get(layer.weight)!;
   // dL/dw = grad of Σ conv(input, w)·dy with respect to w; with |input| and |dy| it gives Σ|d|
   const fg = (inp: tf.Tensor, up: tf.Tensor) =>
     tf.tidy(() => tf.grad((k: tf.Tensor) => conv2d(inp as tf.Tensor4D, k as tf.Tensor4D, layer.stride, 'same').mul(up).sum())(w));
-  const signed = fg(input, dy);
-  const absolute = tf.tidy(() => fg(tf.abs(input), tf.abs(dy)));
-  const absOfSum = tf.tidy(() => tf.abs(signed).dataSync() as Float32Array);
-  const sumOfAbs = absolute.dataSync() as Float32Array;
-  // Σ_b |g_b|: one filter gradient per image
-  const sumOfPerExampleAbs = new Float32Array(sumOfAbs.length);
+  const sumOfPerExampleAbs = new Float32Array(w.size);
   const perExample: Float32Array[] = [];
-  for (let b = 0; b < input.shape[0]!; b++) {
-    const gb = tf.tidy(() => {
+  let absOfSum: Float32Array;
+  let sumOfAbs: Float32Array;
+  try {
+    absOfSum = await readFloats(() => tf.abs(fg(input, dy)));
+    sumOfAbs = await readFloats(() => fg(tf.abs(input), tf.abs(dy)));
+    // Σ_b |g_b|: one filter gradient per image
+    for (let b = 0; b < input.shape[0]!; b++) {
       const one = (t: tf.Tensor) => t.slice([b, 0, 0, 0], [1, -1, -1, -1]);
-      return fg(one(input), one(dy)).dataSync() as Float32Array;
-    });
-    perExample.push(gb);
-    for (let i = 0; i < gb.length; i++) sumOfPerExampleAbs[i]! += Math.abs(gb[i]!);
+      const gb = await readFloats(() => fg(one(input), one(dy)));
+      perExample.push(gb);
+      for (let i = 0; i < gb.length; i++) sumOfPerExampleAbs[i]! += Math.abs(gb[i]!);
+    }
+  } finally {
+    input.dispose();
+    dy.dispose();
   }
-  input.dispose();
-  dy.dispose();
-  signed.dispose();
-  absolute.dispose();
   const ratio = absOfSum.map((v, i) => v / Math.max(sumOfAbs[i]!, eps));
   const perExampleRatio = absOfSum.map((v, i) => v / Math.max(sumOfPerExampleAbs[i]!, eps));
   return { layer: layerName, absOfSum, sumOfAbs, ratio, medianRatio: median(ratio), perExampleMedianRatio: median(perExampleRatio), perExample };

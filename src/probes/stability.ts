@@ -13,7 +13,7 @@ import type { Net } from '../nets/types';
 import { constant } from '../train/schedule';
 import { sliceToTensors } from '../train/tensors';
 import { train } from '../train/train';
-import { snapshot } from './common';
+import { readScalar, snapshot } from './common';
 
 export interface StabilityTrial {
   lr: number;
@@ -30,12 +30,9 @@ export interface StabilityTrial {
  * near ln K, set by the classifier's bias alone, and can never learn again: for the question
  * "which rates can this network be trained at" it failed as surely as one that diverged.
  */
-export function hasCollapsed(net: Net, x: tf.Tensor, tol = 1e-4): boolean {
-  return tf.tidy(() => {
-    const logits = net.forward(x, { training: true });
-    const spread = tf.moments(logits, 0).variance.sqrt().max().dataSync()[0]!;
-    return !(spread > tol);
-  });
+export async function hasCollapsed(net: Net, x: tf.Tensor, tol = 1e-4): Promise<boolean> {
+  const spread = await readScalar(() => tf.moments(net.forward(x, { training: true }), 0).variance.sqrt().max());
+  return !(spread > tol);
 }
 
 export interface StabilityResult {
@@ -77,7 +74,7 @@ export async function largestStableLr(
       evaluateEachEpoch: false,
       progress: false,
     });
-    const collapsed = !r.diverged && hasCollapsed(net, probe.x);
+    const collapsed = !r.diverged && (await hasCollapsed(net, probe.x));
     trials.push({ lr, diverged: !!r.diverged, divergedAt: r.diverged?.step ?? null, collapsed, finalLoss: r.losses[r.losses.length - 1] ?? NaN });
     return !r.diverged && !collapsed;
   };

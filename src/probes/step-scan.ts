@@ -5,8 +5,9 @@
  * paper's threshold 1e3 (or is non-finite); `null` when no α in the grid does.
  */
 import * as tf from '@tensorflow/tfjs';
+import { addAll } from '../backend/add-all';
 import type { Net } from '../nets/types';
-import { disposeAll, lossAndGrads, lossAt, moveAlong } from './common';
+import { disposeAll, lossAndGrads, lossAt, moveAlong, readScalar } from './common';
 
 export const DIVERGENCE_THRESHOLD = 1e3;
 
@@ -33,23 +34,29 @@ export function divergenceStep(alphas: number[], relative: number[], threshold =
   return null;
 }
 
-export function stepSizeScan(
+export async function stepSizeScan(
   net: Net,
   x: tf.Tensor,
   y: tf.Tensor1D,
   alphas: number[],
   opts: { threshold?: number; training?: boolean } = {},
-): StepScan {
+): Promise<StepScan> {
   const training = opts.training ?? true;
-  const { loss: loss0, grads } = lossAndGrads(net, x, y, { training });
-  const gradNorm = Math.sqrt(tf.tidy(() => tf.addN(Object.values(grads).map((g) => g.square().sum())).dataSync()[0]!));
-  const relative: number[] = [];
-  for (const a of alphas) {
-    const moved = moveAlong(net, grads, -a);
-    const l = lossAt(net, x, y, moved, training);
-    disposeAll(moved);
-    relative.push(Number.isFinite(l) ? l / loss0 : Infinity);
+  const { loss: loss0, grads } = await lossAndGrads(net, x, y, { training });
+  try {
+    const gradNorm = Math.sqrt(await readScalar(() => addAll(Object.values(grads).map((g) => g.square().sum()))));
+    const relative: number[] = [];
+    for (const a of alphas) {
+      const moved = moveAlong(net, grads, -a);
+      try {
+        const l = await lossAt(net, x, y, moved, training);
+        relative.push(Number.isFinite(l) ? l / loss0 : Infinity);
+      } finally {
+        disposeAll(moved);
+      }
+    }
+    return { alphas, relative, loss0, alphaStar: divergenceStep(alphas, relative, opts.threshold), gradNorm };
+  } finally {
+    disposeAll(grads);
   }
-  disposeAll(grads);
-  return { alphas, relative, loss0, alphaStar: divergenceStep(alphas, relative, opts.threshold), gradNorm };
 }

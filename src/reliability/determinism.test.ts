@@ -31,15 +31,15 @@ interface Probed {
   alphaStar: number | null;
 }
 
-function probe(seed: number): Probed {
+async function probe(seed: number): Promise<Probed> {
   const ds = data();
   const net = buildResNet({ depth: 8, width: 4, inChannels: 1, bn: 'all', seed });
   const { x, y } = probeBatch(ds, 16, seed);
   const names = ['stem', 's1b1.c1', 's3b1.c2', 's3b1.c2.bn.gamma', 'fc.w'];
   for (const n of names) expect(net.params.has(n), n).toBe(true);
-  const grads = parameterGradients(net, x, y, names);
-  const stds = activationMoments(net, x).map((m) => m.stds);
-  const scan = stepSizeScan(net, x, y, logGrid(1e-2, 1e3, 8));
+  const grads = await parameterGradients(net, x, y, names);
+  const stds = (await activationMoments(net, x)).map((m) => m.stds);
+  const scan = await stepSizeScan(net, x, y, logGrid(1e-2, 1e3, 8));
   x.dispose();
   y.dispose();
   net.dispose();
@@ -50,11 +50,11 @@ const bytes = (a: Float32Array | Float64Array) => Buffer.from(a.buffer, a.byteOf
 const same = (a: Float32Array | Float64Array, b: Float32Array | Float64Array) => bytes(a).equals(bytes(b));
 
 describe('probes are bit-identical for a seed on one backend', () => {
-  it('parameterGradients, activationMoments and stepSizeScan: same seed, same bits; another seed, other numbers', () => {
+  it('parameterGradients, activationMoments and stepSizeScan: same seed, same bits; another seed, other numbers', async () => {
     const tensors = tf.memory().numTensors;
-    const a = probe(7);
-    const b = probe(7);
-    const c = probe(8);
+    const a = await probe(7);
+    const b = await probe(7);
+    const c = await probe(8);
     disposeCachedConstants(); // BN's rows of ones and identities, cached per shape (src/backend/batchnorm.ts)
     expect(tf.memory().numTensors).toBe(tensors);
     for (const name of Object.keys(a.grads)) {

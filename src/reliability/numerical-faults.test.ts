@@ -57,7 +57,7 @@ describe('training: a non-finite loss is a divergence at that step', () => {
     net.dispose();
   });
 
-  it('one NaN pixel in one example makes the batch loss NaN; the step is skipped (with and without BN)', () => {
+  it('one NaN pixel in one example makes the batch loss NaN; the step is skipped (with and without BN)', async () => {
     const data = synthetic(32);
     for (const bn of ['none', 'all'] as const) {
       const net = buildResNet({ depth: 8, width: 2, inChannels: 1, bn, seed: 1 });
@@ -66,7 +66,7 @@ describe('training: a non-finite loss is a divergence at that step', () => {
       const x = tf.tensor4d(bad.images.subarray(0, 8 * 64), [8, 8, 8, 1]);
       const y = tf.tensor1d(Int32Array.from(bad.labels.subarray(0, 8)), 'int32');
       const before = [...net.params.values()].map((v) => v.dataSync().slice());
-      const { loss } = trainStep(net, opt, x, y, 0.1);
+      const { loss } = await trainStep(net, opt, x, y, 0.1);
       expect(Number.isNaN(loss), bn).toBe(true);
       expect([...net.params.values()].map((v) => v.dataSync().slice()), bn).toEqual(before);
       x.dispose();
@@ -92,15 +92,15 @@ describe('training: a non-finite loss is a divergence at that step', () => {
 });
 
 describe('probes record non-finite values instead of throwing', () => {
-  it('activationMoments counts non-finite channel moments; a clean input counts none', () => {
+  it('activationMoments counts non-finite channel moments; a clean input counts none', async () => {
     const data = synthetic(16);
     const net = buildResNet({ depth: 8, width: 2, inChannels: 1, bn: 'none', seed: 0 });
     const clean = tf.tensor4d(data.train.images.subarray(0, 8 * 64), [8, 8, 8, 1]);
     const dirty = tf.tensor4d(poisoned(data.train, 2, Infinity).images.subarray(0, 8 * 64), [8, 8, 8, 1]);
     const tensors = tf.memory().numTensors;
-    const ok = activationMoments(net, clean);
+    const ok = await activationMoments(net, clean);
     expect(ok.every((m) => m.nonFinite === 0)).toBe(true);
-    const bad = activationMoments(net, dirty);
+    const bad = await activationMoments(net, dirty);
     expect(bad.map((m) => m.point)).toEqual(ok.map((m) => m.point));
     // the first conv sees the Infinity: some channel's mean or std is non-finite, and so on down
     expect(bad[0]!.nonFinite).toBeGreaterThan(0);
@@ -115,14 +115,14 @@ describe('probes record non-finite values instead of throwing', () => {
     net.dispose();
   });
 
-  it('stepSizeScan: a step that overflows is relative loss Infinity and sets α*; NaN at θ is Infinity everywhere', () => {
+  it('stepSizeScan: a step that overflows is relative loss Infinity and sets α*; NaN at θ is Infinity everywhere', async () => {
     const data = synthetic(16);
     const net = buildMlp({ depth: 4, width: 16, inputs: 64, bn: 'none', seed: 0 });
     const x = tf.tensor4d(data.train.images.subarray(0, 16 * 64), [16, 8, 8, 1]);
     const y = tf.tensor1d(Int32Array.from(data.train.labels.subarray(0, 16)), 'int32');
     const tensors = tf.memory().numTensors;
     const alphas = [1e-4, 1e-3, 1e37, 1e38];
-    const s = stepSizeScan(net, x, y, alphas);
+    const s = await stepSizeScan(net, x, y, alphas);
     expect(Number.isFinite(s.loss0)).toBe(true);
     expect(s.relative[0]).toBeGreaterThan(0);
     expect(s.relative[0]).toBeLessThan(1.1); // a tiny step barely moves the loss
@@ -131,7 +131,7 @@ describe('probes record non-finite values instead of throwing', () => {
     expect(tf.memory().numTensors).toBe(tensors);
 
     const nanX = tf.tensor4d(poisoned(data.train, 0, NaN).images.subarray(0, 16 * 64), [16, 8, 8, 1]);
-    const n = stepSizeScan(net, nanX, y, alphas);
+    const n = await stepSizeScan(net, nanX, y, alphas);
     expect(Number.isNaN(n.loss0)).toBe(true);
     expect(n.relative).toEqual(alphas.map(() => Infinity));
     expect(n.alphaStar).toBe(alphas[0]);

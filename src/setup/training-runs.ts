@@ -373,9 +373,9 @@ export async function computeRun(req: RunRequest): Promise<RunResult> {
     const finished = !r.diverged && last !== undefined && last.step === r.steps;
     // A too-large step can kill every ReLU feeding the classifier instead of overflowing: the
     // loss falls back to ln(classes), which train()'s divergence detection cannot see.
-    const collapsed = finished && collapsedOn(net, data.train);
+    const collapsed = finished && (await collapsedOn(net, data.train));
     // validation (to pick rates on) once, at the end: eval mode, as the test split
-    const val = finished && data.validation.n > 0 ? evaluate(net, data.validation) : undefined;
+    const val = finished && data.validation.n > 0 ? await evaluate(net, data.validation) : undefined;
     let sharp: RunResult['sharpness'];
     if (sharpProbe && finished) {
       const f = await sharpProbe.measure(net, 'end of training');
@@ -410,10 +410,10 @@ export async function computeRun(req: RunRequest): Promise<RunResult> {
 }
 
 /** hasCollapsed (src/probes/stability) on the first 128 training images, un-augmented. */
-function collapsedOn(net: ReturnType<typeof makeResNet>, ds: Dataset): boolean {
+async function collapsedOn(net: ReturnType<typeof makeResNet>, ds: Dataset): Promise<boolean> {
   const { x, y } = sliceToTensors(ds, 0, Math.min(128, ds.n));
   try {
-    return hasCollapsed(net, x);
+    return await hasCollapsed(net, x);
   } finally {
     x.dispose();
     y.dispose();

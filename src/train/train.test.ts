@@ -60,7 +60,7 @@ describe('training loop', () => {
     await train(net, data, { epochs: 1, batchSize: 32, schedule: constant(0.01), seed: 0, progress: false });
     const before = tf.memory().numTensors;
     await train(net, data, { epochs: 6, batchSize: 32, schedule: constant(0.01), seed: 1, progress: false });
-    evaluate(net, data.test);
+    await evaluate(net, data.test);
     expect(tf.memory().numTensors).toBe(before);
     net.dispose();
   });
@@ -85,20 +85,20 @@ describe('gradient accumulation', () => {
   it('micro-batches give the same step as the whole batch for a net without BN', async () => {
     const { Sgd } = await import('./sgd');
     const { trainStep } = await import('./train');
-    const run = (microBatch?: number) => {
+    const run = async (microBatch?: number) => {
       const net = buildResNet({ depth: 8, width: 4, inChannels: 1, bn: 'none', seed: 5 });
       const opt = new Sgd(net.params, net.decayed, { momentum: 0.9, weightDecay: 5e-4 });
       const x = tf.randomNormal([12, 8, 8, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
       const y = tf.tensor1d(Array.from({ length: 12 }, (_, i) => i % 10), 'int32');
-      const r = trainStep(net, opt, x, y, 0.1, { microBatch });
+      const r = await trainStep(net, opt, x, y, 0.1, { microBatch });
       const after = Array.from(net.params.get('s2b1.c1')!.dataSync());
       tf.dispose([x, y]);
       opt.dispose();
       net.dispose();
       return { ...r, after };
     };
-    const whole = run();
-    const pieces = run(5);
+    const whole = await run();
+    const pieces = await run(5);
     expect(pieces.correct).toBe(whole.correct);
     expect(pieces.loss).toBeCloseTo(whole.loss, 5);
     const maxDiff = Math.max(...pieces.after.map((v, i) => Math.abs(v - whole.after[i]!)));

@@ -64,8 +64,11 @@ export interface Evaluation {
   accuracy: number;
 }
 
-/** Loss and accuracy over a whole set, eval mode unless `training` (batch statistics) is asked for. */
-export function evaluate(net: Net, ds: ImageSet, opts: { batchSize?: number; training?: boolean } = {}): Evaluation {
+/**
+ * Loss and accuracy over a whole set, eval mode unless `training` (batch statistics) is asked for.
+ * Reads asynchronously (webgpu under Node has no synchronous read), two reads per batch of 500.
+ */
+export async function evaluate(net: Net, ds: ImageSet, opts: { batchSize?: number; training?: boolean } = {}): Promise<Evaluation> {
   const bs = opts.batchSize ?? 500;
   let lossSum = 0;
   let correct = 0;
@@ -76,10 +79,14 @@ export function evaluate(net: Net, ds: ImageSet, opts: { batchSize?: number; tra
       const logits = net.forward(x, { training: opts.training ?? false });
       return [crossEntropy(logits, y).mul(count), correctCount(logits, y)];
     });
-    lossSum += l.dataSync()[0]!;
-    correct += c.dataSync()[0]!;
-    l.dispose();
-    c.dispose();
+    try {
+      const [lv, cv] = await Promise.all([l.data(), c.data()]);
+      lossSum += lv[0]!;
+      correct += cv[0]!;
+    } finally {
+      l.dispose();
+      c.dispose();
+    }
   }
   return { loss: lossSum / ds.n, accuracy: correct / ds.n };
 }
@@ -88,50 +95,60 @@ export function evaluate(net: Net, ds: ImageSet, opts: { batchSize?: number; tra
  * One SGD step on (x, y); returns the batch loss before the step and the number correct.
  * `microBatch` splits the batch and accumulates the gradients (the mean over the pieces), for
  * batches whose activations exceed the wasm backend's 4 GiB heap (ResNet-56 at 32x32 and batch
- * 128 needs ~6 GiB); BN then normalises with each piece's statistics.
+ * 128 needs ~6 GiB); BN then normalises with each piece's statistics. The loss and the count are
+ * read asynchronously, once per (micro-)batch (webgpu under Node has no synchronous read); the
+ * loss is needed before the update, which is skipped when it is not finite.
  */
-export function trainStep(
+export async function trainStep(
   net: Net,
   opt: Sgd,
   x: tf.Tensor4D,
   y: tf.Tensor1D,
   lr: number,
   opts: { microBatch?: number } = {},
-): { loss: number; correct: number } {
+): Promise<{ loss: number; correct: number }> {
   const vars = [...net.params.values()];
   const n = x.shape[0];
   const mb = Math.min(opts.microBatch ?? n, n);
   let lossSum = 0;
   let correct = 0;
   let acc: Record<string, tf.Tensor> | undefined;
-  for (let s = 0; s < n; s += mb) {
-    const count = Math.min(mb, n - s);
-    const xs = mb === n ? x : x.slice([s, 0, 0, 0], [count, -1, -1, -1]);
-    const ys = mb === n ? y : y.slice([s], [count]);
-    const { value, grads } = tf.variableGrads(() => {
-      const logits = net.forward(xs, { training: true, updateStats: true });
-      const c = correctCount(logits, ys);
-      correct += c.dataSync()[0]!;
-      return crossEntropy(logits, ys);
-    }, vars);
-    lossSum += value.dataSync()[0]! * count;
-    value.dispose();
-    if (xs !== x) tf.dispose([xs, ys]);
-    // variableGrads keys gradients by tfjs variable name; the optimiser knows parameters by ours
-    const weight = count / n;
-    const next: Record<string, tf.Tensor> = {};
-    for (const [name, v] of net.params) {
-      const g = grads[v.name]!;
-      next[name] = acc ? tf.tidy(() => acc![name]!.add(g.mul(weight))) : weight === 1 ? g : tf.tidy(() => g.mul(weight));
+  try {
+    for (let s = 0; s < n; s += mb) {
+      const count = Math.min(mb, n - s);
+      const xs = mb === n ? x : x.slice([s, 0, 0, 0], [count, -1, -1, -1]);
+      const ys = mb === n ? y : y.slice([s], [count]);
+      let c: tf.Tensor | undefined;
+      const { value, grads } = tf.variableGrads(() => {
+        const logits = net.forward(xs, { training: true, updateStats: true });
+        c = tf.keep(correctCount(logits, ys));
+        return crossEntropy(logits, ys);
+      }, vars);
+      if (xs !== x) tf.dispose([xs, ys]);
+      // variableGrads keys gradients by tfjs variable name; the optimiser knows parameters by ours
+      const weight = count / n;
+      const next: Record<string, tf.Tensor> = {};
+      for (const [name, v] of net.params) {
+        const g = grads[v.name]!;
+        next[name] = acc ? tf.tidy(() => acc![name]!.add(g.mul(weight))) : weight === 1 ? g : tf.tidy(() => g.mul(weight));
+      }
+      if (acc) tf.dispose(Object.values(acc));
+      for (const g of Object.values(grads)) if (!Object.values(next).includes(g)) g.dispose();
+      acc = next;
+      try {
+        const [cv, lv] = await Promise.all([c!.data(), value.data()]);
+        correct += cv[0]!;
+        lossSum += lv[0]! * count;
+      } finally {
+        tf.dispose([c!, value]);
+      }
     }
+    const loss = lossSum / n;
+    if (Number.isFinite(loss)) opt.step(acc!, lr);
+    return { loss, correct };
+  } finally {
     if (acc) tf.dispose(Object.values(acc));
-    for (const g of Object.values(grads)) if (!Object.values(next).includes(g)) g.dispose();
-    acc = next;
   }
-  const loss = lossSum / n;
-  if (Number.isFinite(loss)) opt.step(acc!, lr);
-  tf.dispose(Object.values(acc!));
-  return { loss, correct };
 }
 
 export async function train(net: Net, data: { train: ImageSet; test?: ImageSet }, cfg: TrainConfig): Promise<TrainResult> {
@@ -166,9 +183,14 @@ export async function train(net: Net, data: { train: ImageSet; test?: ImageSet }
         if (step >= totalSteps) break outer;
         const lr = lrAt(cfg.schedule, step / totalSteps);
         const { x, y } = batchToTensors(b, trainSet);
-        const { loss, correct } = trainStep(net, opt, x, y, lr);
-        x.dispose();
-        y.dispose();
+        let stepped: { loss: number; correct: number };
+        try {
+          stepped = await trainStep(net, opt, x, y, lr);
+        } finally {
+          x.dispose();
+          y.dispose();
+        }
+        const { loss, correct } = stepped;
         step++;
         result.steps = step;
         result.losses.push(loss);
@@ -202,7 +224,7 @@ export async function train(net: Net, data: { train: ImageSet; test?: ImageSet }
         testAcc: null,
       };
       if (test && (cfg.evaluateEachEpoch ?? true) && (epoch % (cfg.evaluateEvery ?? 1) === 0 || epoch === cfg.epochs)) {
-        const ev = evaluate(net, test);
+        const ev = await evaluate(net, test);
         rec.testLoss = ev.loss;
         rec.testAcc = ev.accuracy;
       }
@@ -224,7 +246,7 @@ export async function train(net: Net, data: { train: ImageSet; test?: ImageSet }
       result.final.testLoss = last.testLoss;
       result.final.testAcc = last.testAcc;
     } else {
-      const ev = evaluate(net, test);
+      const ev = await evaluate(net, test);
       result.final.testLoss = ev.loss;
       result.final.testAcc = ev.accuracy;
     }
