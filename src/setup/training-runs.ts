@@ -91,6 +91,26 @@ export interface TrainingScale {
 /**
  * smoke: ResNet-56 width 4 on 14x14 Fashion-MNIST, 6 epochs of 2,048 images (192 steps), 3 seeds,
  *   the sweep on 3-epoch runs: minutes on two cores (why this depth: claims/high-lr-benefit.spec.ts).
+ * full: the CPU profile where the claims can conclude, chosen by a calibration on seeds 9000–9002
+ *   (scripts/calibration/training-scale.ts; never claim seeds), 2026-12-02, wasm, with other jobs
+ *   on the machine: ResNet-56 width 4 on 14x14 Fashion-MNIST, 1,024 images, 80 epochs (1,280
+ *   steps, the cut at 640), test on 2,000 images every 8 epochs, 5 seeds, the sweep on 20-epoch runs.
+ *   - Depth: without BN, ResNet-110 stays at ln 10 for 400+ steps at 3e-3 and 1e-2 and ResNet-80
+ *     reaches 0.54 at 1e-2 in 640 steps; ResNet-56 learns (0.68–0.75 at 3e-3–1e-2 in 640 steps).
+ *   - Calibration at this scale (test accuracy; seeds 9001, 9002):
+ *       BN 0.03: 0.796, 0.791 (train 0.90, 0.91); BN 3e-3: 0.781, 0.770 (train 0.84, 0.82);
+ *       no BN 3e-3: 0.718, 0.395 (the second sat at chance for ~500 steps); no BN 1e-2: 0.728,
+ *       collapsed. At 640 steps (seed 9000): no BN survives 0.03 (0.68); BN 0.1: 0.77.
+ *       Sharpness at training loss ≤ 0.6 (reached at epochs 22–30): BN 3e-3 21.1, 18.0; BN 0.03
+ *       4.19, 5.81.
+ *   - Seeds, from the power calculations in the specs' headers with this spread: BN high − low
+ *     rate, paired sd 0.0042 against the paper's 2.5 points → n ≥ 2; log sharpness ratio, sd 0.35
+ *     against log 2 → n ≥ 3; so 5. Parity and the recovery ratio are dominated by the unnormalised
+ *     net's spread between seeds (sd 0.23: whether it leaves the plateau in time): parity's 90 %
+ *     half-width under 2 points would take ~350 seeds. Neither arm converges (train accuracy
+ *     0.75–0.91 against the 0.95 that parity needs): see README, *The full profile*.
+ *   - matchedLoss 0.6: the training loss every calibration BN run reached before the end (epochs
+ *     22–30 of 80, at both rates); the end-of-training losses differ (0.24 at 0.03, 0.46 at 3e-3).
  * paper: ResNet-110 width 16 on CIFAR-10 (45,000 images trained on, 5,000 held out to pick rates),
  *   160 epochs (the cut at 80), 5 seeds, the sweep on 20-epoch runs over a half-decade grid that
  *   holds the paper's 1e-4, 3e-3 and 0.1.
