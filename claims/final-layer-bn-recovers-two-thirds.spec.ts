@@ -78,14 +78,21 @@ claim({ id: 'final-layer-bn-recovers-two-thirds', title: 'BN on the final layer 
   // The ratio is the paper's quantity only against a plain net that trained, and only informative
   // when full BN's gain over it is clear.
   const gain = mean(acc.all) - mean(acc.none);
-  const gainTest = welchTTest(acc.all, acc.none);
+  // NaN when t is undefined (every run of both arms at one value, e.g. all at chance)
+  const gainP = (() => {
+    try {
+      return welchTTest(acc.all, acc.none).p;
+    } catch {
+      return NaN;
+    }
+  })();
   const ready = [
     c.require(`the unnormalised arm learned: mean test accuracy ≥ ${LEARNED} (chance ${chance})`, mean(acc.none) >= LEARNED, describeAccuracies(acc.none)),
     c.require(`full BN's gain over no BN is at least ${MIN_GAIN * 100} points, the ratio's denominator`, gain >= MIN_GAIN, `BN ${mean(acc.all).toFixed(3)} vs no BN ${mean(acc.none).toFixed(3)}`),
-    c.require("full BN's gain is significant (two-sided Welch p < 0.05: Fieller's condition for a bounded interval of the ratio)", gainTest.p < 0.05,
-      `gain ${gain.toFixed(3)}, p = ${gainTest.p.toPrecision(3)}`),
+    c.require("full BN's gain is significant (two-sided Welch p < 0.05: Fieller's condition for a bounded interval of the ratio)", gainP < 0.05,
+      `gain ${gain.toFixed(3)}, p = ${gainP.toPrecision(3)}`),
   ].every(Boolean);
-  const ci = ratioOfDifferencesCI(acc.none, acc.final, acc.all);
+  const ci = safeRatio(acc.none, acc.final, acc.all);
   c.stat('recovery = (acc_final − acc_none) / (acc_all − acc_none)', ci.estimate, { ci: ci.ci, paper: '≈ 2/3', note: `95 % delta-method t-interval, ${ci.df.toFixed(1)} df; denominator ${ci.denominatorT.toFixed(1)} standard errors from 0${ready ? '' : "; a precondition was not met: not the paper's quantity"}` });
   if (ready) {
     c.check(`about two thirds: the recovery lies in [${TWO_THIRDS[0]}, ${TWO_THIRDS[1]}]`, ci.estimate >= TWO_THIRDS[0] && ci.estimate <= TWO_THIRDS[1],
@@ -105,3 +112,12 @@ claim({ id: 'final-layer-bn-recovers-two-thirds', title: 'BN on the final layer 
   });
 });
 
+
+/** The recovery and its interval; NaN (with the reason in the note) where the ratio is undefined (no gain at all). */
+function safeRatio(none: number[], final: number[], all: number[]): ReturnType<typeof ratioOfDifferencesCI> {
+  try {
+    return ratioOfDifferencesCI(none, final, all);
+  } catch {
+    return { estimate: NaN, ci: [NaN, NaN], se: NaN, df: NaN, level: 0.95, denominatorT: 0 };
+  }
+}
