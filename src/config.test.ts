@@ -16,7 +16,7 @@ describe('environment config', () => {
   });
 
   it.each([
-    [{ BN_PROFILE: 'fast' }, /BN_PROFILE="fast" is not valid: expected one of smoke \| paper/],
+    [{ BN_PROFILE: 'fast' }, /BN_PROFILE="fast" is not valid: expected one of smoke \| full \| paper/],
     [{ BN_BACKEND: 'gpu' }, /BN_BACKEND="gpu" is not valid: expected one of auto \| tensorflow \| webgpu \| wasm \| cpu/],
     [{ BN_SEED: '-1' }, /BN_SEED="-1" is not valid: expected a non-negative integer/],
     [{ BN_SEED: '1.5' }, /BN_SEED="1.5" is not valid/],
