@@ -47,7 +47,7 @@ import {
   trainingSeeds,
   type RunResult,
 } from '../src/setup/training-runs';
-import { mean } from '../src/stats/moments';
+import { mean, meanOfFinite } from '../src/stats/moments';
 import { meanInterval, pairedTTest, welchTTest } from '../src/stats/t-test';
 
 claim({ id: 'small-lr-sharper-minima', title: 'Small learning rates end in sharper minima', paper: '§3' }, async (c) => {
@@ -83,11 +83,13 @@ claim({ id: 'small-lr-sharper-minima', title: 'Small learning rates end in sharp
 
   c.stat('low rate', low);
   c.stat('high rate', high);
+  // over the runs that measured it (none, when no run reached the matched loss: NaN, not a crash)
   const finite = (xs: number[]) => xs.filter(Number.isFinite);
-  c.stat('BN: sharpness at the matched loss after the low rate (mean over seeds)', mean(finite(sLow)), { ci: meanInterval(finite(sLow)), note: `filter-normalised curvature; reached at ${where(bnLow)}` });
-  c.stat('BN: sharpness at the matched loss after the high rate (mean over seeds)', mean(finite(sHigh)), { ci: meanInterval(finite(sHigh)), note: `reached at ${where(bnHigh)}` });
-  c.stat('BN: sharpness at the end, low rate (mean over seeds)', mean(finite(atEnd(bnLow))), { note: 'recorded, not asserted: the runs end at different losses' });
-  c.stat('BN: sharpness at the end, high rate (mean over seeds)', mean(finite(atEnd(bnHigh))), { note: 'recorded, not asserted' });
+  const interval = (xs: number[]): [number, number] | undefined => (finite(xs).length ? meanInterval(finite(xs)) : undefined);
+  c.stat('BN: sharpness at the matched loss after the low rate (mean over seeds)', meanOfFinite(sLow).mean, { ci: interval(sLow), note: `filter-normalised curvature; reached at ${where(bnLow)}` });
+  c.stat('BN: sharpness at the matched loss after the high rate (mean over seeds)', meanOfFinite(sHigh).mean, { ci: interval(sHigh), note: `reached at ${where(bnHigh)}` });
+  c.stat('BN: sharpness at the end, low rate (mean over seeds)', meanOfFinite(atEnd(bnLow)).mean, { note: 'recorded, not asserted: the runs end at different losses' });
+  c.stat('BN: sharpness at the end, high rate (mean over seeds)', meanOfFinite(atEnd(bnHigh)).mean, { note: 'recorded, not asserted' });
   let paired: ReturnType<typeof pairedTTest> | undefined;
   if (ready) {
     try {
@@ -108,7 +110,7 @@ claim({ id: 'small-lr-sharper-minima', title: 'Small learning rates end in sharp
 
   const pos = (xs: number[]) => xs.every((v) => Number.isFinite(v) && v > 0);
   const bar = (name: string, xs: number[]) =>
-    pos(xs) ? { name, value: Math.exp(mean(xs.map(Math.log))), ci: meanInterval(xs.map(Math.log)).map(Math.exp) as [number, number] } : { name, value: mean(finite(xs)), ci: meanInterval(finite(xs)) };
+    pos(xs) ? { name, value: Math.exp(mean(xs.map(Math.log))), ci: meanInterval(xs.map(Math.log)).map(Math.exp) as [number, number] } : { name, value: meanOfFinite(xs).mean, ...(interval(xs) ? { ci: interval(xs) } : {}) };
   c.figure({
     kind: 'barsWithCI',
     title: `Sharpness (filter-normalised curvature of the training loss) at training loss ≤ ${S.sharpness.matchedLoss}`,
