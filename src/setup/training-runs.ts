@@ -111,6 +111,10 @@ export interface TrainingScale {
  *     0.75–0.91 against the 0.95 that parity needs): see README, *The full profile*.
  *   - matchedLoss 0.6: the training loss every calibration BN run reached before the end (epochs
  *     22–30 of 80, at both rates); the end-of-training losses differ (0.24 at 0.03, 0.46 at 3e-3).
+ *   - The first full run (stopped for time after its sweep, seed 100): BN best at 1e-2 (validation
+ *     0.801; 0.03 and 0.1 0.793), no BN 0.146 at 3e-3 and 0.371 at 1e-2, collapsed from 0.03. The
+ *     unnormalised net leaves its plateau within 1,280 steps in some seeds only: at this length its
+ *     "learned at the low rate" precondition is likely unmet (README, *The full profile*).
  * paper: ResNet-110 width 16 on CIFAR-10 (45,000 images trained on, 5,000 held out to pick rates),
  *   160 epochs (the cut at 80), 5 seeds, the sweep on 20-epoch runs over a half-decade grid that
  *   holds the paper's 1e-4, 3e-3 and 0.1.
