@@ -135,20 +135,15 @@ export interface TostResult {
   level: number;
 }
 
-/** TOST equivalence test of mean(x) − mean(y) within (−δ, +δ), by two one-sided Welch tests. */
-export function tostWelch(
-  xs: ArrayLike<number>,
-  ys: ArrayLike<number>,
-  delta: number,
-  options: { level?: number } = {},
-): TostResult {
-  if (!(delta > 0) || !Number.isFinite(delta)) throw new RangeError(`tostWelch: margin δ must be a positive finite number, got ${delta}`);
-  const level = openUnit(options.level ?? 0.9, 'tostWelch: level');
-  const lower = welchTTest(xs, ys, { mu: -delta, alternative: 'greater' });
-  const upper = welchTTest(xs, ys, { mu: delta, alternative: 'less' });
-  const two = welchTTest(xs, ys, { level });
+/** TOST from a t-test at a hypothesised difference: the two one-sided tests and the (1 − 2α) interval. */
+function tostOf(test: TostResult['test'], t: (o: TTestOptions) => TestResult, delta: number, levelOpt: number | undefined): TostResult {
+  if (!(delta > 0) || !Number.isFinite(delta)) throw new RangeError(`${test}: margin δ must be a positive finite number, got ${delta}`);
+  const level = openUnit(levelOpt ?? 0.9, `${test}: level`);
+  const lower = t({ mu: -delta, alternative: 'greater' });
+  const upper = t({ mu: delta, alternative: 'less' });
+  const two = t({ level });
   return {
-    test: 'TOST (Welch)',
+    test,
     p: Math.max(lower.p, upper.p),
     pLower: lower.p,
     pUpper: upper.p,
@@ -162,28 +157,16 @@ export function tostWelch(
   };
 }
 
+/** TOST equivalence test of mean(x) − mean(y) within (−δ, +δ), by two one-sided Welch tests. */
+export function tostWelch(xs: ArrayLike<number>, ys: ArrayLike<number>, delta: number, options: { level?: number } = {}): TostResult {
+  return tostOf('TOST (Welch)', (o) => welchTTest(xs, ys, o), delta, options.level);
+}
+
 /**
  * TOST equivalence of paired samples (x[i], y[i] from the same seed): the two one-sided tests on
  * the differences x[i] − y[i], within (−δ, +δ). Pairing removes what the seed shares between arms
  * (initial kernels, batch order, augmentation) from the error.
  */
 export function tostPaired(xs: ArrayLike<number>, ys: ArrayLike<number>, delta: number, options: { level?: number } = {}): TostResult {
-  if (!(delta > 0) || !Number.isFinite(delta)) throw new RangeError(`tostPaired: margin δ must be a positive finite number, got ${delta}`);
-  const level = openUnit(options.level ?? 0.9, 'tostPaired: level');
-  const lower = pairedTTest(xs, ys, { mu: -delta, alternative: 'greater' });
-  const upper = pairedTTest(xs, ys, { mu: delta, alternative: 'less' });
-  const two = pairedTTest(xs, ys, { level });
-  return {
-    test: 'TOST (paired)',
-    p: Math.max(lower.p, upper.p),
-    pLower: lower.p,
-    pUpper: upper.p,
-    tLower: lower.statistic,
-    tUpper: upper.statistic,
-    df: lower.df!,
-    delta,
-    estimate: lower.estimate!,
-    ci: two.ci!,
-    level,
-  };
+  return tostOf('TOST (paired)', (o) => pairedTTest(xs, ys, o), delta, options.level);
 }
