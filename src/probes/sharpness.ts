@@ -62,17 +62,19 @@ export function filterNormalisedDirection(net: Net, rng: Rng): ParamValues {
 
 /** Mean training-mode loss over the batches at θ + t·d (the running averages untouched). */
 async function meanLoss(net: Net, batches: readonly { x: tf.Tensor4D; y: tf.Tensor1D }[], d: ParamValues | undefined, t: number): Promise<number> {
-  let sum = 0;
-  for (const b of batches) {
-    const l = tf.tidy(() => {
-      const params: ParamValues = {};
-      if (d) for (const [name, dir] of Object.entries(d)) params[name] = net.params.get(name)!.add(dir.mul(t));
-      return crossEntropy(net.forward(b.x, { training: true, params }), b.y);
-    });
-    sum += (await l.data())[0]!;
-    l.dispose();
+  // θ + t·d once, for every batch
+  const params: ParamValues = tf.tidy(() => (d ? Object.fromEntries(Object.entries(d).map(([name, dir]) => [name, net.params.get(name)!.add(dir.mul(t))])) : {}));
+  try {
+    let sum = 0;
+    for (const b of batches) {
+      const l = tf.tidy(() => crossEntropy(net.forward(b.x, { training: true, params }), b.y));
+      sum += (await l.data())[0]!;
+      l.dispose();
+    }
+    return sum / batches.length;
+  } finally {
+    tf.dispose(Object.values(params));
   }
-  return sum / batches.length;
 }
 
 export async function filterNormalisedSharpness(net: Net, batches: readonly { x: tf.Tensor4D; y: tf.Tensor1D }[], o: SharpnessOptions): Promise<SharpnessResult> {
