@@ -37,7 +37,15 @@ export default function setup(project?: TestProject): () => void {
   const reports = path.resolve(root, reportsDir());
   fs.mkdirSync(reports, { recursive: true });
   // The training claims share runs through a cache that lives for this invocation only.
-  project?.provide?.('suiteRunId', startSuiteRun(reports));
+  let suiteRun: string;
+  try {
+    suiteRun = startSuiteRun(reports);
+  } catch (e) {
+    // a bad BN_SUITE_RUN_ID: one line, as for the other BN_* settings
+    process.stderr.write(`\n${(e as Error).message}\n`);
+    process.exit(2);
+  }
+  project?.provide?.('suiteRunId', suiteRun);
   return () => {
     try {
       const { file, warnings } = writeIndexHtml(reports, path.join(root, baselineFileFor(profile)));

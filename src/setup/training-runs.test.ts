@@ -196,10 +196,27 @@ describe('suite runs', () => {
     fs.mkdirSync(path.join(root, 'old-live'), { recursive: true });
     fs.writeFileSync(path.join(root, 'old-live', 'owner.json'), JSON.stringify({ pid: process.pid, host: os.hostname() }));
     fs.mkdirSync(path.join(root, 'no-owner'), { recursive: true });
-    const id = startSuiteRun(reports);
+    const id = startSuiteRun(reports, undefined);
     expect(fs.readdirSync(root).sort()).toEqual([id, 'old-live'].sort());
-    const id2 = startSuiteRun(reports);
+    const id2 = startSuiteRun(reports, undefined);
     expect(id2).not.toBe(id);
+  });
+
+  it('BN_SUITE_RUN_ID resumes an earlier suite run: its cached runs are kept, others whose owner is gone removed', () => {
+    const reports = tmp();
+    const root = path.join(reports, '.runs');
+    const dead = JSON.stringify({ pid: 2 ** 22 + 12345, host: os.hostname() });
+    for (const name of ['interrupted', 'other']) {
+      fs.mkdirSync(path.join(root, name), { recursive: true });
+      fs.writeFileSync(path.join(root, name, 'owner.json'), dead);
+    }
+    fs.writeFileSync(path.join(root, 'interrupted', 'abc.json'), '{}');
+    expect(startSuiteRun(reports, 'interrupted')).toBe('interrupted');
+    expect(fs.readdirSync(root)).toEqual(['interrupted']);
+    expect(fs.existsSync(path.join(root, 'interrupted', 'abc.json'))).toBe(true);
+    expect(JSON.parse(fs.readFileSync(path.join(root, 'interrupted', 'owner.json'), 'utf8')).pid).toBe(process.pid);
+    expect(() => startSuiteRun(reports, 'missing')).toThrow(/BN_SUITE_RUN_ID=missing: no such suite run .*interrupted/);
+    expect(() => startSuiteRun(reports, '../x')).toThrow(/not a plain folder name/);
   });
 });
 

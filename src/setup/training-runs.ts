@@ -496,11 +496,21 @@ export function runsRoot(reports = reportsDir()): string {
  * Called once per `vitest` invocation (the claims' globalSetup): a fresh suite-run id and its
  * folder, and the folders of earlier suite runs removed, except those whose owner (the vitest
  * process that made them) is still alive on this host: a concurrent suite keeps its runs.
+ * `resume` (BN_SUITE_RUN_ID): take over that earlier suite run's folder instead, with the runs it
+ * finished, so that an interrupted `BN_PROFILE=full` run goes on where it stopped and a changed
+ * statistic can be re-judged on the same training runs. A run's cache key is its whole RunSpec
+ * (runKey), so a changed protocol never reuses a run trained under the old one.
  */
-export function startSuiteRun(reports = reportsDir()): string {
+export function startSuiteRun(reports = reportsDir(), resume = process.env.BN_SUITE_RUN_ID?.trim() || undefined): string {
   const root = runsRoot(reports);
+  if (resume !== undefined) {
+    if (!/^[\w.-]+$/.test(resume)) throw new Error(`BN_SUITE_RUN_ID ${JSON.stringify(resume)} is not a plain folder name`);
+    if (!fs.existsSync(path.join(root, resume)))
+      throw new Error(`BN_SUITE_RUN_ID=${resume}: no such suite run under ${root} (those there: ${fs.existsSync(root) ? fs.readdirSync(root).join(', ') || 'none' : 'none'})`);
+  }
   fs.mkdirSync(root, { recursive: true });
   for (const name of fs.readdirSync(root)) {
+    if (name === resume) continue;
     const dir = path.join(root, name);
     let owner: { pid?: number; host?: string } | undefined;
     try {
@@ -511,7 +521,7 @@ export function startSuiteRun(reports = reportsDir()): string {
     const alive = owner?.host === os.hostname() && typeof owner.pid === 'number' && pidAlive(owner.pid);
     if (!alive) fs.rmSync(dir, { recursive: true, force: true });
   }
-  const id = `${new Date().toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 15)}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const id = resume ?? `${new Date().toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 15)}-${process.pid}-${randomBytes(3).toString('hex')}`;
   writeFileAtomic(path.join(root, id, OWNER_FILE), JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date().toISOString() }));
   return id;
 }
