@@ -5,11 +5,15 @@
  *  ends in a flatter one; a small rate can.
  *
  * Experiment: like with like: the BN ResNet trained at the two rates of the training claims (the
- * same runs as high-lr-benefit: the unnormalised net's best rate and BN's best rate, from the
- * sweep; the protocol of src/setup/training-runs.ts), every seed; same seed = same initial kernels
- * and batches. The smaller of the two is the "small" rate, whichever role it plays in the sweep
- * (usually the unnormalised net's; at smoke with BN_SEED=2000 the sweep gave 0.03 for it and 0.01
- * for BN's best, and the claim was first tested the wrong way round). Only BN against BN: the unnormalised net is another architecture.
+ * same runs as high-lr-benefit, from the sweep; the protocol of src/setup/training-runs.ts), every
+ * seed; same seed = same initial kernels and batches. Only BN against BN: the unnormalised net is
+ * another architecture. The contrast is the paper's (Fig. 1, and §3's argument that the small rates
+ * an unnormalised net is confined to settle in sharp minima): the small rate is the low rate, the
+ * one the unnormalised net survives with a grid step to spare and learns at; the large rate is BN's
+ * best rate on validation. When BN's best rate is not above the low rate, or the unnormalised net
+ * does not learn at the low rate, the contrast is not the paper's and the verdict is inconclusive
+ * (at smoke with BN_SEED=2000 the sweep gave 0.03 as the low rate and 0.01 as BN's best; an earlier
+ * version compared min(low, high) with max(low, high) there and was the only base to "hold").
  * What is measured, and where (issue 10's two objections to a raw top Hessian eigenvalue at the
  * end of runs):
  *  - a scale-invariant sharpness: the mean curvature of the training loss along filter-normalised
@@ -23,7 +27,8 @@
  *  - at a matched training loss: at the end of the first epoch whose mean training loss is at or
  *    below the profile's `sharpness.matchedLoss` (TRAINING_SCALES), so both nets fit the data
  *    equally well where they are compared. The end-of-training value is recorded beside it.
- * Preconditions (c.require; inconclusive when one is not met): the two rates differ; the large-rate
+ * Preconditions (c.require; inconclusive when one is not met): BN's best rate is above the low
+ *  rate; the unnormalised net learns at the low rate (mean test accuracy ≥ 0.5, LEARNED); the large-rate
  *  BN nets learned (mean test accuracy ≥ 0.5, LEARNED in src/setup/training-runs.ts); every run
  *  reached the matched loss; the sharpness there is finite and positive (a log needs it).
  * Assertion (fixed before the confirmatory runs): small > large, one-sided paired t-test of log
@@ -61,11 +66,9 @@ claim({ id: 'small-lr-sharper-minima', title: 'Small learning rates end in sharp
     c.require('the sweep finds a low and a high rate', false, sweepSummary(sweep));
     return;
   }
-  if (!c.require('the two rates differ (BN\'s best rate is not the low rate)', high !== low, `low ${low}, high ${high}`)) return;
-  // the claim is about the smaller against the larger rate, whichever role each plays in the
-  // sweep (at BN_SEED=2000 the unnormalised net's best rate, 0.03, was above BN's best, 0.01)
-  const small = Math.min(low, high);
-  const large = Math.max(low, high);
+  if (!c.require('BN\'s best rate is above the low rate (the paper\'s contrast: the rate the unnormalised net is confined to against the larger rate BN allows)', high > low, `low ${low}, high ${high}`)) return;
+  const small = low;
+  const large = high;
 
   const log = { log: (l: string) => c.log(l) };
   const bnLow = await armRuns('all', small, sweep, log);
@@ -79,8 +82,10 @@ claim({ id: 'small-lr-sharper-minima', title: 'Small learning rates end in sharp
 
   const chance = 1 / train.numClasses;
   const accHigh = testAccuracies(bnHigh, chance);
+  const accNoneLow = testAccuracies(await armRuns('none', small, sweep, log), chance);
   const reached = [...bnLow, ...bnHigh].every((r) => r.sharpness?.matched);
   const ready = [
+    c.require(`the unnormalised net learns at the small (low) rate: mean test accuracy ≥ ${LEARNED} (chance ${chance})`, mean(accNoneLow) >= LEARNED, describeAccuracies(accNoneLow)),
     c.require(`the large-rate BN nets learned: mean test accuracy ≥ ${LEARNED} (chance ${chance})`, mean(accHigh) >= LEARNED, describeAccuracies(accHigh)),
     c.require(`every run reached the matched training loss ${S.sharpness.matchedLoss}`, reached, `lr ${small}: ${where(bnLow)}; lr ${large}: ${where(bnHigh)}`),
     c.require('the sharpness at the matched loss is finite and positive in every run', [...sLow, ...sHigh].every((v) => Number.isFinite(v) && v > 0),
