@@ -32,7 +32,7 @@ const DEPTHS = [8, 20, 32, 56, 110];
 const GRID = logGrid(1e-3, 10, 13);
 const STEPS = 50; // a rate is stable when the net survives 50 SGD steps (issue 11: 8 steps said little)
 
-claim({ id: 'depth-limits-learning-rate', title: 'Shallower unnormalised ResNets tolerate larger learning rates', paper: '§5' }, async (c) => {
+claim('depth-limits-learning-rate', async (c) => {
   const paper = config().profile === 'paper';
   const width = paper ? 16 : 4;
   const batch = paper ? 128 : 32;

@@ -45,7 +45,7 @@ const PROBED_BATCHES = [1, 4, 7];
 const TRAIN_LR = 1e-4;
 const ALPHAS = logGrid(1e-5, 1, 16);
 
-claim({ id: 'divergence-vs-step-size', title: "One step of growing size: without BN the loss explodes where BN's barely moves", paper: 'Fig. 2' }, async (c) => {
+claim('divergence-vs-step-size', async (c) => {
   const S = scale();
   const { train } = claimData({ trainLimit: 2000 });
   c.data(dataName(train));

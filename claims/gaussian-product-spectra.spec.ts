@@ -29,7 +29,7 @@ import { mean, median } from '../src/stats/moments';
 const MS = [1, 3, 5];
 const EPS = 0.1;
 
-claim({ id: 'gaussian-product-spectra', title: 'Singular values of Gaussian matrix products pile up at zero and spread out with depth', paper: 'Fig. 7, §5' }, async (c) => {
+claim('gaussian-product-spectra', async (c) => {
   const N = config().profile === 'paper' ? 1000 : 200;
   const S = seeds();
   c.data('Gaussian matrices, N(0, 1/N) entries');

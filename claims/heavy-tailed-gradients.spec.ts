@@ -39,7 +39,7 @@ import { mannWhitneyU } from '../src/stats/mann-whitney';
 const LAYER_DEPTH = 55;
 const LAPLACE_KURTOSIS = 3;
 
-claim({ id: 'heavy-tailed-gradients', title: 'Without BN, gradients at initialisation are heavy-tailed and large', paper: 'Fig. 4' }, async (c) => {
+claim('heavy-tailed-gradients', async (c) => {
   const S = scale();
   const { train } = claimData({ trainLimit: 2000 });
   c.data(dataName(train));

@@ -62,7 +62,7 @@ import { pairedTTest } from '../src/stats/t-test';
 
 const DIVERGE_SHARE = 0.8;
 
-claim({ id: 'high-lr-benefit', title: "BN's benefit comes from the larger learning rates it allows", paper: 'Fig. 1' }, async (c) => {
+claim('high-lr-benefit', async (c) => {
   const { S, train, sweep } = await openTrainingClaim(c, (S) => ({ 'sweep grid': S.sweep.grid.join(', '), 'sweep epochs': S.sweep.epochs }));
   const { low, high } = sweep;
   if (low === null || high === null) {

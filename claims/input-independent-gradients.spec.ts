@@ -48,7 +48,7 @@ const LAYER_DEPTH = 55;
 const NEARLY_ALL = 0.9;
 const NULL_DRAWS = 400;
 
-claim({ id: 'input-independent-gradients', title: 'Without BN, output gradients at initialisation hardly depend on the input', paper: 'Fig. 6, Table 1' }, async (c) => {
+claim('input-independent-gradients', async (c) => {
   const S = scale();
   const { train } = claimData({ trainLimit: 2000 });
   c.data(dataName(train));

@@ -54,7 +54,7 @@ import { tostPaired } from '../src/stats/t-test';
 
 const MARGIN = 0.02; // δ: accuracy as a fraction (2 percentage points)
 
-claim({ id: 'low-lr-parity', title: 'At a small learning rate, networks with and without BN reach the same accuracy', paper: 'Fig. 1' }, async (c) => {
+claim('low-lr-parity', async (c) => {
   const { S, train, sweep } = await openTrainingClaim(c, (S) => ({ 'sweep grid': S.sweep.grid.join(', '), 'sweep epochs': S.sweep.epochs, margin: MARGIN }));
   const low = sweep.low;
   if (low === null) {

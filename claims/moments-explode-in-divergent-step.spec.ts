@@ -47,7 +47,7 @@ const COARSE = logGrid(1e-4, 1, 9);
 const meanVar = (stds: Float32Array) => stds.reduce((a, s) => a + s * s, 0) / stds.length;
 const meanAbsMean = (means: Float32Array) => means.reduce((a, m) => a + Math.abs(m), 0) / means.length;
 
-claim({ id: 'moments-explode-in-divergent-step', title: 'In a diverging step without BN, channel moments blow up in the later layers', paper: 'Fig. 3' }, async (c) => {
+claim('moments-explode-in-divergent-step', async (c) => {
   const S = scale();
   const { train } = claimData({ trainLimit: 2000 });
   c.data(dataName(train));

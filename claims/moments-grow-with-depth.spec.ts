@@ -68,7 +68,7 @@ const lnMeanAbs = (v: Float32Array) => Math.log(v.reduce((a, b) => a + Math.abs(
 const stageOf = (point: string) => Number(/:s(\d+)b/.exec(point)![1]);
 interface Profile { depth: number[]; stage: number[]; value: number[] }
 
-claim({ id: 'moments-grow-with-depth', title: 'Without BN, channel means and stds grow exponentially with depth; with BN they stay flat', paper: 'Fig. 5' }, async (c) => {
+claim('moments-grow-with-depth', async (c) => {
   const S = scale();
   const { train } = claimData({ trainLimit: 2000 });
   c.data(dataName(train));

@@ -51,7 +51,7 @@ const SGD = { momentum: 0.9, weightDecay: 5e-4 };
 type Arm = 'none' | 'all';
 const ARM_NAME: Record<Arm, string> = { none: 'without BN', all: 'with BN' };
 
-claim({ id: 'sgd-noise-bound', title: 'SGD noise obeys E‖α(g_B − g)‖² ≤ α²C/|B|: it grows with α and shrinks with batch size', paper: '§3.1' }, async (c) => {
+claim('sgd-noise-bound', async (c) => {
   const { train } = claimData({ trainLimit: 2000 });
   c.data(dataName(train));
   const seed = config().seed;

@@ -57,7 +57,7 @@ import {
 import { mean, meanOfFinite } from '../src/stats/moments';
 import { meanInterval, pairedTTest, welchTTest } from '../src/stats/t-test';
 
-claim({ id: 'small-lr-sharper-minima', title: 'Small learning rates end in sharper minima', paper: '§3' }, async (c) => {
+claim('small-lr-sharper-minima', async (c) => {
   const { S, train, sweep } = await openTrainingClaim(c, (S) => ({
     'sharpness images': S.sharpness.images, 'sharpness directions': S.sharpness.directions, 'sharpness step (× filter norm)': S.sharpness.epsilon, 'matched training loss': S.sharpness.matchedLoss,
   }));

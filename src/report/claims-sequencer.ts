@@ -10,24 +10,17 @@
  */
 import path from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
+import { CATALOGUE, CLAIM_IDS } from '../../claims/catalogue.js';
 
-export const CLAIM_ORDER = [
-  // training claims: one shared sweep and cache of runs
-  'high-lr-benefit',
-  'final-layer-bn-recovers-two-thirds',
-  'small-lr-sharper-minima',
-  'low-lr-parity',
-  // initialisation and single-step claims, longest first (smoke, 2026-12-02, seconds on a loaded
-  // machine: depth-limits ~600 (50-step trials), divergence ~420, moments-explode ~290,
-  // moments-grow ~90 (20 seeds), sgd-noise ~40, then under 25)
-  'depth-limits-learning-rate',
-  'divergence-vs-step-size',
-  'moments-explode-in-divergent-step',
-  'moments-grow-with-depth',
-  'sgd-noise-bound',
-  'input-independent-gradients',
-  'heavy-tailed-gradients',
-  'gaussian-product-spectra',
+/**
+ * The catalogue's order: the training claims first (one shared sweep and cache of runs), then the
+ * probe claims longest first (smoke, 2026-12-02, seconds on a loaded machine: depth-limits ~600
+ * (50-step trials), divergence ~420, moments-explode ~290, moments-grow ~90 (20 seeds), sgd-noise
+ * ~40, then under 25).
+ */
+export const CLAIM_ORDER: readonly string[] = [
+  ...CLAIM_IDS.filter((id) => CATALOGUE[id].cost === 'training'),
+  ...CLAIM_IDS.filter((id) => CATALOGUE[id].cost !== 'training'),
 ];
 
 /** A file's place in CLAIM_ORDER (claims project only); Infinity when it has none. */

@@ -1,7 +1,7 @@
 /**
  * The shape of every claim spec: set up, measure, assert, report.
  *
- *   claim({ id: 'heavy-tailed-gradients', title: '…', paper: 'Fig. 4' }, async (c) => {
+ *   claim('heavy-tailed-gradients', async (c) => {   // title and paper reference: claims/catalogue.ts
  *     c.scale({ model: 'ResNet-110', depth: 110, width: 8, seeds: 5 });
  *     … measure …
  *     c.stat('excess kurtosis, no BN', k, { ci, paper: '≫ 0' });
@@ -16,12 +16,19 @@
  * not hold fails its test with every reason listed, and a crash fails it with the error.
  */
 import { test, expect, type TestContext } from 'vitest';
+import { CATALOGUE, isClaimId, type ClaimId } from '../../claims/catalogue';
 import { initBackend } from '../backend';
 import { config, reportsDir } from '../config';
 import { attachEvidence } from './annotate';
 import { renderFigure, saveFigure, type FigureSpec } from './figures';
 import { writeRecord } from './records';
 import { statistic, verdictOf, type Assertion, type ClaimRecordInput, type Precondition, type Scale, type Statistic } from './schema';
+
+function metaOf(id: string): ClaimMeta {
+  if (!isClaimId(id)) throw new Error(`claim "${id}" is not in the catalogue (claims/catalogue.ts): add an entry there`);
+  const { title, paper } = CATALOGUE[id];
+  return { id, title, paper };
+}
 
 export interface ClaimMeta {
   id: string;
@@ -83,7 +90,12 @@ export class ClaimContext {
   }
 }
 
-export function claim(meta: ClaimMeta, body: (c: ClaimContext) => Promise<void>): void {
+/**
+ * A claim of the catalogue (claims/catalogue.ts) by its id: its title and paper reference come
+ * from there. A full meta is for claims outside the catalogue (the tests' fake claims).
+ */
+export function claim(idOrMeta: ClaimId | ClaimMeta, body: (c: ClaimContext) => Promise<void>): void {
+  const meta: ClaimMeta = typeof idOrMeta === 'string' ? metaOf(idOrMeta) : idOrMeta;
   test(`${meta.id}: ${meta.title}`, async (ctx: TestContext) => {
     const startedAt = new Date().toISOString();
     const t0 = performance.now();

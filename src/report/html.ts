@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from './atomic';
 import { formatNumber, formatP, formatScale } from './annotate';
-import { PAPER_CLAIMS, type PaperClaim } from './paper-claims';
+import { CLAIMS, type CatalogueClaim } from '../../claims/catalogue';
 import { readRecords } from './records';
 import { readBaseline } from './baseline';
 import type { Baseline, BaselineEntry, ClaimRecord, Statistic } from './schema';
@@ -104,7 +104,7 @@ function scaleList(r: ClaimRecord): string {
   return `<dl class="scale">${items.map(([k, v]) => `<dt>${k}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`;
 }
 
-function claimSection(id: string, paper: PaperClaim | undefined, r: ClaimRecord | undefined, entry: BaselineEntry | undefined, baselineProfile: string | undefined, svg: string | undefined): string {
+function claimSection(id: string, paper: CatalogueClaim | undefined, r: ClaimRecord | undefined, entry: BaselineEntry | undefined, baselineProfile: string | undefined, svg: string | undefined): string {
   const status: Status = r ? r.verdict : 'not-run';
   const title = r?.title ?? paper?.title ?? id;
   const ref = r?.paper ?? paper?.paper ?? '';
@@ -115,6 +115,7 @@ function claimSection(id: string, paper: PaperClaim | undefined, r: ClaimRecord 
   if (paper) {
     text.push(`<p class="statement"><b>Paper:</b> ${escapeHtml(paper.statement)}</p>`);
     text.push(`<p class="paper-shows"><b>The paper shows:</b> ${escapeHtml(paper.shows)}</p>`);
+    if (paper.preconditions.length) text.push(`<p class="preconditions"><b>Preconditions</b> (unmet: inconclusive): ${paper.preconditions.map(escapeHtml).join('; ')}.</p>`);
   }
   if (!r) {
     text.push(`<p class="not-run-note">Not run: no record for this claim in claims.json. Run <code>npx vitest claims</code> (or <code>npx vitest ${id}</code>).</p>`);
@@ -221,7 +222,7 @@ function stabilitySection(t: StabilityTable): string {
 export function buildIndexHtml(
   records: readonly ClaimRecord[],
   baseline?: Baseline,
-  catalogue: readonly PaperClaim[] = PAPER_CLAIMS,
+  catalogue: readonly CatalogueClaim[] = CLAIMS,
   opts: IndexOptions = {},
 ): string {
   const byId = new Map(records.map((r) => [r.id, r]));
@@ -307,6 +308,6 @@ export function writeIndexHtml(dir = 'reports', baselinePath = 'claims/baseline.
     warnings.push((e as Error).message);
   }
   const file = path.join(dir, 'index.html');
-  writeFileAtomic(file, buildIndexHtml(records, b.baseline, PAPER_CLAIMS, { figures, warnings, vitestReport: vitest, ...(stability ? { stability } : {}) }));
+  writeFileAtomic(file, buildIndexHtml(records, b.baseline, CLAIMS, { figures, warnings, vitestReport: vitest, ...(stability ? { stability } : {}) }));
   return { file, warnings };
 }
