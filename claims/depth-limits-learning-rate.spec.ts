@@ -23,7 +23,7 @@
 import { claim } from '../src/report/harness';
 import { largestStableLr, type StabilityResult } from '../src/probes/stability';
 import { logGrid } from '../src/probes/step-scan';
-import { claimData, dataName, makeResNet, seeds } from '../src/setup';
+import { claimData, dataName, disposing, makeResNet, seeds } from '../src/setup';
 import { config } from '../src/config';
 import { spearman } from '../src/stats/correlation';
 import { median } from '../src/stats/moments';
@@ -44,9 +44,10 @@ claim('depth-limits-learning-rate', async (c) => {
   const results = new Map<number, StabilityResult[]>();
   for (const seed of seeds()) {
     for (const depth of DEPTHS) {
-      const net = makeResNet({ depth, width, bn: 'none', seed, data: train });
-      const r = await largestStableLr(net, train, { grid: GRID, steps, batchSize: batch, seed, bisections: 1, weightDecay: 0 });
-      net.dispose();
+      const r = await disposing(async (own) => {
+        const net = own(makeResNet({ depth, width, bn: 'none', seed, data: train }));
+        return largestStableLr(net, train, { grid: GRID, steps, batchSize: batch, seed, bisections: 1, weightDecay: 0 });
+      });
       results.set(depth, [...(results.get(depth) ?? []), r]);
       const why = r.trials.find((t) => t.lr === r.smallestUnstable);
       c.log(`seed ${seed}, ResNet-${depth}: largest stable lr ${r.largestStable?.toExponential(2) ?? 'none'} (first unstable ${r.smallestUnstable?.toExponential(2) ?? 'none'}${why ? (why.diverged ? ', diverged' : ', collapsed') : ''}; ${r.trials.length} trials)`);

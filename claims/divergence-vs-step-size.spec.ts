@@ -30,12 +30,11 @@
  *  (0 – 9 % at the other bases), and one step ≤ 1 no longer explodes. An independent PyTorch replay
  *  at the paper's geometry found the same with momentum 0: neither momentum nor dying units.
  */
-import * as tf from '@tensorflow/tfjs';
 import { batches } from '../src/data/batches';
 import { claim } from '../src/report/harness';
 import { pooledFeatures, type PooledFeatures } from '../src/probes/moments';
 import { DIVERGENCE_THRESHOLD, logGrid, stepSizeScan, type StepScan } from '../src/probes/step-scan';
-import { claimData, dataName, makeResNet, scale, seeds } from '../src/setup';
+import { claimData, dataName, disposing, makeResNet, scale, seeds } from '../src/setup';
 import { Sgd } from '../src/train/sgd';
 import { batchToTensors } from '../src/train/tensors';
 import { trainStep } from '../src/train/train';
@@ -55,24 +54,25 @@ claim('divergence-vs-step-size', async (c) => {
   const pooled: Record<'none' | 'all', PooledFeatures[][]> = { none: [], all: [] }; // [seed][batch]
   for (const seed of seeds()) {
     for (const bn of ['none', 'all'] as const) {
-      const net = makeResNet({ bn, seed, data: train });
-      const opt = new Sgd(net.params, net.decayed, { momentum: 0.9, weightDecay: 5e-4 });
       const perBatch: StepScan[] = [];
       const perBatchPooled: PooledFeatures[] = [];
-      let k = 0;
-      for (const b of batches(train, S.scanBatch, seed, { dropLast: true })) {
-        k++;
-        const { x, y } = batchToTensors(b, train);
-        if (PROBED_BATCHES.includes(k)) {
-          perBatch.push(await stepSizeScan(net, x, y, ALPHAS));
-          perBatchPooled.push(await pooledFeatures(net, x));
+      await disposing(async (own) => {
+        const net = own(makeResNet({ bn, seed, data: train }));
+        const opt = own(new Sgd(net.params, net.decayed, { momentum: 0.9, weightDecay: 5e-4 }));
+        let k = 0;
+        for (const b of batches(train, S.scanBatch, seed, { dropLast: true })) {
+          k++;
+          await disposing(async (ownBatch) => {
+            const { x, y } = ownBatch(batchToTensors(b, train));
+            if (PROBED_BATCHES.includes(k)) {
+              perBatch.push(await stepSizeScan(net, x, y, ALPHAS));
+              perBatchPooled.push(await pooledFeatures(net, x));
+            }
+            await trainStep(net, opt, x, y, TRAIN_LR);
+          });
+          if (k >= Math.max(...PROBED_BATCHES)) break;
         }
-        await trainStep(net, opt, x, y, TRAIN_LR);
-        tf.dispose([x, y]);
-        if (k >= Math.max(...PROBED_BATCHES)) break;
-      }
-      opt.dispose();
-      net.dispose();
+      });
       scans[bn].push(perBatch);
       pooled[bn].push(perBatchPooled);
       c.log(`seed ${seed} ${bn === 'all' ? 'BN' : 'no BN'}: α* = ${perBatch.map((s) => s.alphaStar?.toExponential(1) ?? 'none').join(', ')} at mini-batches ${PROBED_BATCHES.join(', ')}`);

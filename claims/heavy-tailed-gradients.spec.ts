@@ -32,7 +32,7 @@
 import { claim } from '../src/report/harness';
 import { meanAbove } from '../src/stats/t-test';
 import { parameterGradients } from '../src/probes/gradients';
-import { claimData, dataName, makeResNet, probeBatch, scale, seeds } from '../src/setup';
+import { claimData, dataName, disposing, makeResNet, probeBatch, scale, seeds } from '../src/setup';
 import { excessKurtosis, median, std } from '../src/stats/moments';
 import { mannWhitneyU } from '../src/stats/mann-whitney';
 
@@ -49,18 +49,17 @@ claim('heavy-tailed-gradients', async (c) => {
   const sd = { none: [] as number[], all: [] as number[] };
   const samples: Record<'none' | 'all', Float32Array | undefined> = { none: undefined, all: undefined };
   for (const seed of seeds()) {
-    const { x, y } = probeBatch(train, S.batch, seed);
-    for (const bn of ['none', 'all'] as const) {
-      const net = makeResNet({ bn, seed, data: train });
-      const layer = net.layers.find((l) => l.depth === LAYER_DEPTH)!;
-      const g = (await parameterGradients(net, x, y, [layer.weight]))[layer.weight]!;
-      kurt[bn].push(excessKurtosis(g));
-      sd[bn].push(std(g));
-      samples[bn] ??= g;
-      net.dispose();
-    }
-    x.dispose();
-    y.dispose();
+    await disposing(async (own) => {
+      const { x, y } = own(probeBatch(train, S.batch, seed));
+      for (const bn of ['none', 'all'] as const) {
+        const net = own(makeResNet({ bn, seed, data: train }));
+        const layer = net.layers.find((l) => l.depth === LAYER_DEPTH)!;
+        const g = (await parameterGradients(net, x, y, [layer.weight]))[layer.weight]!;
+        kurt[bn].push(excessKurtosis(g));
+        sd[bn].push(std(g));
+        samples[bn] ??= g;
+      }
+    });
     c.log(`seed ${seed}: kurtosis ${kurt.none.at(-1)!.toFixed(2)} (no BN) vs ${kurt.all.at(-1)!.toFixed(2)} (BN); std ${sd.none.at(-1)!.toExponential(2)} vs ${sd.all.at(-1)!.toExponential(2)}`);
   }
 

@@ -39,7 +39,7 @@
  */
 import { claim } from '../src/report/harness';
 import { inputDependence, signFlipNull, type OutputGradients } from '../src/probes/output-gradients';
-import { claimData, dataName, makeResNet, probeBatch, scale, seeds } from '../src/setup';
+import { claimData, dataName, disposing, makeResNet, probeBatch, scale, seeds } from '../src/setup';
 import { mannWhitneyU } from '../src/stats/mann-whitney';
 import { median, quantile } from '../src/stats/moments';
 import { deriveSeed, Rng } from '../src/stats/rng';
@@ -59,19 +59,18 @@ claim('input-independent-gradients', async (c) => {
   const q99 = { none: [] as number[], all: [] as number[] };
   const heat: Partial<Record<'none' | 'all', OutputGradients>> = {};
   for (const seed of seeds()) {
-    const { x, y } = probeBatch(train, S.batch, seed);
-    for (const bn of ['none', 'all'] as const) {
-      const net = makeResNet({ bn, seed, data: train });
-      const layer = net.layers.find((l) => l.depth === LAYER_DEPTH)!;
-      const { output, concordance } = await inputDependence(net, x, y, layer.name);
-      share[bn].push(output.topClassShare);
-      heat[bn] ??= output;
-      conc[bn].push(concordance.perExampleMedianRatio);
-      q99[bn].push(quantile(signFlipNull(concordance.perExample, NULL_DRAWS, new Rng(deriveSeed(seed, 0x5f, bn === 'none' ? 0 : 1))), 0.99));
-      net.dispose();
-    }
-    x.dispose();
-    y.dispose();
+    await disposing(async (own) => {
+      const { x, y } = own(probeBatch(train, S.batch, seed));
+      for (const bn of ['none', 'all'] as const) {
+        const net = own(makeResNet({ bn, seed, data: train }));
+        const layer = net.layers.find((l) => l.depth === LAYER_DEPTH)!;
+        const { output, concordance } = await inputDependence(net, x, y, layer.name);
+        share[bn].push(output.topClassShare);
+        heat[bn] ??= output;
+        conc[bn].push(concordance.perExampleMedianRatio);
+        q99[bn].push(quantile(signFlipNull(concordance.perExample, NULL_DRAWS, new Rng(deriveSeed(seed, 0x5f, bn === 'none' ? 0 : 1))), 0.99));
+      }
+    });
     c.log(`seed ${seed}: top-class share ${share.none.at(-1)} (no BN) vs ${share.all.at(-1)} (BN); concordance ${conc.none.at(-1)!.toFixed(4)} vs ${conc.all.at(-1)!.toFixed(4)} (sign-flip 99 %: ${q99.none.at(-1)!.toFixed(4)}, ${q99.all.at(-1)!.toFixed(4)})`);
   }
   const ratios = conc.none.map((v, i) => v / conc.all[i]!);

@@ -36,7 +36,7 @@
 import { claim } from '../src/report/harness';
 import { momentsAlongStep, type StepInterpolation } from '../src/probes/interpolate';
 import { logGrid, stepSizeScan } from '../src/probes/step-scan';
-import { claimData, dataName, makeResNet, probeBatch, scale, seeds } from '../src/setup';
+import { claimData, dataName, disposing, makeResNet, probeBatch, scale, seeds } from '../src/setup';
 import { spearman } from '../src/stats/correlation';
 import { meanAbove } from '../src/stats/t-test';
 import { median } from '../src/stats/moments';
@@ -62,20 +62,19 @@ claim('moments-explode-in-divergent-step', async (c) => {
   let figBn: StepInterpolation | undefined;
   let depths: number[] = [];
   for (const seed of seeds()) {
-    const { x, y } = probeBatch(train, S.batch, seed);
-    const none = makeResNet({ bn: 'none', seed, data: train });
-    const points = none.probePoints.filter((p) => p.name.startsWith('block:'));
-    depths = points.map((p) => p.depth);
-    const scan = await stepSizeScan(none, x, y, COARSE);
-    const alpha = scan.alphaStar ?? COARSE.at(-1)!;
+    const { alpha, interpNone, interpBn } = await disposing(async (own) => {
+      const { x, y } = own(probeBatch(train, S.batch, seed));
+      const none = own(makeResNet({ bn: 'none', seed, data: train }));
+      const points = none.probePoints.filter((p) => p.name.startsWith('block:'));
+      depths = points.map((p) => p.depth);
+      const scan = await stepSizeScan(none, x, y, COARSE);
+      const alpha = scan.alphaStar ?? COARSE.at(-1)!;
+      const interpNone = await momentsAlongStep(none, x, y, alpha, TS, points.map((p) => p.name));
+      const bn = own(makeResNet({ bn: 'all', seed, data: train }));
+      const interpBn = await momentsAlongStep(bn, x, y, alpha, TS, points.map((p) => p.name));
+      return { alpha, interpNone, interpBn };
+    });
     alphas.push(alpha);
-    const interpNone = await momentsAlongStep(none, x, y, alpha, TS, points.map((p) => p.name));
-    none.dispose();
-    const bn = makeResNet({ bn: 'all', seed, data: train });
-    const interpBn = await momentsAlongStep(bn, x, y, alpha, TS, points.map((p) => p.name));
-    bn.dispose();
-    x.dispose();
-    y.dispose();
     figNone ??= interpNone;
     figBn ??= interpBn;
 

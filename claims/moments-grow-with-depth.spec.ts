@@ -49,7 +49,7 @@
 import { config } from '../src/config';
 import { claim } from '../src/report/harness';
 import { activationMoments } from '../src/probes/moments';
-import { claimData, dataName, makeResNet, probeBatch, scale, seeds } from '../src/setup';
+import { claimData, dataName, disposing, makeResNet, probeBatch, scale, seeds } from '../src/setup';
 import { mean, std } from '../src/stats/moments';
 import { withinGroupSlope } from '../src/stats/ols';
 import { meanInterval, oneSampleTTest } from '../src/stats/t-test';
@@ -84,26 +84,25 @@ claim('moments-grow-with-depth', async (c) => {
     return withinGroupSlope(ok.map((i) => p.depth[i]!), ok.map((i) => p.value[i]!), ok.map((i) => p.stage[i]!));
   };
   for (const seed of seeds(N_SEEDS)) {
-    const { x, y } = probeBatch(train, S.batch, seed);
-    for (const bn of ['none', 'all'] as const) {
-      const net = makeResNet({ bn, seed, data: train });
-      const points = net.probePoints.filter((p) => PROBE.test(p.name) || (bn === 'all' && STREAM.test(p.name))).map((p) => p.name);
-      const moments = (await activationMoments(net, x, { points })).sort((a, b) => a.depth - b.depth);
-      net.dispose();
-      const at = moments.filter((m) => PROBE.test(m.point));
-      const std = { depth: at.map((m) => m.depth), stage: at.map((m) => stageOf(m.point)), value: at.map((m) => lnMeanAbs(m.stds)) };
-      const mn = { ...std, value: at.map((m) => lnMeanAbs(m.means)) };
-      profiles[bn].std.push(std);
-      profiles[bn].mean.push(mn);
-      slopes[`${bn}-std`].push(fitSlope(std));
-      slopes[`${bn}-mean`].push(fitSlope(mn));
-      if (bn === 'all') {
-        const stream = moments.filter((m) => STREAM.test(m.point));
-        streamSlopeBn.push(fitSlope({ depth: stream.map((m) => m.depth), stage: stream.map((m) => stageOf(m.point)), value: stream.map((m) => lnMeanAbs(m.stds)) }));
+    await disposing(async (own) => {
+      const { x } = own(probeBatch(train, S.batch, seed));
+      for (const bn of ['none', 'all'] as const) {
+        const net = own(makeResNet({ bn, seed, data: train }));
+        const points = net.probePoints.filter((p) => PROBE.test(p.name) || (bn === 'all' && STREAM.test(p.name))).map((p) => p.name);
+        const moments = (await activationMoments(net, x, { points })).sort((a, b) => a.depth - b.depth);
+        const at = moments.filter((m) => PROBE.test(m.point));
+        const std = { depth: at.map((m) => m.depth), stage: at.map((m) => stageOf(m.point)), value: at.map((m) => lnMeanAbs(m.stds)) };
+        const mn = { ...std, value: at.map((m) => lnMeanAbs(m.means)) };
+        profiles[bn].std.push(std);
+        profiles[bn].mean.push(mn);
+        slopes[`${bn}-std`].push(fitSlope(std));
+        slopes[`${bn}-mean`].push(fitSlope(mn));
+        if (bn === 'all') {
+          const stream = moments.filter((m) => STREAM.test(m.point));
+          streamSlopeBn.push(fitSlope({ depth: stream.map((m) => m.depth), stage: stream.map((m) => stageOf(m.point)), value: stream.map((m) => lnMeanAbs(m.stds)) }));
+        }
       }
-    }
-    x.dispose();
-    y.dispose();
+    });
     c.log(`seed ${seed}: slope of ln std ${slopes['none-std'].at(-1)!.toExponential(2)} (no BN) vs ${slopes['all-std'].at(-1)!.toExponential(2)} (BN)`);
   }
 

@@ -35,7 +35,7 @@
 import { claim } from '../src/report/harness';
 import { miniBatchNoise, perExampleGradients, stepDeviation, flatGradient, type NoiseMeasurement } from '../src/probes/noise';
 import { logGrid } from '../src/probes/step-scan';
-import { claimData, dataName, makeResNet, probeBatch } from '../src/setup';
+import { claimData, dataName, disposing, makeResNet, probeBatch } from '../src/setup';
 import { config } from '../src/config';
 import { linearFit } from '../src/stats/ols';
 import { deriveSeed } from '../src/stats/rng';
@@ -57,19 +57,21 @@ claim('sgd-noise-bound', async (c) => {
   const seed = config().seed;
   c.scale({ model: 'ResNet-20', depth: 20, width: 4, images: POOL, seeds: 1, extra: { batchDraws: BATCH_DRAWS, alphaDraws: ALPHA_DRAWS, sampling: 'without replacement' } });
 
-  const { x, y } = probeBatch(train, POOL, seed);
   const fpc = (b: number) => (POOL - b) / (POOL - 1);
   const panels = [];
   for (const bn of ['none', 'all'] as const) {
-    const net = makeResNet({ depth: 20, width: 4, bn, seed, data: train });
-    const pe = await perExampleGradients(net, x, y);
-    const full = await flatGradient(net, x, y);
     // one after another: each measurement moves the net and restores it
-    const vsBatch: NoiseMeasurement[] = [];
-    for (const b of BATCHES) vsBatch.push(await miniBatchNoise(net, x, y, full, FIXED_ALPHA, b, BATCH_DRAWS, deriveSeed(seed, 0x5d, bn === 'none' ? 0 : 1, b)));
-    const vsAlpha: NoiseMeasurement[] = [];
-    for (const [i, a] of ALPHAS.entries()) vsAlpha.push(await stepDeviation(net, x, y, a, FIXED_BATCH, ALPHA_DRAWS, deriveSeed(seed, 0xa1, bn === 'none' ? 0 : 1, i), SGD));
-    net.dispose();
+    const { pe, vsBatch, vsAlpha } = await disposing(async (own) => {
+      const { x, y } = own(probeBatch(train, POOL, seed));
+      const net = own(makeResNet({ depth: 20, width: 4, bn, seed, data: train }));
+      const pe = await perExampleGradients(net, x, y);
+      const full = await flatGradient(net, x, y);
+      const vsBatch: NoiseMeasurement[] = [];
+      for (const b of BATCHES) vsBatch.push(await miniBatchNoise(net, x, y, full, FIXED_ALPHA, b, BATCH_DRAWS, deriveSeed(seed, 0x5d, bn === 'none' ? 0 : 1, b)));
+      const vsAlpha: NoiseMeasurement[] = [];
+      for (const [i, a] of ALPHAS.entries()) vsAlpha.push(await stepDeviation(net, x, y, a, FIXED_BATCH, ALPHA_DRAWS, deriveSeed(seed, 0xa1, bn === 'none' ? 0 : 1, i), SGD));
+      return { pe, vsBatch, vsAlpha };
+    });
     const bound = (m: NoiseMeasurement) => (m.alpha * m.alpha * pe.C) / m.batchSize;
     const arm = ARM_NAME[bn];
 
@@ -105,8 +107,6 @@ claim('sgd-noise-bound', async (c) => {
     );
     c.log(`${arm}: C = ${pe.C.toExponential(3)}, slope vs |B| ${fitB.slope.toFixed(3)}, vs α ${fitA.slope.toFixed(3)}, measured/bound ${ratios.map((r) => r.toFixed(2)).join(' ')}`);
   }
-  x.dispose();
-  y.dispose();
 
   c.figure({
     kind: 'lines',

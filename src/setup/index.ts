@@ -114,3 +114,4 @@ export function makeResNet(o: { depth?: number; width?: number; bn: BnPlacement;
     bnMode: config().fault === 'bn-no-normalise' ? 'no-normalise' : 'batch',
   });
 }
+export { disposing, type Disposable } from './dispose';
