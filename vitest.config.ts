@@ -6,7 +6,7 @@
  * Claim files run in two forked worker processes (the wasm backend is single-threaded under
  * Node, so two processes are how two cores get used). When the run includes the claims, or
  * merges shards' blob reports (`vitest --merge-reports=reports/blob`), the vitest HTML report
- * goes to reports/vitest/ and the claims reporter (src/report/claims-reporter.ts) rebuilds
+ * goes to reports/vitest/ and the claims reporter (src/vitest/claims-reporter.ts) rebuilds
  * claims.json, the figures and index.html from the evidence attached to the tests; in a run the
  * claims' globalSetup rebuilds the summary page once more at the end. reports/ is BN_REPORTS_DIR
  * when set. Paths to this repository's own modules are absolute, so the config also serves a
@@ -18,7 +18,7 @@ import { defineConfig } from 'vitest/config';
 // `.js`: an extensionless import here makes vite warn on every run (its future native config
 // loader needs extensions); TypeScript and vite's bundler map it to src/config.ts.
 import { reportsDir } from './src/config.js';
-import { ClaimsSequencer } from './src/report/claims-sequencer.js';
+import { ClaimsSequencer } from './src/vitest/claims-sequencer.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
@@ -32,10 +32,10 @@ const reports = reportsDir();
 
 export default defineConfig({
   test: {
-    // claim files start in a fixed order: the training claims first (src/report/claims-sequencer.ts)
+    // claim files start in a fixed order: the training claims first (src/vitest/claims-sequencer.ts)
     sequence: { sequencer: ClaimsSequencer },
     reporters: runsClaims && !/--reporter/.test(argv)
-      ? ['default', ['html', { outputFile: path.join(reports, 'vitest', 'index.html') }], path.join(here, 'src/report/claims-reporter.ts')]
+      ? ['default', ['html', { outputFile: path.join(reports, 'vitest', 'index.html') }], path.join(here, 'src/vitest/claims-reporter.ts')]
       : ['default'],
     projects: [
       {
@@ -56,7 +56,9 @@ export default defineConfig({
           maxWorkers: 2,
           testTimeout: 3_600_000,
           hookTimeout: 3_600_000,
-          globalSetup: [path.join(here, 'src/report/claims-global-setup.ts')],
+          globalSetup: [path.join(here, 'src/vitest/claims-global-setup.ts')],
+          // hands the globalSetup's suite run to the training-run cache in each worker
+          setupFiles: [path.join(here, 'src/vitest/worker-setup.ts')],
           // Progress lines (c.log, train()'s) must reach the terminal while a claim runs for hours.
           // Intercepted, a worker's console output is sent at the next await, and most claim bodies
           // loop over seeds synchronously, so every line came out when the test ended. Not

@@ -1,9 +1,9 @@
 /**
  * The claim catalogue: the one list of the paper's claims this suite tests, one typed entry per
- * claim, in the order the claim files start (src/report/claims-sequencer.ts). Everything else is
- * taken from it or checked against it (src/report/catalogue.test.ts):
+ * claim, in the order the claim files start (src/vitest/claims-sequencer.ts). Everything else is
+ * taken from it or checked against it (src/vitest/catalogue.test.ts):
  *   - each spec, claims/<id>.spec.ts, calls `claim('<id>', …)` and takes its title and paper
- *     reference from here (src/report/harness.ts);
+ *     reference from here (src/vitest/harness.ts);
  *   - the summary page's sections, statements and "the paper shows" (src/report/html.ts);
  *   - the run order: the training claims first, then the others, longest first;
  *   - the keys of every claims/baseline*.json and the rows of the README's claims table.
@@ -23,7 +23,7 @@ export interface CatalogueEntry {
   readonly shows: string;
   /**
    * Cost class: 'training' claims share one rate sweep and one cache of training runs
-   * (src/setup/training-runs.ts) and start first; 'probe' claims probe nets at or near
+   * (src/runs) and start first; 'probe' claims probe nets at or near
    * initialisation, or random matrices.
    */
   readonly cost: 'training' | 'probe';
@@ -31,7 +31,7 @@ export interface CatalogueEntry {
    * The preconditions without which the assertion does not test the paper; unmet, the verdict is
    * inconclusive. Each is how one of the spec's c.require(…) descriptions begins (the spec adds
    * the threshold and what it is judged on), and every c.require of the spec begins with one
-   * (checked by src/report/catalogue.test.ts). Empty: none.
+   * (checked by src/vitest/catalogue.test.ts). Empty: none.
    */
   readonly preconditions: readonly string[];
 }

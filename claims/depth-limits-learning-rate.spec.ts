@@ -20,7 +20,7 @@
  *  (With 8 steps, BN_SEED=0, 2026-12-01: ResNet-8 2.2, -20 1.5, -32 0.46, -56 0.032, -110 0.0032;
  *  ρ = −0.88.)
  */
-import { claim } from '../src/report/harness';
+import { claim } from '../src/vitest/harness';
 import { largestStableLr, type StabilityResult } from '../src/probes/stability';
 import { logGrid } from '../src/probes/step-scan';
 import { claimData, dataName, disposing, makeResNet, seeds } from '../src/setup';

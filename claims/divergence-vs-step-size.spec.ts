@@ -31,7 +31,7 @@
  *  at the paper's geometry found the same with momentum 0: neither momentum nor dying units.
  */
 import { batches } from '../src/data/batches';
-import { claim } from '../src/report/harness';
+import { claim } from '../src/vitest/harness';
 import { pooledFeatures, type PooledFeatures } from '../src/probes/moments';
 import { DIVERGENCE_THRESHOLD, logGrid, stepSizeScan, type StepScan } from '../src/probes/step-scan';
 import { claimData, dataName, disposing, makeResNet, scale, seeds } from '../src/setup';

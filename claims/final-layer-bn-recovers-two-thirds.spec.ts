@@ -3,14 +3,14 @@
  * "Adding BN to the final layer only captures about two thirds of the full BN improvement."
  *  Paper: recovery = (acc_final − acc_none) / (acc_all − acc_none) ≈ 2/3.
  *
- * Experiment: the training protocol of src/setup/training-runs.ts (SGD, momentum 0.9, weight decay
+ * Experiment: the training protocol of src/runs (SGD, momentum 0.9, weight decay
  * 5e-4, the rate cut ×0.1 at half of training, augmentation, Glorot). Three arms: no BN, BN on the
  * final layer only (one BN on the features entering the classifier: FINAL_BN in src/nets/types.ts),
  * BN everywhere. Each arm trains at its own best rate from the sweep (one run per arm and grid rate
  * at a seed of its own: the most accurate on held-out validation images among the rates the arm
  * survives with a grid step to spare), every seed, and is scored by final test accuracy (a run that
  * diverged counts as chance).
- * Preconditions (c.require; inconclusive when not met, LEARNED in src/setup/training-runs.ts): the
+ * Preconditions (c.require; inconclusive when not met, LEARNED in src/runs): the
  *  unnormalised arm learned (mean test accuracy ≥ 0.5: measured against a net at chance, the ratio
  *  says how close final-layer BN comes to full BN from nothing, not the paper's quantity); full BN
  *  beats it by ≥ 5 points (MIN_GAIN below says why) and significantly (two-sided Welch p < 0.05:
@@ -32,7 +32,7 @@
  *  (smoke) and claims/baseline-full.json (full).
  */
 import { FINAL_BN } from '../src/nets/types';
-import { claim } from '../src/report/harness';
+import { claim } from '../src/vitest/harness';
 import {
   ARM_LABEL,
   ARMS,
@@ -45,7 +45,7 @@ import {
   testAccuracies,
   trainingSeeds,
   type Arm,
-} from '../src/setup/training-runs';
+} from '../src/runs';
 import { mean } from '../src/stats/moments';
 import { ratioOfDifferencesCI } from '../src/stats/ratio';
 import { meanInterval, welchTTest } from '../src/stats/t-test';

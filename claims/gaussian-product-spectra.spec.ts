@@ -20,7 +20,7 @@
  *  Fuss–Catalan for M = 1, 3, 5, KS p > 0.99 in every seed; share below 0.1: 0.063 < 0.271 < 0.412;
  *  median condition number 6.0e2 < 4.6e5 < 4.0e9.
  */
-import { claim } from '../src/report/harness';
+import { claim } from '../src/vitest/harness';
 import { finiteNMoments, fussCatalanEdge, singularValueDensity, spectrumSummary, type SpectrumSummary } from '../src/rmt';
 import { config } from '../src/config';
 import { seeds } from '../src/setup';

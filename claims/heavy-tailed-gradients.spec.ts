@@ -29,7 +29,7 @@
  *  each base; gradient std ratio (geometric mean) 197× (95 % lower bound 88×), 212× (93×), 85×
  *  (18×; one seed at 7.9×).
  */
-import { claim } from '../src/report/harness';
+import { claim } from '../src/vitest/harness';
 import { meanAbove } from '../src/stats/t-test';
 import { parameterGradients } from '../src/probes/gradients';
 import { claimData, dataName, disposing, makeResNet, probeBatch, scale, seeds } from '../src/setup';

@@ -4,7 +4,7 @@
  *  higher test accuracy; without BN those learning rates diverge." Paper (ResNet-110, CIFAR-10):
  *  BN at lr 0.1 → ~93 %, at 0.003 → ~90.5 %, at 1e-4 → ~81 %; without BN the larger rates diverge.
  *
- * Experiment: the training protocol of src/setup/training-runs.ts (SGD, momentum 0.9, weight decay
+ * Experiment: the training protocol of src/runs (SGD, momentum 0.9, weight decay
  * 5e-4, the rate cut ×0.1 at half of training, augmentation, Glorot init). Rates from the sweep
  * (one run per arm and grid rate at a seed of its own, never one of the claims' seeds):
  *   low  = the unnormalised net's best rate among those it survives with a grid step to spare
@@ -19,7 +19,7 @@
  * every ReLU feeding the classifier goes below zero and the loss sits at ln 10, invisible to the
  * loss-watching detection. Which of the two happened is recorded.
  * Precondition (c.require; inconclusive when not met): the unnormalised net learns at the low rate,
- *  mean test accuracy ≥ 0.5 (LEARNED in src/setup/training-runs.ts): the paper's contrast is BN's
+ *  mean test accuracy ≥ 0.5 (LEARNED in src/runs): the paper's contrast is BN's
  *  best rate against a rate the unnormalised net can use, and a net stuck at chance uses none.
  * Assertions (fixed before the confirmatory runs):
  *  - with BN, the high rate beats the low rate: one-sided paired t-test of final test accuracy,
@@ -37,7 +37,7 @@
  * Figure: Fig. 1's train and test accuracy against % of training for BN at the high and the low
  *  rate and no BN at the low rate, mean over seeds with the min–max shaded.
  *
- * Scale: TRAINING_SCALES in src/setup/training-runs.ts (smoke: ResNet-56 width 4, 192 steps, 3
+ * Scale: TRAINING_SCALES in src/runs (smoke: ResNet-56 width 4, 192 steps, 3
  * seeds; full: the calibrated CPU scale; paper: ResNet-110 width 16 on CIFAR-10, 160 epochs).
  * Why deep nets: the claim needs an unnormalised net whose rate is limited below the rates the BN
  * net trains best at. Measured here (sweep seed, 3–6 epochs): ResNet-20 and -44 width 8 without BN
@@ -45,7 +45,7 @@
  * it in others; depth 110 fails from ~1e-2.
  * Last evidence: see claims/baseline.json (smoke) and claims/baseline-full.json (full).
  */
-import { claim } from '../src/report/harness';
+import { claim } from '../src/vitest/harness';
 import {
   accuracyCurves,
   armRuns,
@@ -56,7 +56,7 @@ import {
   sweepSummary,
   testAccuracies,
   trainingSeeds,
-} from '../src/setup/training-runs';
+} from '../src/runs';
 import { mean } from '../src/stats/moments';
 import { pairedTTest } from '../src/stats/t-test';
 

@@ -37,7 +37,7 @@
  *  with BN 0.109, 0.092, 0.095, at the random-sign level √(π/2)/√128 = 0.11 (boundary 0.33);
  *  ratio 9.0, 9.3, 9.3 (paper ~100×, theory for random signs ≈ 9), Mann–Whitney p = 0.004.
  */
-import { claim } from '../src/report/harness';
+import { claim } from '../src/vitest/harness';
 import { inputDependence, signFlipNull, type OutputGradients } from '../src/probes/output-gradients';
 import { claimData, dataName, disposing, makeResNet, probeBatch, scale, seeds } from '../src/setup';
 import { mannWhitneyU } from '../src/stats/mann-whitney';

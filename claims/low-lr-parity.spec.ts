@@ -4,7 +4,7 @@
  *  the same accuracy." Paper: lr = 1e-4, ResNet-110 on CIFAR-10 after the full schedule: test
  *  accuracy ~81 % with BN, ~82 % without; train accuracy both ~100 %.
  *
- * Experiment: the training protocol of src/setup/training-runs.ts (SGD, momentum 0.9, weight decay
+ * Experiment: the training protocol of src/runs (SGD, momentum 0.9, weight decay
  * 5e-4, the rate cut ×0.1 at half of training, augmentation, Glorot). The low rate is not chosen by
  * hand: a sweep (one run per arm and grid rate, at a seed of its own) picks the unnormalised net's
  * best rate among those it survives with a grid step to spare. At that rate every seed trains the
@@ -12,7 +12,7 @@
  * Preconditions (c.require; when one is not met the verdict is inconclusive, with the value):
  *  - the unnormalised net survives the low rate in every seed (neither diverges nor collapses);
  *  - both nets learned: mean test accuracy ≥ 0.5 in each arm (chance 0.1), so that equivalence
- *    cannot come from two nets that both stayed at chance (LEARNED in src/setup/training-runs.ts);
+ *    cannot come from two nets that both stayed at chance (LEARNED in src/runs);
  *  - both nets converged: last-epoch train accuracy ≥ 0.95 in each arm (Fig. 1 is an end-of-
  *    training result, train accuracy ~100 %; CONVERGED there).
  * Assertion:
@@ -35,7 +35,7 @@
  *  preconditions this claim read "fails" at BN_SEED=0 and crashed at 1000 on a mean over a
  *  non-finite train accuracy.)
  */
-import { claim } from '../src/report/harness';
+import { claim } from '../src/vitest/harness';
 import {
   accuracyCurves,
   armRuns,
@@ -48,7 +48,7 @@ import {
   testAccuracies,
   trainingSeeds,
   type RunResult,
-} from '../src/setup/training-runs';
+} from '../src/runs';
 import { mean, meanOfFinite } from '../src/stats/moments';
 import { tostPaired } from '../src/stats/t-test';
 

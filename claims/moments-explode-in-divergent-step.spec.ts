@@ -33,7 +33,7 @@
  *  the paper's layers 8, 44, 80) would pass there; it is left for a pre-registered next run,
  *  not swapped in after this one. Deepest / shallowest ≥ 1.7e8 and BN ≤ 2.9× at every base.
  */
-import { claim } from '../src/report/harness';
+import { claim } from '../src/vitest/harness';
 import { momentsAlongStep, type StepInterpolation } from '../src/probes/interpolate';
 import { logGrid, stepSizeScan } from '../src/probes/step-scan';
 import { claimData, dataName, disposing, makeResNet, probeBatch, scale, seeds } from '../src/setup';

@@ -47,7 +47,7 @@
  *  BN_FAULT=bn-no-normalise the BN arm equals the plain net and the claim fails (gate-honesty test).
  */
 import { config } from '../src/config';
-import { claim } from '../src/report/harness';
+import { claim } from '../src/vitest/harness';
 import { activationMoments } from '../src/probes/moments';
 import { claimData, dataName, disposing, makeResNet, probeBatch, scale, seeds } from '../src/setup';
 import { mean, std } from '../src/stats/moments';

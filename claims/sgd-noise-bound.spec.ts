@@ -32,7 +32,7 @@
  *  against 9–15 without BN: BN's coupling through the batch statistics removes most of that
  *  per-example variance). The optimiser's deviation scales as α^1.98 – α^2.02.
  */
-import { claim } from '../src/report/harness';
+import { claim } from '../src/vitest/harness';
 import { miniBatchNoise, perExampleGradients, stepDeviation, flatGradient, type NoiseMeasurement } from '../src/probes/noise';
 import { logGrid } from '../src/probes/step-scan';
 import { claimData, dataName, disposing, makeResNet, probeBatch } from '../src/setup';

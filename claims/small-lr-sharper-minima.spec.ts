@@ -5,7 +5,7 @@
  *  ends in a flatter one; a small rate can.
  *
  * Experiment: like with like: the BN ResNet trained at the two rates of the training claims (the
- * same runs as high-lr-benefit, from the sweep; the protocol of src/setup/training-runs.ts), every
+ * same runs as high-lr-benefit, from the sweep; the protocol of src/runs), every
  * seed; same seed = same initial kernels and batches. Only BN against BN: the unnormalised net is
  * another architecture. The contrast is the paper's (Fig. 1, and §3's argument that the small rates
  * an unnormalised net is confined to settle in sharp minima): the small rate is the low rate, the
@@ -29,7 +29,7 @@
  *    equally well where they are compared. The end-of-training value is recorded beside it.
  * Preconditions (c.require; inconclusive when one is not met): BN's best rate is above the low
  *  rate; the unnormalised net learns at the low rate (mean test accuracy ≥ 0.5, LEARNED); the large-rate
- *  BN nets learned (mean test accuracy ≥ 0.5, LEARNED in src/setup/training-runs.ts); every run
+ *  BN nets learned (mean test accuracy ≥ 0.5, LEARNED in src/runs); every run
  *  reached the matched loss; the sharpness there is finite and positive (a log needs it).
  * Assertion (fixed before the confirmatory runs): small > large, one-sided paired t-test of log
  *  sharpness at the matched loss, paired by seed, p < 0.05. Log: sharpness is a positive scale
@@ -43,7 +43,7 @@
  * Scale: the same runs as high-lr-benefit (see its header). Last evidence: claims/baseline.json
  *  (smoke) and claims/baseline-full.json (full).
  */
-import { claim } from '../src/report/harness';
+import { claim } from '../src/vitest/harness';
 import {
   armRuns,
   describeAccuracies,
@@ -53,7 +53,7 @@ import {
   testAccuracies,
   trainingSeeds,
   type RunResult,
-} from '../src/setup/training-runs';
+} from '../src/runs';
 import { mean, meanOfFinite } from '../src/stats/moments';
 import { meanInterval, pairedTTest, welchTTest } from '../src/stats/t-test';
 

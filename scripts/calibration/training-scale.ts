@@ -10,12 +10,12 @@
  *     keys   depth width batch trainImages validationImages testImages epochs (default: the full
  *            profile's, TRAINING_SCALES.full) seed=9000 seeds=1 matchedLoss=0.6 (BN runs measure sharpness: at that loss and at the end)
  *
- * It runs the protocol of src/setup/training-runs.ts (computeRun) at the given scale, so what it
+ * It runs the protocol of src/runs (computeRun) at the given scale, so what it
  * measures is what the claims would measure at that scale.
  */
 import { initBackend } from '../../src/backend';
 import { BnPlacement } from '../../src/nets/types';
-import { computeRun, runSpec, TRAINING_SCALES, type Arm, type TrainingScale } from '../../src/setup/training-runs';
+import { computeRun, runSpec, TRAINING_SCALES, type Arm, type TrainingScale } from '../../src/runs';
 
 const [armArg, ratesArg, ...rest] = process.argv.slice(2);
 if (!armArg || !BnPlacement.safeParse(armArg).success || !ratesArg)

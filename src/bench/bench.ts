@@ -27,7 +27,7 @@ import { buildResNet } from '../nets/resnet';
 import { writeFileAtomic } from '../report/atomic';
 import { Sgd } from '../train/sgd';
 import { trainStep } from '../train/train';
-import { TRAINING_SCALES } from '../setup/training-runs';
+import { TRAINING_SCALES } from '../runs';
 
 interface Case { name: string; depth: number; width: number; hw: number; channels: number; bn: 'all' | 'none' | 'final'; microBatch?: number; batch?: number }
 const CASES: Case[] = [

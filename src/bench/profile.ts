@@ -18,7 +18,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { initBackend } from '../backend';
 import { config } from '../config';
 import { buildResNet } from '../nets/resnet';
-import { TRAINING_SCALES } from '../setup/training-runs';
+import { TRAINING_SCALES } from '../runs';
 import { median } from '../stats/moments';
 import { Sgd } from '../train/sgd';
 import { trainStep } from '../train/train';

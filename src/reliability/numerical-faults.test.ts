@@ -16,7 +16,7 @@ import { loadData } from '../data/load';
 import { buildMlp, buildResNet } from '../nets';
 import { activationMoments } from '../probes/moments';
 import { stepSizeScan } from '../probes/step-scan';
-import { ClaimContext } from '../report/harness';
+import { ClaimContext } from '../vitest/harness';
 import { readRecords, writeRecord } from '../report/records';
 import { verdictOf } from '../report/schema';
 import { runGate } from '../report/gate';

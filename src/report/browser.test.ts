@@ -118,7 +118,7 @@ describe.skipIf(!executablePath)('in headless Chromium', () => {
       fs.writeFileSync(
         path.join(scratch, 'evidence.spec.ts'),
         `import { it } from 'vitest';
-import { attachEvidence } from '${rel(path.join(here, 'annotate'))}';
+import { attachEvidence } from '${rel(path.join(here, '..', 'vitest', 'annotate'))}';
 import { renderFigure } from '${rel(path.join(here, 'figures'))}';
 import { fakeRecord } from '${rel(path.join(here, 'testing', 'fake-records'))}';
 it('fake claim with evidence', async (ctx) => {

@@ -11,7 +11,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { writeFileAtomic } from './atomic';
-import { formatNumber, formatP, formatScale } from './annotate';
+import { formatNumber, formatP, formatScale } from './format';
 import { CLAIMS, type CatalogueClaim } from '../../claims/catalogue';
 import { readRecords } from './records';
 import { readBaseline } from './baseline';

@@ -45,7 +45,7 @@ export interface ProfileScale {
 export const SCALES: Record<Profile, ProfileScale> = {
   smoke: { profile: 'smoke', depth: 110, width: 8, downsample: 2, batch: 128, scanBatch: 64, seeds: 5 },
   // full: the initialisation claims as at smoke (they are conclusive there); only the training
-  // claims scale up (TRAINING_SCALES.full in src/setup/training-runs.ts)
+  // claims scale up (TRAINING_SCALES.full in src/runs)
   full: { profile: 'full', depth: 110, width: 8, downsample: 2, batch: 128, scanBatch: 64, seeds: 5 },
   paper: { profile: 'paper', depth: 110, width: 16, downsample: 1, batch: 128, scanBatch: 128, seeds: 5 },
 };

@@ -16,14 +16,14 @@ import {
   type RunRequest,
   type RunResult,
   type SweepPoint,
-} from './training-runs';
+} from './index';
 
 const here = path.dirname(new URL(import.meta.url).pathname);
 
 /** A worker stand-in: wants the same four runs as its twin; "computing" one logs it and takes 300 ms. */
 const CHILD = `
 import fs from 'node:fs';
-const m = await import(${JSON.stringify(path.join(here, 'training-runs.ts'))});
+const m = await import(${JSON.stringify(path.join(here, 'index.ts'))});
 const S = m.TRAINING_SCALES.smoke;
 const reqs = [0.001, 0.01, 0.1, 1].map((lr) => ({ spec: m.runSpec('all', lr, 0, { S }) }));
 const compute = async (req) => {

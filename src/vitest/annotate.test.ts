@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { attachEvidence, formatEvidence, formatNumber, formatStatistic, formatVerdictLine } from './annotate';
-import { fakeRecord } from './testing/fake-records';
+import { fakeRecord } from '../report/testing/fake-records';
 
 describe('formatting', () => {
   it('formats numbers readably', () => {

@@ -13,8 +13,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { readRecords } from './records';
-import type { ClaimRecord } from './schema';
+import { readRecords } from '../report/records';
+import type { ClaimRecord } from '../report/schema';
 import { FAKE_CLAIMS, runVitest, writeFakeClaimsProject, type VitestRun } from './testing/fake-claims-project';
 
 const IDS = Object.keys(FAKE_CLAIMS).sort();

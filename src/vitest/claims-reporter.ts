@@ -25,11 +25,11 @@ import path from 'node:path';
 import type { TestAnnotation } from 'vitest';
 import type { Reporter, TestModule, Vitest } from 'vitest/node';
 import { config, reportsDir } from '../config';
-import { baselineFileFor } from './baseline';
-import { saveFigure } from './figures';
-import { writeIndexHtml } from './html';
-import { writeRecord } from './records';
-import type { ClaimRecord, ClaimRecordInput } from './schema';
+import { baselineFileFor } from '../report/baseline';
+import { saveFigure } from '../report/figures';
+import { writeIndexHtml } from '../report/html';
+import { writeRecord } from '../report/records';
+import type { ClaimRecord, ClaimRecordInput } from '../report/schema';
 
 export interface ClaimsReporterOptions {
   /** The reports folder, relative to vitest's root (default: BN_REPORTS_DIR, or 'reports'). */

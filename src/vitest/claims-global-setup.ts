@@ -6,7 +6,8 @@
  *        make sure reports/ (BN_REPORTS_DIR when set) exists. Nothing is cleared: claims.json is
  *        upserted claim by claim, so running one claim (`npx vitest heavy-tailed`) keeps the
  *        others' records. Start a suite run for the training claims' run cache (reports/.runs/<id>,
- *        src/setup/training-runs.ts), handed to the workers as inject('suiteRunId').
+ *        src/runs/cache.ts), handed to the workers as inject('suiteRunId') and, by
+ *        src/vitest/worker-setup.ts, to the cache.
  * teardown: rebuild reports/index.html from claims.json, the baseline and the figures. It never
  *        fails the run: a missing or malformed claims.json shows up on the page (and in the gate).
  */
@@ -14,9 +15,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { ConfigError, parseConfig, reportsDir } from '../config';
-import { startSuiteRun } from '../setup/training-runs';
-import { baselineFileFor } from './baseline';
-import { writeIndexHtml } from './html';
+import { startSuiteRun } from '../runs/cache';
+import { baselineFileFor } from '../report/baseline';
+import { writeIndexHtml } from '../report/html';
 
 function rootOf(project?: TestProject): string {
   return project?.config?.root ?? process.cwd();

@@ -5,8 +5,8 @@ import { describe, expect, it } from 'vitest';
 import type { TestAnnotation } from 'vitest';
 import { attachEvidence } from './annotate';
 import { attachmentText, evidenceFromAnnotations, writeEvidence } from './claims-reporter';
-import { readRecords, serializeRecords } from './records';
-import { fakeRecord } from './testing/fake-records';
+import { readRecords, serializeRecords } from '../report/records';
+import { fakeRecord } from '../report/testing/fake-records';
 
 const SVG = '<svg xmlns="http://www.w3.org/2000/svg" data-figure-kind="barsWithCI"><text>é ≥ 1</text></svg>';
 

@@ -1,6 +1,6 @@
 /**
  * A tiny claims project in a folder of its own, for tests of how claim runs are reported: three
- * claim specs that use the real harness (src/report/harness.ts) with cheap bodies (no training),
+ * claim specs that use the real harness (src/vitest/harness.ts) with cheap bodies (no training),
  * one that holds, one that fails, one that is inconclusive (a precondition not met) and one that
  * crashes, each with a figure, run by the real
  * vitest.config.ts rooted at that folder. Its reports go to <dir>/reports, never the checkout's.

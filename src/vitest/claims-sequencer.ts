@@ -4,7 +4,7 @@
  * clone (CI) that started one training claim on one worker and left another for the end, where
  * it trained its runs alone while the other worker idled (15 min wall against 12 with a warm cache,
  * measured 2026-12-01). Here the training claims go first, two at a time, so both workers take
- * the shared sweep and the shared runs of src/setup/training-runs.ts between them, and the
+ * the shared sweep and the shared runs of src/runs between them, and the
  * initialisation claims follow, longest first (smoke durations measured on this machine), to fill
  * the tail. Files of other projects, and claims not listed, keep vitest's order after these.
  */

@@ -4,8 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import setup from './claims-global-setup';
-import { serializeRecords } from './records';
-import { fakeRecord } from './testing/fake-records';
+import { serializeRecords } from '../report/records';
+import { fakeRecord } from '../report/testing/fake-records';
 
 const project = (root: string) => ({ config: { root } }) as never;
 
