@@ -134,42 +134,6 @@ export function median(xs: ArrayLike<number>): number {
   return quantile(xs, 0.5);
 }
 
-export interface Summary {
-  n: number;
-  mean: number;
-  /** Unbiased standard deviation; NaN when n < 2. */
-  sd: number;
-  min: number;
-  q1: number;
-  median: number;
-  q3: number;
-  max: number;
-  /** G1; NaN when n < 3 or the sample is constant. */
-  skewness: number;
-  /** G2 (excess); NaN when n < 4 or the sample is constant. */
-  excessKurtosis: number;
-}
-
-/** Everything a report usually wants about one sample, in one pass over a sorted copy. */
-export function summary(xs: ArrayLike<number>): Summary {
-  const x = finiteSample(xs, 'summary: xs');
-  const n = x.length;
-  const sorted = sortedCopy(x);
-  const { m, s2 } = centralSums(x);
-  return {
-    n,
-    mean: m,
-    sd: n >= 2 ? Math.sqrt(s2 / (n - 1)) : NaN,
-    min: sorted[0],
-    q1: quantileSorted(sorted, 0.25),
-    median: quantileSorted(sorted, 0.5),
-    q3: quantileSorted(sorted, 0.75),
-    max: sorted[n - 1],
-    skewness: n >= 3 && s2 > 0 ? skewness(x) : NaN,
-    excessKurtosis: n >= 4 && s2 > 0 ? excessKurtosis(x) : NaN,
-  };
-}
-
 /** Means and centred sums of squares and cross-products of paired samples (two passes). */
 export function centredSums(x: ArrayLike<number>, y: ArrayLike<number>): { mx: number; my: number; sxx: number; sxy: number; syy: number } {
   const n = x.length;
