@@ -31,7 +31,7 @@ export function ksTest(xs: ArrayLike<number>, cdf: (x: number) => number): KsRes
   const n = x.length;
   let d = 0;
   for (let i = 0; i < n; i++) {
-    const f = cdf(x[i]);
+    const f = cdf(x[i]!);
     if (!(f >= 0 && f <= 1)) throw new RangeError(`ksTest: cdf(${x[i]}) = ${f} is not a probability in [0, 1]`);
     d = Math.max(d, (i + 1) / n - f, f - i / n);
   }

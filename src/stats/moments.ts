@@ -42,10 +42,10 @@ export function meanOfFinite(xs: ArrayLike<number | null | undefined>): { mean: 
 /** Mean of an already validated array, with a correction pass for rounding. */
 function meanOf(x: Float64Array): number {
   let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i];
+  for (let i = 0; i < x.length; i++) s += x[i]!;
   const m = s / x.length;
   let r = 0;
-  for (let i = 0; i < x.length; i++) r += x[i] - m;
+  for (let i = 0; i < x.length; i++) r += x[i]! - m;
   return m + r / x.length;
 }
 
@@ -56,7 +56,7 @@ function centralSums(x: Float64Array): { m: number; s2: number; s3: number; s4: 
   let s3 = 0;
   let s4 = 0;
   for (let i = 0; i < x.length; i++) {
-    const d = x[i] - m;
+    const d = x[i]! - m;
     const d2 = d * d;
     s2 += d2;
     s3 += d2 * d;
@@ -106,6 +106,7 @@ export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
   const hi = Math.min(lo + 1, n - 1);
   const a = sorted[lo];
   const b = sorted[hi];
+  if (a === undefined || b === undefined) throw new RangeError(`quantileSorted: p = ${p} of ${n} values reaches outside the array`);
   // Equal neighbours (also two infinities, whose difference would be NaN) need no interpolation.
   if (h === lo || a === b) return a;
   return a + (h - lo) * (b - a);

@@ -99,7 +99,7 @@ export function meanAbove(xs: readonly number[], mu = 0, level = 0.95): { estima
 /** Paired t-test: the one-sample test on x[i] − y[i]. */
 export function pairedTTest(xs: ArrayLike<number>, ys: ArrayLike<number>, options: TTestOptions = {}): TestResult {
   const [x, y] = pairedSamples(xs, ys, ['pairedTTest: x', 'pairedTTest: y'], 2);
-  const d = x.map((xi, i) => xi - y[i]);
+  const d = x.map((xi, i) => xi - y[i]!);
   return { ...oneSampleTTest(d, options), test: 'paired t' };
 }
 
