@@ -195,7 +195,10 @@ describe('conv2d fast gradients', () => {
     const evalOn = (c: { B: number; H: number; W: number; C: number; stride: 1 | 2; seed: number }, poison: boolean) =>
       tf.tidy(() => {
         const v = values(c.B * c.H * c.W * c.C, c.seed);
-        if (poison) (v[0] = Infinity), (v[v.length - 1] = NaN);
+        if (poison) {
+          v[0] = Infinity;
+          v[v.length - 1] = NaN;
+        }
         const x = tf.tensor4d(v, [c.B, c.H, c.W, c.C]);
         const y = strideSubsample(x, c.stride);
         const weights = tf.tensor(values(y.size, c.seed + 1), y.shape);

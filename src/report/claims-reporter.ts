@@ -78,7 +78,7 @@ export function evidenceFromAnnotations(test: string, annotations: readonly Test
   try {
     record = JSON.parse(json) as ClaimRecordInput;
   } catch (e) {
-    throw new Error(`${test}: the record attached to its verdict annotation is not JSON: ${(e as Error).message}`);
+    throw new Error(`${test}: the record attached to its verdict annotation is not JSON: ${(e as Error).message}`, { cause: e });
   }
   const figure = annotations.slice(verdictAt + 1).find((a) => a.type === 'figure' && a.attachment?.contentType === 'image/svg+xml');
   const svg = figure ? attachmentText(figure.attachment, root) : undefined;
