@@ -101,7 +101,7 @@ ${Object.entries(hashes).map(([n, h]) => `| \`${n}\` | \`${h}\` |`).join('\n')}
 
 ## Source
 
-${resolve(sourceDir) === DEBIAN_FASHION_MNIST_DIR ? 'Debian package \`dataset-fashion-mnist\` (version 0.0~git20200523.55506a9-1), which installs the original release files:' : 'The full set read from:'}
+${resolve(sourceDir) === DEBIAN_FASHION_MNIST_DIR ? 'Debian package `dataset-fashion-mnist` (version 0.0~git20200523.55506a9-1), which installs the original release files:' : 'The full set read from:'}
 
 | file | sha256 |
 |---|---|

@@ -69,7 +69,7 @@ describe('batchNormTrain', () => {
       const mo = tf.moments(y, [0, 1, 2]);
       return [Array.from(mo.mean.dataSync()), Array.from(mo.variance.dataSync())];
     });
-    for (const x of m!) expect(Math.abs(x)).toBeLessThan(1e-5);
-    for (const x of v!) expect(Math.abs(x - 1)).toBeLessThan(1e-3);
+    for (const x of m) expect(Math.abs(x)).toBeLessThan(1e-5);
+    for (const x of v) expect(Math.abs(x - 1)).toBeLessThan(1e-3);
   });
 });

@@ -27,7 +27,10 @@ function time(f: () => unknown): { min: number; med: number } {
     ts.push(performance.now() - t0);
   }
   ts.sort((a, b) => a - b);
-  return { min: ts[0], med: ts[ts.length >> 1] };
+  const min = ts[0];
+  const med = ts[ts.length >> 1];
+  if (min === undefined || med === undefined) throw new RangeError(`conv-timing: no timings to report: the repetition count must be at least 1, got ${reps}`);
+  return { min, med };
 }
 
 const fmt = (t: { min: number; med: number }) => `${t.min.toFixed(1).padStart(6)} (${t.med.toFixed(1).padStart(6)})`;

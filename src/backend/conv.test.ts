@@ -42,7 +42,7 @@ function run(op: typeof conv2d, c: Case): Result {
     const weights = tf.tensor4d(values(c.B * outH * outW * c.O, c.seed + 2), [c.B, outH, outW, c.O]);
     const y = op(x, w, c.stride, c.padding);
     const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(op(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.padding), weights)))([x, w]);
-    return { y: y.dataSync() as Float32Array, dx: dx.dataSync() as Float32Array, dw: dw.dataSync() as Float32Array, shape: y.shape };
+    return { y: y.dataSync() as Float32Array, dx: dx!.dataSync() as Float32Array, dw: dw!.dataSync() as Float32Array, shape: y.shape };
   });
 }
 
@@ -52,8 +52,8 @@ function relErr(mine: Float32Array, ref: Float32Array): number {
   expect(mine.length).toBe(ref.length);
   let scale = 0, err = 0;
   for (let i = 0; i < ref.length; i++) {
-    scale = Math.max(scale, Math.abs(ref[i]));
-    err = Math.max(err, Math.abs(mine[i] - ref[i]));
+    scale = Math.max(scale, Math.abs(ref[i]!));
+    err = Math.max(err, Math.abs(mine[i]! - ref[i]!));
   }
   return scale === 0 ? err : err / scale;
 }
@@ -195,7 +195,10 @@ describe('conv2d fast gradients', () => {
     const evalOn = (c: { B: number; H: number; W: number; C: number; stride: 1 | 2; seed: number }, poison: boolean) =>
       tf.tidy(() => {
         const v = values(c.B * c.H * c.W * c.C, c.seed);
-        if (poison) (v[0] = Infinity), (v[v.length - 1] = NaN);
+        if (poison) {
+          v[0] = Infinity;
+          v[v.length - 1] = NaN;
+        }
         const x = tf.tensor4d(v, [c.B, c.H, c.W, c.C]);
         const y = strideSubsample(x, c.stride);
         const weights = tf.tensor(values(y.size, c.seed + 1), y.shape);

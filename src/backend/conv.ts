@@ -154,7 +154,7 @@ export function convInputGrad(dy: tf.Tensor4D, w: tf.Tensor4D, gh: AxisGeometry,
       const [dyc, pad] = cropNegative(dy, g.shape[0] - 1 - q0h, q1h - (gh.out - 1), Kw - 1 - q0w, q1w - (gw.out - 1));
       return conv(dyc, g, pad); // [B, Qh, Qw, (r_w, C)]
     });
-    if (s === 1) return phases[0]; // Qh = H, Qw = W, nothing to interleave or crop
+    if (s === 1) return phases[0]!; // Qh = H, Qw = W, nothing to interleave or crop
     const rows = phases.map((p) => tf.reshape(p, [B * Qh, 1, Qw * s * C]));
     const inter = tf.reshape(tf.concat(rows, 1), [B, Qh * s, Qw * s, C]) as tf.Tensor4D;
     const oh = gh.before - q0h * s, ow = gw.before - q0w * s;

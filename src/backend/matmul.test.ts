@@ -16,8 +16,8 @@ function relErr(mine: Float32Array, ref: Float32Array): number {
   expect(mine.length).toBe(ref.length);
   let scale = 0, err = 0;
   for (let i = 0; i < ref.length; i++) {
-    scale = Math.max(scale, Math.abs(ref[i]));
-    err = Math.max(err, Math.abs(mine[i] - ref[i]));
+    scale = Math.max(scale, Math.abs(ref[i]!));
+    err = Math.max(err, Math.abs(mine[i]! - ref[i]!));
   }
   return scale === 0 ? err : err / scale;
 }
@@ -38,7 +38,7 @@ function run(op: typeof matMul, c: Case): Result {
     const a = tf.tensor2d(c.a, [c.m, c.k]), b = tf.tensor2d(c.b, [c.k, c.n]), weights = tf.tensor2d(c.c, [c.m, c.n]);
     const y = op(a, b);
     const [da, db] = tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.sum(tf.mul(op(p as tf.Tensor2D, q as tf.Tensor2D), weights)))([a, b]);
-    return { y: y.dataSync() as Float32Array, da: da.dataSync() as Float32Array, db: db.dataSync() as Float32Array };
+    return { y: y.dataSync() as Float32Array, da: da!.dataSync() as Float32Array, db: db!.dataSync() as Float32Array };
   });
 }
 

@@ -38,7 +38,10 @@ export function resnetActivationFloats(depth: number, width: number, height: num
   let h = height, w = imageWidth;
   let floats = h * w * width; // stem
   for (let s = 0; s < 3; s++) {
-    if (s > 0) (h = Math.ceil(h / 2)), (w = Math.ceil(w / 2));
+    if (s > 0) {
+      h = Math.ceil(h / 2);
+      w = Math.ceil(w / 2);
+    }
     floats += 2 * n * h * w * width * 2 ** s;
   }
   return floats;

@@ -128,7 +128,7 @@ export function probeWebGpu(): Promise<WebGpuProbe> {
     if (missingVulkanParts().length) return { ok: false, why: vulkanDiagnosis() };
     const err = await installNavigatorGpu();
     if (err) return { ok: false, why: err };
-    let adapter: AdapterLike | null = null;
+    let adapter: AdapterLike | null;
     try {
       adapter = await gpu!.requestAdapter({ powerPreference: 'high-performance' });
     } catch (e) {
@@ -157,7 +157,7 @@ export async function startWebGpuBackend(): Promise<AdapterSummary> {
     try {
       await import(/* @vite-ignore */ '@tensorflow/tfjs-backend-webgpu' as string);
     } catch (e) {
-      throw new Error(`the optional package @tensorflow/tfjs-backend-webgpu could not be loaded: ${firstLine(e)}; reinstall with \`npm install\``);
+      throw new Error(`the optional package @tensorflow/tfjs-backend-webgpu could not be loaded: ${firstLine(e)}; reinstall with \`npm install\``, { cause: e });
     }
     if (!tf.findBackendFactory('webgpu')) throw new Error('@tensorflow/tfjs-backend-webgpu loaded but did not register (navigator.gpu was missing at import)');
     factory ??= tf.findBackendFactory('webgpu')!;

@@ -28,7 +28,7 @@ describe('batches', () => {
           expect(b.images.length).toBe(b.n * 6);
           for (let j = 0; j < b.n; j++) {
             expect(b.images[j * 6 + 5]).toBe(b.indices[j]);
-            expect(b.labels[j]).toBe(b.indices[j] % 10);
+            expect(b.labels[j]).toBe(b.indices[j]! % 10);
           }
         }
       }),
@@ -68,7 +68,7 @@ describe('batches', () => {
     const again = all(ds, 16, 9, { epoch: 2, augment: { pad: 1, flip: true } });
     expect(aug.map((b) => Array.from(b.indices))).toEqual(plain.map((b) => Array.from(b.indices)));
     expect(aug.map((b) => Array.from(b.images))).toEqual(again.map((b) => Array.from(b.images)));
-    expect(aug.some((b, k) => b.images.some((v, i) => v !== plain[k].images[i]))).toBe(true);
+    expect(aug.some((b, k) => b.images.some((v, i) => v !== plain[k]!.images[i]))).toBe(true);
     // augment: true = the dataset's default: CIFAR-10's pad 4 + flip, pad rescaled with the width (4 px → pad 1).
     expect(all(ds, 16, 9, { epoch: 2, augment: true }).map((b) => Array.from(b.images))).toEqual(aug.map((b) => Array.from(b.images)));
     // A pad that does not fit the images is a clear error, not a silent no-op.
@@ -89,7 +89,7 @@ describe('subset', () => {
         const idx = subsetIndices(ds.labels, k, m, seed);
         expect(idx.length).toBe(m);
         expect(new Set(idx).size).toBe(m);
-        for (let i = 1; i < m; i++) expect(idx[i]).toBeGreaterThan(idx[i - 1]);
+        for (let i = 1; i < m; i++) expect(idx[i]).toBeGreaterThan(idx[i - 1]!);
         // traceable() has classes of size floor(n/k) or ceil(n/k): a balanced draw must stay within one
         // of equal unless a class runs out.
         const counts = classCounts(take(ds, idx));

@@ -71,7 +71,7 @@ describe('CIFAR-10 binary reader', () => {
     for (const [ds, offset] of [[train, 0], [test, 10]] as const) {
       for (let i = 0; i < ds.n; i++) {
         const k = offset + i;
-        for (const [row, col] of [[0, 0], [0, 31], [31, 0], [17, 5], [31, 31]]) {
+        for (const [row, col] of [[0, 0], [0, 31], [31, 0], [17, 5], [31, 31]] as const) {
           const at = ((i * 32 + row) * 32 + col) * 3;
           const r = row * 8 + (col >> 2);
           expect([ds.images[at], ds.images[at + 1], ds.images[at + 2]]).toEqual([r, 255 - r, (k * 40 + col) & 0xff]);

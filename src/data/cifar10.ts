@@ -32,13 +32,13 @@ export function parseCifarBatch(bytes: Uint8Array, file: string): { n: number; p
   const labels = new Uint8Array(n);
   for (let i = 0; i < n; i++) {
     const rec = i * CIFAR10_RECORD_BYTES;
-    const label = bytes[rec];
+    const label = bytes[rec]!;
     if (label > 9) throw new DataError(file, `label ${label} in record ${i} is out of range [0, 10)`);
     labels[i] = label;
     const out = i * 3 * PLANE;
     for (let ch = 0; ch < 3; ch++) {
       const plane = rec + 1 + ch * PLANE;
-      for (let p = 0; p < PLANE; p++) pixels[out + p * 3 + ch] = bytes[plane + p];
+      for (let p = 0; p < PLANE; p++) pixels[out + p * 3 + ch] = bytes[plane + p]!;
     }
   }
   return { n, pixels, labels };
@@ -51,9 +51,9 @@ export function encodeCifarBatch(pixels: Uint8Array, labels: Uint8Array): Uint8A
   const out = new Uint8Array(n * CIFAR10_RECORD_BYTES);
   for (let i = 0; i < n; i++) {
     const rec = i * CIFAR10_RECORD_BYTES;
-    out[rec] = labels[i];
+    out[rec] = labels[i]!;
     for (let ch = 0; ch < 3; ch++) {
-      for (let p = 0; p < PLANE; p++) out[rec + 1 + ch * PLANE + p] = pixels[i * 3 * PLANE + p * 3 + ch];
+      for (let p = 0; p < PLANE; p++) out[rec + 1 + ch * PLANE + p] = pixels[i * 3 * PLANE + p * 3 + ch]!;
     }
   }
   return out;
@@ -85,7 +85,7 @@ export function resolveCifarDir(dir: string): string {
   if (!existsSync(dir)) throw new DataError(dir, 'CIFAR-10 directory not found');
   if (!statSync(dir).isDirectory()) throw new DataError(dir, 'is not a directory (expected the CIFAR-10 binary batches folder)');
   const nested = join(dir, 'cifar-10-batches-bin');
-  if (!existsSync(join(dir, CIFAR10_TRAIN_FILES[0])) && existsSync(join(nested, CIFAR10_TRAIN_FILES[0]))) return nested;
+  if (!existsSync(join(dir, CIFAR10_TRAIN_FILES[0]!)) && existsSync(join(nested, CIFAR10_TRAIN_FILES[0]!))) return nested;
   return dir;
 }
 

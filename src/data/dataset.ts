@@ -95,7 +95,7 @@ export function validateDataset(ds: ImageSet, where = ds.name): void {
   }
   if (ds.labels.length !== ds.n) fail(`labels has ${ds.labels.length} entries, expected n = ${ds.n}`);
   for (let i = 0; i < ds.n; i++) {
-    if (ds.labels[i] >= ds.numClasses) fail(`label ${ds.labels[i]} at index ${i} is out of range [0, ${ds.numClasses})`);
+    if (ds.labels[i]! >= ds.numClasses) fail(`label ${ds.labels[i]} at index ${i} is out of range [0, ${ds.numClasses})`);
   }
 }
 
@@ -103,7 +103,7 @@ export function validateDataset(ds: ImageSet, where = ds.name): void {
 export function toFloat(raw: RawDataset): Dataset {
   const bytes = raw.images;
   const images = new Float32Array(bytes.length);
-  for (let i = 0; i < bytes.length; i++) images[i] = bytes[i] / 255;
+  for (let i = 0; i < bytes.length; i++) images[i] = bytes[i]! / 255;
   return { ...raw, images };
 }
 
@@ -115,7 +115,7 @@ export function gatherRows<A extends Float32Array | Uint8Array>(src: A, rowLen: 
   const length = indices.length * rowLen;
   const out = (src instanceof Float32Array ? new Float32Array(length) : new Uint8Array(length)) as A;
   for (let k = 0; k < indices.length; k++) {
-    const i = indices[k];
+    const i = indices[k]!;
     out.set(src.subarray(i * rowLen, (i + 1) * rowLen), k * rowLen);
   }
   return out;
@@ -124,7 +124,7 @@ export function gatherRows<A extends Float32Array | Uint8Array>(src: A, rowLen: 
 /** The examples at `indices`, in that order, as a new dataset of the same kind. */
 export function take<D extends ImageSet>(ds: D, indices: ArrayLike<number>, name = ds.name): D {
   for (let k = 0; k < indices.length; k++) {
-    const i = indices[k];
+    const i = indices[k]!;
     if (!Number.isInteger(i) || i < 0 || i >= ds.n) throw new RangeError(`take: index ${i} is out of range [0, ${ds.n}) of ${ds.name}`);
   }
   return {
@@ -139,6 +139,10 @@ export function take<D extends ImageSet>(ds: D, indices: ArrayLike<number>, name
 /** How many examples of each class (index = label). */
 export function classCounts(ds: Pick<ImageSet, 'labels' | 'numClasses'>): number[] {
   const counts = new Array<number>(ds.numClasses).fill(0);
-  for (const y of ds.labels) counts[y]++;
+  for (const y of ds.labels) {
+    const c = counts[y];
+    if (c === undefined) throw new RangeError(`classCounts: label ${y} is out of range [0, ${ds.numClasses})`);
+    counts[y] = c + 1;
+  }
   return counts;
 }

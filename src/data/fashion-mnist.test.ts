@@ -54,7 +54,7 @@ describe('a Fashion-MNIST directory', () => {
     mkdirSync(dir, { recursive: true });
     const pixels = Uint8Array.from({ length: n * 784 }, (_, i) => i % 251);
     const labels = Uint8Array.from({ length: n }, (_, i) => i % 10);
-    for (const [img, lab] of [[names.trainImages, names.trainLabels], [names.testImages, names.testLabels]]) {
+    for (const [img, lab] of [[names.trainImages, names.trainLabels], [names.testImages, names.testLabels]] as const) {
       writeIdx(join(dir, img), encodeIdxImages(pixels, n, 28, 28), { gzip });
       writeIdx(join(dir, lab), encodeIdxLabels(labels), { gzip });
     }

@@ -54,7 +54,7 @@ export function parseIdx(bytes: Uint8Array, file: string, expectedMagic: number)
       magic === IDX_LABELS_MAGIC ? ' (this is an IDX labels file)' : magic === IDX_IMAGES_MAGIC ? ' (this is an IDX images file)' : '';
     throw new DataError(file, `wrong magic ${hex(magic)}, expected ${hex(expectedMagic)} for ${what}${hint}`);
   }
-  const ndim = bytes[3];
+  const ndim = bytes[3]!;
   const header = 4 + 4 * ndim;
   if (bytes.length < header) throw new DataError(file, `truncated: ${bytes.length} bytes, the header of ${ndim} dims needs ${header}`);
   const dims: number[] = [];
@@ -78,6 +78,7 @@ export interface IdxImages {
 export function readIdxImages(file: string): IdxImages {
   const { dims, data } = parseIdx(readMaybeGzip(file), file, IDX_IMAGES_MAGIC);
   const [n, height, width] = dims;
+  if (n === undefined || height === undefined || width === undefined) throw new DataError(file, `has ${dims.length} dims, expected 3 (images, rows, columns)`);
   if (n === 0) throw new DataError(file, 'contains no images');
   if (height === 0 || width === 0) throw new DataError(file, `empty image shape ${height}x${width}`);
   return { n, height, width, pixels: data };
@@ -100,7 +101,7 @@ export function readIdxPair(imagesFile: string, labelsFile: string, numClasses =
     throw new DataError(labelsFile, `has ${labels.length} labels but ${imagesFile} has ${images.n} images`);
   }
   for (let i = 0; i < labels.length; i++) {
-    if (labels[i] >= numClasses) throw new DataError(labelsFile, `label ${labels[i]} at index ${i} is out of range [0, ${numClasses})`);
+    if (labels[i]! >= numClasses) throw new DataError(labelsFile, `label ${labels[i]} at index ${i} is out of range [0, ${numClasses})`);
   }
   return { ...images, labels };
 }

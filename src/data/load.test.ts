@@ -15,8 +15,8 @@ describe('loadData', () => {
     const s = loadData({ kind: 'fashion-mnist' });
     expect([s.train.n, s.test.n]).toEqual([10_000, 2_000]);
     const st = channelStats(s.train);
-    expect(Math.abs(st.mean[0])).toBeLessThan(1e-4);
-    expect(Math.abs(st.std[0] - 1)).toBeLessThan(1e-4);
+    expect(Math.abs(st.mean[0]!)).toBeLessThan(1e-4);
+    expect(Math.abs(st.std[0]! - 1)).toBeLessThan(1e-4);
     expect(s.normalisation!.mean[0]).toBeCloseTo(0.286, 2);
     expect(s.normalisation!.std[0]).toBeCloseTo(0.353, 2);
   });
@@ -62,8 +62,8 @@ describe('loadData', () => {
     expect(raw.train.images[2]).toBeCloseTo(100 / 255, 6);
     const norm = loadData({ kind: 'cifar10', dir });
     const m = norm.normalisation!.mean;
-    expect(m[1] - m[0]).toBeCloseTo(50 / 255, 5);
-    expect(m[2] - m[1]).toBeCloseTo(50 / 255, 5);
+    expect(m[1]! - m[0]!).toBeCloseTo(50 / 255, 5);
+    expect(m[2]! - m[1]!).toBeCloseTo(50 / 255, 5);
   });
 
   it('bad options and bad directories fail clearly', () => {

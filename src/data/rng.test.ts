@@ -61,7 +61,7 @@ describe('Rng (mulberry32 + Box–Muller)', () => {
     const k = 10;
     const n = 50_000;
     const counts = new Array<number>(k).fill(0);
-    for (let i = 0; i < n; i++) counts[r.int(k)]++;
+    for (let i = 0; i < n; i++) counts[r.int(k)]!++;
     const chi2 = counts.reduce((a, c) => a + (c - n / k) ** 2 / (n / k), 0);
     expect(chi2).toBeLessThan(27.9); // chi-square(9) 0.999 quantile
   });

@@ -29,8 +29,9 @@ export function subsetIndices(labels: Uint8Array, numClasses: number, n: number,
   if (opts.balanced ?? true) {
     const pools: number[][] = Array.from({ length: numClasses }, () => []);
     for (let i = 0; i < total; i++) {
-      if (labels[i] >= numClasses) throw new RangeError(`subset: label ${labels[i]} at index ${i} is out of range [0, ${numClasses})`);
-      pools[labels[i]].push(i);
+      const label = labels[i]!;
+      if (label >= numClasses) throw new RangeError(`subset: label ${label} at index ${i} is out of range [0, ${numClasses})`);
+      pools[label]!.push(i);
     }
     for (const pool of pools) rng.shuffle(pool);
     const order = rng.permutation(numClasses);
@@ -40,7 +41,8 @@ export function subsetIndices(labels: Uint8Array, numClasses: number, n: number,
     while (k < n) {
       for (const c of order) {
         if (k === n) break;
-        if (next[c] < pools[c].length) picked[k++] = pools[c][next[c]++];
+        const pool = pools[c]!; // order is a permutation of the classes
+        if (next[c]! < pool.length) picked[k++] = pool[next[c]!++]!;
       }
     }
   } else {

@@ -51,14 +51,14 @@ describe('synthetic data', () => {
     // Class means of train estimate the templates; a nearest-mean classifier should beat chance (10 %) by far on test.
     const means = Array.from({ length: 10 }, () => new Float64Array(size));
     const counts = classCounts(train);
-    for (let i = 0; i < train.n; i++) for (let p = 0; p < size; p++) means[train.labels[i]][p] += train.images[i * size + p] / counts[train.labels[i]];
+    for (let i = 0; i < train.n; i++) for (let p = 0; p < size; p++) means[train.labels[i]!]![p]! += train.images[i * size + p]! / counts[train.labels[i]!]!;
     let correct = 0;
     for (let i = 0; i < test.n; i++) {
       let best = -1;
       let bestD = Infinity;
       for (let c = 0; c < 10; c++) {
         let d = 0;
-        for (let p = 0; p < size; p++) d += (test.images[i * size + p] - means[c][p]) ** 2;
+        for (let p = 0; p < size; p++) d += (test.images[i * size + p]! - means[c]![p]!) ** 2;
         if (d < bestD) [best, bestD] = [c, d];
       }
       if (best === test.labels[i]) correct++;

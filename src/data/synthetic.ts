@@ -65,8 +65,8 @@ export function synthetic(opts: SyntheticOptions): Dataset {
   for (let i = 0; i < n; i++) labels[i] = rng.int(numClasses);
   const images = new Float32Array(n * size);
   for (let i = 0; i < n; i++) {
-    const t = labels[i] * size;
-    for (let p = 0; p < size; p++) images[i * size + p] = templates[t + p] + rng.normal();
+    const t = labels[i]! * size;
+    for (let p = 0; p < size; p++) images[i * size + p] = templates[t + p]! + rng.normal();
   }
   return { name: 'synthetic', images, labels, n, height, width, channels, numClasses };
 }

@@ -34,18 +34,18 @@ describe('per-channel normalisation', () => {
         fc.array(fc.double({ min: 0.1, max: 20, noNaN: true }), { minLength: 4, maxLength: 4 }),
         (n, c, seed, offsets, scales) => {
           const rng = new Rng(seed);
-          const gen = (i: number) => offsets[i % c] + scales[i % c] * rng.normal();
+          const gen = (i: number) => offsets[i % c]! + scales[i % c]! * rng.normal();
           const train = makeDs(n, 3, 3, c, gen);
           const test = makeDs(5, 3, 3, c, gen);
           const { train: nt, test: ns, normalisation } = normaliseSplit({ train, test });
           const after = channelStats(nt);
           for (let ch = 0; ch < c; ch++) {
-            expect(Math.abs(after.mean[ch])).toBeLessThan(1e-4);
-            expect(Math.abs(after.std[ch] - 1)).toBeLessThan(1e-4);
+            expect(Math.abs(after.mean[ch]!)).toBeLessThan(1e-4);
+            expect(Math.abs(after.std[ch]! - 1)).toBeLessThan(1e-4);
           }
           for (let i = 0; i < test.images.length; i++) {
             const ch = i % c;
-            expect(ns.images[i]).toBeCloseTo((test.images[i] - normalisation.mean[ch]) / normalisation.std[ch], 4);
+            expect(ns.images[i]).toBeCloseTo((test.images[i]! - normalisation.mean[ch]!) / normalisation.std[ch]!, 4);
           }
           expect(normalisation).toEqual(channelStats(train));
         },
@@ -92,7 +92,7 @@ describe('crop and flip', () => {
         // The non-zero pixels are exactly the source's pixels in the shifted window.
         const window: number[] = [];
         for (let y = Math.max(0, dy); y < Math.min(h, h + dy); y++) {
-          for (let x = Math.max(0, dx); x < Math.min(w, w + dx); x++) for (let ch = 0; ch < c; ch++) window.push(img[(y * w + x) * c + ch]);
+          for (let x = Math.max(0, dx); x < Math.min(w, w + dx); x++) for (let ch = 0; ch < c; ch++) window.push(img[(y * w + x) * c + ch]!);
         }
         expect(sorted(out.filter((v) => v !== 0))).toEqual(sorted(window));
         for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
@@ -184,7 +184,7 @@ describe('downsample', () => {
         a.forEach((m, ch) => expect(b[ch]).toBeCloseTo(m, 4));
       }),
     );
-    const ds = makeDs(1, 2, 2, 1, (i) => [1, 2, 3, 6][i]);
+    const ds = makeDs(1, 2, 2, 1, (i) => [1, 2, 3, 6][i]!);
     expect(Array.from(downsample(ds, 2).images)).toEqual([3]);
     expect(() => downsample(makeDs(1, 3, 3, 1, () => 0), 2)).toThrow(/not divisible by 2/);
   });

@@ -39,10 +39,10 @@ export function channelStats(ds: Dataset): ChannelStats {
   const std: number[] = [];
   for (let ch = 0; ch < c; ch++) {
     let sum = 0;
-    for (let i = ch; i < x.length; i += c) sum += x[i];
+    for (let i = ch; i < x.length; i += c) sum += x[i]!;
     const m = sum / count;
     let sq = 0;
-    for (let i = ch; i < x.length; i += c) sq += (x[i] - m) * (x[i] - m);
+    for (let i = ch; i < x.length; i += c) sq += (x[i]! - m) * (x[i]! - m);
     mean.push(m);
     std.push(Math.sqrt(sq / count));
   }
@@ -62,9 +62,9 @@ export function normalise(ds: Dataset, stats: ChannelStats): Dataset {
   const x = ds.images;
   const images = new Float32Array(x.length);
   for (let ch = 0; ch < c; ch++) {
-    const m = stats.mean[ch];
-    const inv = 1 / stats.std[ch];
-    for (let i = ch; i < x.length; i += c) images[i] = (x[i] - m) * inv;
+    const m = stats.mean[ch]!;
+    const inv = 1 / stats.std[ch]!;
+    for (let i = ch; i < x.length; i += c) images[i] = (x[i]! - m) * inv;
   }
   return { ...ds, images };
 }
@@ -127,7 +127,7 @@ export function shiftFlipInto(
         for (let ch = 0; ch < c; ch++) dst[o + ch] = 0;
       } else {
         const s = rowIn + sx * c;
-        for (let ch = 0; ch < c; ch++) dst[o + ch] = src[s + ch];
+        for (let ch = 0; ch < c; ch++) dst[o + ch] = src[s + ch]!;
       }
     }
   }
@@ -195,7 +195,7 @@ export function downsample(ds: Dataset, factor: number): Dataset {
         for (let ch = 0; ch < c; ch++) {
           let s = 0;
           for (let dy = 0; dy < factor; dy++) {
-            for (let dx = 0; dx < factor; dx++) s += ds.images[i * size + ((Y * factor + dy) * w + X * factor + dx) * c + ch];
+            for (let dx = 0; dx < factor; dx++) s += ds.images[i * size + ((Y * factor + dy) * w + X * factor + dx) * c + ch]!;
           }
           out[((i * H + Y) * W + X) * c + ch] = s * inv;
         }

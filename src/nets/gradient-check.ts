@@ -28,9 +28,9 @@ export async function resnetLossAndGradients(bn: BnPlacement): Promise<LossAndGr
     const r = tf.valueAndGrads(f)(names.map((n) => net.params.get(n)!));
     return [r.value, ...r.grads];
   });
-  const out: LossAndGradients = { loss: (await value!.data())[0]!, grads: {} };
+  const out: LossAndGradients = { loss: (await value.data())[0]!, grads: {} };
   for (let i = 0; i < names.length; i++) out.grads[names[i]!] = Array.from(await grads[i]!.data());
-  tf.dispose([value!, ...grads]);
+  tf.dispose([value, ...grads]);
   net.dispose();
   return out;
 }

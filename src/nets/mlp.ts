@@ -43,7 +43,7 @@ export function buildMlp(cfg: MlpConfig): Net {
   const forward = (x: tf.Tensor, opts: ForwardOptions): tf.Tensor2D => {
     const { p, tap } = forwardHelpers(store, opts);
     const update = opts.training && (opts.updateStats ?? false);
-    let h: tf.Tensor = tap('input', x.reshape([x.shape[0]!, -1]));
+    let h: tf.Tensor = tap('input', x.reshape([x.shape[0], -1]));
     if (h.shape[1] !== cfg.inputs) throw new Error(`MLP built for ${cfg.inputs} inputs, got ${h.shape[1]}`);
     for (let l = 1; l < cfg.depth; l++) {
       const name = `h${l}`;

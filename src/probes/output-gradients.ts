@@ -154,7 +154,7 @@ async function concordanceOf(layerName: string, net: Net, layer: LayerInfo, inpu
     absOfSum = await readFloats(() => tf.abs(fg(input, dy)));
     sumOfAbs = await readFloats(() => fg(tf.abs(input), tf.abs(dy)));
     // Σ_b |g_b|: one filter gradient per image
-    for (let b = 0; b < input.shape[0]!; b++) {
+    for (let b = 0; b < input.shape[0]; b++) {
       const one = (t: tf.Tensor) => t.slice([b, 0, 0, 0], [1, -1, -1, -1]);
       const gb = await readFloats(() => fg(one(input), one(dy)));
       perExample.push(gb);

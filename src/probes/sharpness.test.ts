@@ -42,7 +42,7 @@ describe('filter-normalised sharpness (Li et al. 2018)', () => {
     const net = {
       params: new Map([['w', W]]),
       decayed: new Set(['w']),
-      forward: (x: tf.Tensor, o: { params?: Record<string, tf.Tensor> }) => tf.matMul(x.reshape([x.shape[0]!, dIn]) as tf.Tensor2D, (o.params?.w ?? W) as tf.Tensor2D),
+      forward: (x: tf.Tensor, o: { params?: Record<string, tf.Tensor> }) => tf.matMul(x.reshape([x.shape[0], dIn]) as tf.Tensor2D, (o.params?.w ?? W) as tf.Tensor2D),
     } as unknown as Net;
     const x = tf.tensor4d(X.flat(), [n, dIn, 1, 1]);
     const y = tf.tensor1d(Array.from({ length: n }, (_, i) => i % classes), 'int32');

@@ -30,7 +30,10 @@ function writer(dir: string, tag: string, mode: 'forever' | 'hold') {
     const parts = buf.split('\n');
     buf = parts.pop() ?? '';
     lines.push(...parts.filter(Boolean));
-    for (const w of waiters.splice(0)) (lines.length >= w.n ? w.resolve() : waiters.push(w));
+    for (const w of waiters.splice(0)) {
+      if (lines.length >= w.n) w.resolve();
+      else waiters.push(w);
+    }
   });
   p.stderr!.on('data', (d) => (stderr += String(d)));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => p.on('exit', (code, signal) => resolve({ code, signal })));

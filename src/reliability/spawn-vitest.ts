@@ -44,6 +44,7 @@ export function runClaimSpecs(specs: string[], env: Record<string, string>, time
     p.on('error', reject);
     p.on('close', (code, signal) => {
       clearTimeout(timer);
+      // eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
       resolve({ code, signal, output: output.replace(/\x1b\[[0-9;]*m/g, ''), seconds: (performance.now() - t0) / 1000 });
     });
   });

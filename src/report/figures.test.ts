@@ -53,7 +53,7 @@ describe('renderFigure', () => {
     const spec = samples.histograms as Extract<FigureSpec, { kind: 'histograms' }>;
     const doc = checkCommon(await renderFigure(spec));
     expect(marks(doc, 'hist0')).toHaveLength(120);
-    const nobn = spec.panels[1].values!;
+    const nobn = spec.panels[1]!.values!;
     const nonEmpty = binValues(nobn, 120, -4, 4).bins.counts.filter((c) => c > 0).length;
     expect(marks(doc, 'hist1')).toHaveLength(nonEmpty);
     const t = texts(doc);

@@ -236,7 +236,7 @@ class Notes {
   }
 }
 
-const isNum = (v: number) => typeof v === 'number' && Number.isFinite(v);
+const isNum = (v: number | undefined): v is number => typeof v === 'number' && Number.isFinite(v);
 const plural = (n: number, s: string) => `${n} ${s}${n === 1 ? '' : 's'}`;
 
 /** Superscript a decade's exponent, matplotlib style: 10⁻³, 1, 10, 10². */
@@ -310,7 +310,7 @@ export function binValues(xs: ArrayLike<number>, n: number, lo: number, hi: numb
   let outside = 0;
   let nonFinite = 0;
   for (let i = 0; i < xs.length; i++) {
-    const x = xs[i];
+    const x = xs[i]!;
     if (!Number.isFinite(x)) {
       nonFinite++;
       continue;
@@ -320,7 +320,9 @@ export function binValues(xs: ArrayLike<number>, n: number, lo: number, hi: numb
       continue;
     }
     const k = Math.min(n - 1, Math.floor((x - lo) / w));
-    counts[k]++;
+    const c = counts[k];
+    if (c === undefined) throw new RangeError(`binValues: ${x} falls in no bin of [${lo}, ${hi}] cut into ${n}`);
+    counts[k] = c + 1;
   }
   const edges = Array.from({ length: n + 1 }, (_, i) => lo + i * w);
   edges[n] = hi;
@@ -336,7 +338,7 @@ function finiteExtent(xs: ArrayLike<number>): [number, number] | undefined {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < xs.length; i++) {
-    const x = xs[i];
+    const x = xs[i]!;
     if (Number.isFinite(x)) {
       if (x < lo) lo = x;
       if (x > hi) hi = x;
@@ -389,7 +391,7 @@ function histograms(spec: HistogramsSpec, notes: Notes): VL[] {
       if (!isNum(c) || (p.logY && c <= 0)) continue;
       rows.push({ x0: bins.edges[k], x1: bins.edges[k + 1], count: c, base: p.logY ? floor : 0 });
     }
-    const xd = safeDomain(p.xDomain ?? (bins.edges.length ? [bins.edges[0], bins.edges[bins.edges.length - 1]] : undefined), 'linear');
+    const xd = safeDomain(p.xDomain ?? (bins.edges.length ? [bins.edges[0]!, bins.edges[bins.edges.length - 1]!] : undefined), 'linear');
     const maxC = Math.max(1, ...rows.map((r) => r.count as number));
     const yScale: Scale = p.logY ? 'log' : 'linear';
     const yd: [number, number] = p.logY ? [floor, maxC * 1.5] : [0, maxC * 1.05];
@@ -499,7 +501,7 @@ function heatmapPanel(p: HeatmapPanel, i: number, spec: HeatmapSpec, notes: Note
   let nonFinite = 0;
   let zeros = 0;
   for (let r = 0; r < nr; r++) {
-    const row = p.matrix[r];
+    const row = p.matrix[r]!;
     for (let c = 0; c < row.length; c++) {
       let v = row[c];
       if (!isNum(v)) {
@@ -583,7 +585,7 @@ function depthPanel(p: DepthPanel, i: number, spec: DepthProfileSpec, notes: Not
   for (const [j, s] of p.series.entries()) {
     const off = (j - (p.series.length - 1) / 2) * nudge;
     for (let k = 0; k < Math.min(s.depth.length, s.value.length); k++) {
-      const d0 = s.depth[k];
+      const d0 = s.depth[k]!;
       const d = d0 + off;
       const v = s.value[k];
       if (!isNum(d) || !isNum(v)) {
@@ -591,8 +593,8 @@ function depthPanel(p: DepthPanel, i: number, spec: DepthProfileSpec, notes: Not
         continue;
       }
       pts.push({ series: s.name, depth: d, layer: d0, value: v });
-      const lo = s.lo ? s.lo[k] : s.err ? v - Math.abs(s.err[k]) : undefined;
-      const hi = s.hi ? s.hi[k] : s.err ? v + Math.abs(s.err[k]) : undefined;
+      const lo = s.lo ? s.lo[k] : s.err ? v - Math.abs(s.err[k] ?? NaN) : undefined;
+      const hi = s.hi ? s.hi[k] : s.err ? v + Math.abs(s.err[k] ?? NaN) : undefined;
       if (lo !== undefined && hi !== undefined) {
         if (isNum(lo) && isNum(hi)) bars.push({ series: s.name, depth: d, lo, hi });
         else nonFinite++;
@@ -673,7 +675,7 @@ function densityPanel(p: DensityPanel, i: number, spec: HistogramWithDensitySpec
       n += c;
       rows.push({ series: s.name, x0: b.edges[k], x1: b.edges[k + 1], count: c });
     }
-    perSeries.set(s.name, { n, width: b.counts.length ? (b.edges[b.edges.length - 1] - b.edges[0]) / b.counts.length : 1 });
+    perSeries.set(s.name, { n, width: b.counts.length ? (b.edges[b.edges.length - 1]! - b.edges[0]!) / b.counts.length : 1 });
   }
   const maxC = Math.max(1, ...rows.map((r) => r.count as number));
   const yTop = maxC * 1.08;
@@ -684,7 +686,7 @@ function densityPanel(p: DensityPanel, i: number, spec: HistogramWithDensitySpec
     const of = perSeries.get(d.series ?? p.series[0]?.name ?? '') ?? { n: 1, width: 1 };
     for (let k = 0; k < Math.min(d.x.length, d.pdf.length); k++) {
       const x = d.x[k];
-      const y = d.pdf[k] * of.n * of.width;
+      const y = d.pdf[k]! * of.n * of.width;
       if (!isNum(x) || !isNum(y)) {
         nonFinite++;
         continue;
@@ -734,7 +736,7 @@ function arrange(panels: VL[], grid: { rows: string[]; cols: string[] } | undefi
 /** Stable colours: the i-th distinct series name of the whole figure gets tab10[i]. */
 function palette(names: string[]): (n: string) => string {
   const order = [...new Set(names)];
-  return (n) => TAB10[Math.max(0, order.indexOf(n)) % TAB10.length];
+  return (n) => TAB10[Math.max(0, order.indexOf(n)) % TAB10.length]!;
 }
 
 /** The vega-lite spec for a figure, and the notes about what was dropped. Exported for tests. */

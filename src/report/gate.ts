@@ -41,7 +41,7 @@ function parseArgs(args: readonly string[]): { reports: string; baseline?: strin
   let reports = 'reports';
   let baseline: string | undefined;
   for (let i = 0; i < args.length; i++) {
-    const a = args[i];
+    const a = args[i]!;
     const [flag, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
     if (flag === '--help' || flag === '-h') return USAGE;
     if (flag !== '--reports' && flag !== '--baseline') return `unknown option "${a}"\n${USAGE}`;
@@ -92,7 +92,7 @@ export function compare(records: readonly ClaimRecord[], baseline: Baseline): { 
 }
 
 function firstLine(s: string | undefined): string {
-  return (s ?? '').split('\n')[0].slice(0, 200);
+  return (s ?? '').split('\n')[0]!.slice(0, 200);
 }
 
 export function formatTable(rows: readonly GateRow[]): string {

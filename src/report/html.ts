@@ -50,7 +50,7 @@ export function inlineSvg(svg: string, prefix: string): string {
     .replace(/(href\s*=\s*["'])\s*javascript:[^"']*/gi, '$1#')
     .trim();
   const ids = new Set<string>();
-  for (const m of s.matchAll(/\sid="([^"]+)"/g)) ids.add(m[1]);
+  for (const m of s.matchAll(/\sid="([^"]+)"/g)) ids.add(m[1]!);
   if (ids.size) {
     const p = `${prefix}-`;
     s = s.replace(/(\sid=")([^"]+)(")/g, (_, a: string, id: string, b: string) => `${a}${p}${id}${b}`);
@@ -245,7 +245,7 @@ export function buildIndexHtml(
       const entry = baseline?.claims[id];
       const expected = entry ? (entry.expected === 'fails' ? 'fails at this scale' : entry.expected === 'inconclusive' ? 'inconclusive at this scale' : 'holds') : '—';
       const unstable = stabilityOf.get(id)?.stable === false ? ' <span class="badge unstable" data-unstable>UNSTABLE</span>' : '';
-      return `<tr data-summary-for="${id}"><td><a href="#claim-${id}">${escapeHtml(r?.title ?? paperOf.get(id)?.title ?? id)}</a></td><td>${escapeHtml(r?.paper ?? paperOf.get(id)?.paper ?? '')}</td><td>${badge(statuses[i])}${unstable}</td><td>${escapeHtml(expected)}</td><td class="num">${r ? `${(r.durationMs / 1000).toFixed(1)} s` : ''}</td></tr>`;
+      return `<tr data-summary-for="${id}"><td><a href="#claim-${id}">${escapeHtml(r?.title ?? paperOf.get(id)?.title ?? id)}</a></td><td>${escapeHtml(r?.paper ?? paperOf.get(id)?.paper ?? '')}</td><td>${badge(statuses[i]!)}${unstable}</td><td>${escapeHtml(expected)}</td><td class="num">${r ? `${(r.durationMs / 1000).toFixed(1)} s` : ''}</td></tr>`;
     })
     .join('\n');
 

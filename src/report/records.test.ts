@@ -56,7 +56,7 @@ describe('writeRecord / readRecords', () => {
     await writeRecord(fakeRecord('b-claim', { verdict: 'fails' }), dir);
     const recs = readRecords(dir);
     expect(recs.map((r) => r.id)).toEqual(['a-claim', 'b-claim']);
-    expect(recs[1].verdict).toBe('fails');
+    expect(recs[1]!.verdict).toBe('fails');
     expect(JSON.parse(fs.readFileSync(claimsPath(dir), 'utf8')).version).toBe(1);
     expect(fs.readdirSync(dir).sort()).toEqual(['claims.json']); // no lock or temp left
   });
@@ -104,7 +104,7 @@ describe('writeRecord / readRecords', () => {
     expect(readRecords(dir).map((r) => r.id)).toEqual(['a-claim']);
     const aside = fs.readdirSync(dir).filter((n) => n.startsWith('claims.json.corrupt-'));
     expect(aside).toHaveLength(1);
-    expect(fs.readFileSync(path.join(dir, aside[0]), 'utf8')).toBe('not json');
+    expect(fs.readFileSync(path.join(dir, aside[0]!), 'utf8')).toBe('not json');
   });
 
   it('writeFileAtomic replaces the whole file and leaves no temp file', () => {

@@ -61,7 +61,7 @@ export function readStability(dir: string): StabilityTable | undefined {
   try {
     raw = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new Error(`${file}: not valid JSON (${(e as Error).message})`);
+    throw new Error(`${file}: not valid JSON (${(e as Error).message})`, { cause: e });
   }
   const r = StabilityTable.safeParse(raw);
   if (!r.success) throw new Error(`${file}: ${formatIssues(r.error)}`);

@@ -84,7 +84,7 @@ describe('Fuss–Catalan law', () => {
       expect(Math.abs(slope + M / (M + 1))).toBeLessThan(b ** (1 / (M + 1)));
     }
     const shares = [1, 2, 3, 4, 5, 6].map((M) => fussCatalanCdf(M, 0.05 ** 2));
-    for (let i = 1; i < shares.length; i++) expect(shares[i]).toBeGreaterThan(shares[i - 1]);
+    for (let i = 1; i < shares.length; i++) expect(shares[i]).toBeGreaterThan(shares[i - 1]!);
   });
 
   it('soft-edge scale: 2^(4/3) for M = 1, and C^(−2/3) with C the limit of πρ(x)/√(b − x) at the edge', () => {

@@ -127,7 +127,7 @@ function integrate(f: (t: number) => number, a: number, b: number, panels = 4): 
   let total = 0;
   for (let p = 0; p < panels; p++) {
     const mid = a + (p + 0.5) * h;
-    for (let i = 0; i < GL.nodes.length; i++) total += GL.weights[i] * f(mid + 0.5 * h * GL.nodes[i]);
+    for (let i = 0; i < GL.nodes.length; i++) total += GL.weights[i]! * f(mid + 0.5 * h * GL.nodes[i]!);
   }
   return 0.5 * h * total;
 }

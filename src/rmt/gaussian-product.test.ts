@@ -12,7 +12,7 @@ describe('Gaussian products', () => {
         const a = rng.normals(n * n);
         const b = rng.normals(n * n);
         const ref = Matrix.from1DArray(n, n, a).mmul(Matrix.from1DArray(n, n, b)).to1DArray();
-        Array.from(matMul(a, b, n)).forEach((v, i) => expect(v).toBeCloseTo(ref[i], 12));
+        Array.from(matMul(a, b, n)).forEach((v, i) => expect(v).toBeCloseTo(ref[i]!, 12));
       }),
       { numRuns: 30 },
     );
@@ -27,7 +27,7 @@ describe('Gaussian products', () => {
     const s = Math.sin(0.3);
     const rot = [c, -s, 0, s, c, 0, 0, 0, 1];
     const d = [3, 0, 0, 0, -2, 0, 0, 0, 1];
-    Array.from(singularValues(matMul(rot, d, 3), 3)).forEach((v, i) => expect(v).toBeCloseTo([3, 2, 1][i], 12));
+    Array.from(singularValues(matMul(rot, d, 3), 3)).forEach((v, i) => expect(v).toBeCloseTo([3, 2, 1][i]!, 12));
   });
 
   it('factors have entries of variance 1/N', () => {

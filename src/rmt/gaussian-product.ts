@@ -37,10 +37,10 @@ export function matMul(a: ArrayLike<number>, b: ArrayLike<number>, N: number): F
   for (let i = 0; i < N; i++) {
     const ci = i * N;
     for (let k = 0; k < N; k++) {
-      const aik = a[ci + k];
+      const aik = a[ci + k]!;
       if (aik === 0) continue;
       const bk = k * N;
-      for (let j = 0; j < N; j++) c[ci + j] += aik * b[bk + j];
+      for (let j = 0; j < N; j++) c[ci + j]! += aik * b[bk + j]!;
     }
   }
   return c;

@@ -12,7 +12,7 @@ describe('spectra of Gaussian products follow the Fuss–Catalan law', () => {
       fc.property(fc.integer({ min: 100, max: 160 }), fc.integer({ min: 1, max: 6 }), fc.nat({ max: 1e6 }), (N, M, seed) => {
         const r = spectrumSummary(M, N, seed);
         // First moment: exact finite-N sd from Wick's theorem; 4 sd.
-        expect(Math.abs(r.moments[0].empirical - 1)).toBeLessThan(4 * finiteNMoments(M, N).m1Sd);
+        expect(Math.abs(r.moments[0]!.empirical - 1)).toBeLessThan(4 * finiteNMoments(M, N).m1Sd);
         // Top singular value: Tracy–Widom (β = 1) at the soft-edge scale; P(outside [−7, 5]) < 1e-4.
         expect(r.edgeStatistic).toBeGreaterThan(-7);
         expect(r.edgeStatistic).toBeLessThan(5);
@@ -29,14 +29,14 @@ describe('spectra of Gaussian products follow the Fuss–Catalan law', () => {
   it('the second moment averages to its exact finite-N expectation (one-sample t over 10 seeds)', () => {
     const N = 100;
     const M = 3;
-    const m2 = Array.from({ length: 10 }, (_, seed) => spectrumSummary(M, N, seed).moments[1].empirical);
+    const m2 = Array.from({ length: 10 }, (_, seed) => spectrumSummary(M, N, seed).moments[1]!.empirical);
     expect(oneSampleTTest(m2, { mu: finiteNMoments(M, N).m2 }).p).toBeGreaterThan(0.001);
   });
 
   it('the top singular value approaches √edge from below: its mean over 12 seeds is under the edge', () => {
     // E[TW1] = −1.21 and sd 1.27, so a mean of 12 lies below 0 with probability ≈ 0.9995.
     for (const M of [1, 3]) {
-      const tops = Array.from({ length: 12 }, (_, seed) => productSingularValues(M, 100, seed)[0]);
+      const tops = Array.from({ length: 12 }, (_, seed) => productSingularValues(M, 100, seed)[0]!);
       expect(tops.reduce((a, b) => a + b, 0) / tops.length).toBeLessThan(Math.sqrt(fussCatalanEdge(M)));
     }
   });
@@ -45,10 +45,10 @@ describe('spectra of Gaussian products follow the Fuss–Catalan law', () => {
     const N = 150;
     const shares = [1, 2, 3, 4, 5, 6].map((M) => spectrumSummary(M, N, 42).shareBelow);
     for (let i = 1; i < shares.length; i++) {
-      expect(shares[i].empirical).toBeGreaterThan(shares[i - 1].empirical);
-      expect(shares[i].theory).toBeGreaterThan(shares[i - 1].theory);
+      expect(shares[i]!.empirical).toBeGreaterThan(shares[i - 1]!.empirical);
+      expect(shares[i]!.theory).toBeGreaterThan(shares[i - 1]!.theory);
     }
-    expect(shares[0].theory).toBeCloseTo(fussCatalanCdf(1, 0.0025), 14);
+    expect(shares[0]!.theory).toBeCloseTo(fussCatalanCdf(1, 0.0025), 14);
   });
 
   it('the condition number explodes with depth: at N = 100 it grows by ≥ 3 decades from M = 1 to M = 6', () => {

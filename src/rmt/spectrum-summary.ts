@@ -52,16 +52,16 @@ export function spectrumSummary(M: number, N: number, seed: number, eps = 0.05):
   let below = 0;
   for (const v of s) if (v < eps) below++;
   const ks = ksTest(sq, (x) => fussCatalanCdf(M, x));
-  const sMin = s[N - 1];
+  const sMin = s[N - 1]!;
   return {
     M,
     N,
     seed,
     singularValues: s,
-    conditionNumber: sMin > 0 ? s[0] / sMin : Infinity,
-    topSingularValue: s[0],
+    conditionNumber: sMin > 0 ? s[0]! / sMin : Infinity,
+    topSingularValue: s[0]!,
     theoreticalTop: Math.sqrt(fussCatalanEdge(M)),
-    edgeStatistic: ((s[0] * s[0] - fussCatalanEdge(M)) * Math.pow(N, 2 / 3)) / fussCatalanEdgeScale(M),
+    edgeStatistic: ((s[0]! * s[0]! - fussCatalanEdge(M)) * Math.pow(N, 2 / 3)) / fussCatalanEdgeScale(M),
     shareBelow: { eps, empirical: below / N, theory: fussCatalanCdf(M, eps * eps) },
     moments,
     ks: { D: ks.statistic, p: ks.p },

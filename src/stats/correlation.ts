@@ -71,7 +71,7 @@ function permutationTails(rx: Float64Array, ry: Float64Array): { lower: number; 
   const a = rx.map((r) => r - mean);
   const b = ry.map((r) => r - mean);
   let observed = 0;
-  for (let i = 0; i < n; i++) observed += a[i] * b[i];
+  for (let i = 0; i < n; i++) observed += a[i]! * b[i]!;
   // Ranks are multiples of ½, so S is a multiple of ¼: a tolerance of 1e-9 decides ties safely.
   const tol = 1e-9;
   const perm = Float64Array.from(b);
@@ -82,7 +82,7 @@ function permutationTails(rx: Float64Array, ry: Float64Array): { lower: number; 
   let two = 0;
   const visit = (): void => {
     let s = 0;
-    for (let i = 0; i < n; i++) s += a[i] * perm[i];
+    for (let i = 0; i < n; i++) s += a[i]! * perm[i]!;
     total++;
     if (s <= observed + tol) lower++;
     if (s >= observed - tol) upper++;
@@ -91,13 +91,13 @@ function permutationTails(rx: Float64Array, ry: Float64Array): { lower: number; 
   visit();
   let i = 0;
   while (i < n) {
-    if (c[i] < i) {
-      const j = i % 2 === 0 ? 0 : c[i];
-      const tmp = perm[j];
-      perm[j] = perm[i];
+    if (c[i]! < i) {
+      const j = i % 2 === 0 ? 0 : c[i]!;
+      const tmp = perm[j]!;
+      perm[j] = perm[i]!;
       perm[i] = tmp;
       visit();
-      c[i]++;
+      c[i]!++;
       i = 0;
     } else {
       c[i] = 0;

@@ -1,7 +1,7 @@
 /**
  * The reference distributions the tests need, behind one typed door.
  *
- * Normal, Student t and binomial come from @stdlib (well-tested ports of Cephes / Boost: the t
+ * Normal and Student t come from @stdlib (well-tested ports of Cephes / Boost: the t
  * CDF goes through the regularised incomplete beta, accurate to ~1e-15 relative), so the
  * p-values here agree with R's to printed precision. The Kolmogorov distribution is not in a
  * single-purpose @stdlib package, so it is written out below from its two classical series.
@@ -10,8 +10,6 @@ import normalCdfImpl from '@stdlib/stats-base-dists-normal-cdf';
 import normalQuantileImpl from '@stdlib/stats-base-dists-normal-quantile';
 import tCdfImpl from '@stdlib/stats-base-dists-t-cdf';
 import tQuantileImpl from '@stdlib/stats-base-dists-t-quantile';
-import binomialCdfImpl from '@stdlib/stats-base-dists-binomial-cdf';
-import binomialPmfImpl from '@stdlib/stats-base-dists-binomial-pmf';
 
 function checkDf(df: number): void {
   if (!(df > 0)) throw new RangeError(`degrees of freedom must be positive, got ${df}`);
@@ -54,18 +52,6 @@ export function tQuantile(p: number, df: number): number {
   checkDf(df);
   checkProb(p);
   return tQuantileImpl(p, df);
-}
-
-/** P(X ≤ k) for X ~ Binomial(n, prob). */
-export function binomialCdf(k: number, n: number, prob: number): number {
-  checkProb(prob, 'prob');
-  return binomialCdfImpl(k, n, prob);
-}
-
-/** P(X = k) for X ~ Binomial(n, prob). */
-export function binomialPmf(k: number, n: number, prob: number): number {
-  checkProb(prob, 'prob');
-  return binomialPmfImpl(k, n, prob);
 }
 
 /**

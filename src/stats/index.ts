@@ -2,8 +2,6 @@
 export * from './types';
 export * from './rng';
 export * from './moments';
-export * from './tail';
-export * from './bootstrap';
 export * from './distributions';
 export * from './ranks';
 export * from './t-test';
@@ -13,4 +11,3 @@ export * from './ols';
 export * from './ratio';
 export * from './power';
 export * from './ks';
-export * from './binomial';

@@ -40,15 +40,15 @@ export function mannWhitneyNullDistribution(m: number, n: number): Float64Array 
     const next: Float64Array[] = [Float64Array.of(1)]; // i = 0: U = 0 only
     for (let i = 1; i <= m; i++) {
       const cur = new Float64Array(i * j + 1);
-      const left = rows[i]; // N(·; i, j−1): the largest value is a y, adds 0
-      for (let u = 0; u < left.length; u++) cur[u] += left[u];
-      const down = next[i - 1]; // N(·; i−1, j): the largest value is an x, beats all j y's
-      for (let u = 0; u < down.length; u++) cur[u + j] += down[u];
+      const left = rows[i]!; // N(·; i, j−1): the largest value is a y, adds 0
+      for (let u = 0; u < left.length; u++) cur[u]! += left[u]!;
+      const down = next[i - 1]!; // N(·; i−1, j): the largest value is an x, beats all j y's
+      for (let u = 0; u < down.length; u++) cur[u + j]! += down[u]!;
       next.push(cur);
     }
     rows = next;
   }
-  const counts = rows[m];
+  const counts = rows[m]!;
   let total = 0;
   for (const c of counts) total += c;
   return counts.map((c) => c / total);
@@ -65,7 +65,7 @@ export function mannWhitneyU(xs: ArrayLike<number>, ys: ArrayLike<number>, optio
   all.set(y, nx);
   const { ranks, ties } = midRanks(all);
   let rx = 0;
-  for (let i = 0; i < nx; i++) rx += ranks[i];
+  for (let i = 0; i < nx; i++) rx += ranks[i]!;
   const u = rx - (nx * (nx + 1)) / 2;
   const estimate = u / (nx * ny);
 
@@ -77,9 +77,9 @@ export function mannWhitneyU(xs: ArrayLike<number>, ys: ArrayLike<number>, optio
     const dist = mannWhitneyNullDistribution(nx, ny);
     const q = Math.round(u);
     let lower = 0;
-    for (let k = 0; k <= q; k++) lower += dist[k];
+    for (let k = 0; k <= q; k++) lower += dist[k]!;
     let upper = 0;
-    for (let k = q; k < dist.length; k++) upper += dist[k];
+    for (let k = q; k < dist.length; k++) upper += dist[k]!;
     return { test: 'Mann–Whitney U (exact)', statistic: u, p: pFromTails(Math.min(1, lower), Math.min(1, upper), alternative), alternative, estimate };
   }
 

@@ -42,10 +42,10 @@ export function meanOfFinite(xs: ArrayLike<number | null | undefined>): { mean: 
 /** Mean of an already validated array, with a correction pass for rounding. */
 function meanOf(x: Float64Array): number {
   let s = 0;
-  for (let i = 0; i < x.length; i++) s += x[i];
+  for (let i = 0; i < x.length; i++) s += x[i]!;
   const m = s / x.length;
   let r = 0;
-  for (let i = 0; i < x.length; i++) r += x[i] - m;
+  for (let i = 0; i < x.length; i++) r += x[i]! - m;
   return m + r / x.length;
 }
 
@@ -56,7 +56,7 @@ function centralSums(x: Float64Array): { m: number; s2: number; s3: number; s4: 
   let s3 = 0;
   let s4 = 0;
   for (let i = 0; i < x.length; i++) {
-    const d = x[i] - m;
+    const d = x[i]! - m;
     const d2 = d * d;
     s2 += d2;
     s3 += d2 * d;
@@ -106,6 +106,7 @@ export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
   const hi = Math.min(lo + 1, n - 1);
   const a = sorted[lo];
   const b = sorted[hi];
+  if (a === undefined || b === undefined) throw new RangeError(`quantileSorted: p = ${p} of ${n} values reaches outside the array`);
   // Equal neighbours (also two infinities, whose difference would be NaN) need no interpolation.
   if (h === lo || a === b) return a;
   return a + (h - lo) * (b - a);
@@ -132,42 +133,6 @@ export function quantile(xs: ArrayLike<number>, p: number | readonly number[]): 
 
 export function median(xs: ArrayLike<number>): number {
   return quantile(xs, 0.5);
-}
-
-export interface Summary {
-  n: number;
-  mean: number;
-  /** Unbiased standard deviation; NaN when n < 2. */
-  sd: number;
-  min: number;
-  q1: number;
-  median: number;
-  q3: number;
-  max: number;
-  /** G1; NaN when n < 3 or the sample is constant. */
-  skewness: number;
-  /** G2 (excess); NaN when n < 4 or the sample is constant. */
-  excessKurtosis: number;
-}
-
-/** Everything a report usually wants about one sample, in one pass over a sorted copy. */
-export function summary(xs: ArrayLike<number>): Summary {
-  const x = finiteSample(xs, 'summary: xs');
-  const n = x.length;
-  const sorted = sortedCopy(x);
-  const { m, s2 } = centralSums(x);
-  return {
-    n,
-    mean: m,
-    sd: n >= 2 ? Math.sqrt(s2 / (n - 1)) : NaN,
-    min: sorted[0],
-    q1: quantileSorted(sorted, 0.25),
-    median: quantileSorted(sorted, 0.5),
-    q3: quantileSorted(sorted, 0.75),
-    max: sorted[n - 1],
-    skewness: n >= 3 && s2 > 0 ? skewness(x) : NaN,
-    excessKurtosis: n >= 4 && s2 > 0 ? excessKurtosis(x) : NaN,
-  };
 }
 
 /** Means and centred sums of squares and cross-products of paired samples (two passes). */

@@ -40,7 +40,7 @@ export function linearFit(xs: ArrayLike<number>, ys: ArrayLike<number>, options:
   const intercept = my - slope * mx;
   let rss = 0;
   for (let i = 0; i < n; i++) {
-    const r = y[i] - intercept - slope * x[i];
+    const r = y[i]! - intercept - slope * x[i]!;
     rss += r * r;
   }
   const df = n - 2;

@@ -11,15 +11,15 @@ export interface Ranking {
 
 export function midRanks(x: ArrayLike<number>): Ranking {
   const n = x.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => x[a] - x[b]);
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => x[a]! - x[b]!);
   const ranks = new Float64Array(n);
   const ties: number[] = [];
   let i = 0;
   while (i < n) {
     let j = i;
-    while (j + 1 < n && x[order[j + 1]] === x[order[i]]) j++;
+    while (j + 1 < n && x[order[j + 1]!] === x[order[i]!]) j++;
     const r = (i + j + 2) / 2; // average of 1-based ranks i+1 … j+1
-    for (let t = i; t <= j; t++) ranks[order[t]] = r;
+    for (let t = i; t <= j; t++) ranks[order[t]!] = r;
     if (j > i) ties.push(j - i + 1);
     i = j + 1;
   }

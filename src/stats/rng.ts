@@ -5,11 +5,11 @@
  * in JS through Math.imul), period 2^128 − 1, passes BigCrush. The 128-bit state is filled from
  * the seed by splitmix32, so neighbouring seeds (0, 1, 2, ...) give unrelated streams.
  * `uniform()` uses 53 random bits, so it can take every double in [0, 1) on a 2^-53 grid (the
- * bootstrap and the Box–Muller tail both benefit from the extra bits over a 32-bit uniform).
+ * Box–Muller tail benefits from the extra bits over a 32-bit uniform).
  *
  * Everything random in `src/stats` and `src/rmt` takes a seed and builds one of these: the same
  * seed gives the same numbers on every machine. `derive(...labels)` gives an independent child
- * stream (e.g. one per bootstrap group, one per matrix factor) without consuming the parent.
+ * stream (e.g. one per matrix factor) without consuming the parent.
  */
 
 /** splitmix32 step: a well-mixed 32-bit output from a 32-bit counter. */

@@ -46,7 +46,7 @@ describe('t-tests against R', () => {
   });
 
   it('paired t equals the one-sample t of the differences, and mu shifts the statistic', () => {
-    const d = drug1.map((v, i) => v - drug2[i]);
+    const d = drug1.map((v, i) => v - drug2[i]!);
     expect(pairedTTest(drug1, drug2).statistic).toBeCloseTo(oneSampleTTest(d).statistic, 12);
     const r = oneSampleTTest(d, { mu: -1.58 });
     expect(r.statistic).toBeCloseTo(0, 12);

@@ -12,6 +12,7 @@
  * its p-value is the larger of the two. Equivalently, the (1 − 2α) CI of Δ lies inside (−δ, δ).
  */
 import { tQuantile, tCdf, tSf } from './distributions';
+import { mean, variance } from './moments';
 import { checkAlternative, pFromTails, type Alternative, type TestResult } from './types';
 import { finiteNumber, finiteSample, openUnit, pairedSamples } from './validate';
 
@@ -21,15 +22,6 @@ export interface TTestOptions {
   mu?: number;
   /** Confidence level of the CI (default 0.95). */
   level?: number;
-}
-
-function meanVar(x: Float64Array): { m: number; v: number } {
-  let m = 0;
-  for (let i = 0; i < x.length; i++) m += x[i];
-  m /= x.length;
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += (x[i] - m) * (x[i] - m);
-  return { m, v: s / (x.length - 1) };
 }
 
 /** The shared tail of every t-test: statistic, p, CI from an estimate, its SE and df. */
@@ -55,32 +47,27 @@ function tResult(test: string, estimate: number, se: number, df: number, options
 export function welchTTest(xs: ArrayLike<number>, ys: ArrayLike<number>, options: TTestOptions = {}): TestResult {
   const x = finiteSample(xs, 'welchTTest: x', 2);
   const y = finiteSample(ys, 'welchTTest: y', 2);
-  const a = meanVar(x);
-  const b = meanVar(y);
-  const vx = a.v / x.length;
-  const vy = b.v / y.length;
+  const vx = variance(x) / x.length;
+  const vy = variance(y) / y.length;
   const se = Math.sqrt(vx + vy);
   const df = ((vx + vy) * (vx + vy)) / ((vx * vx) / (x.length - 1) + (vy * vy) / (y.length - 1));
-  return tResult('Welch t', a.m - b.m, se, df, options);
+  return tResult('Welch t', mean(x) - mean(y), se, df, options);
 }
 
 /** Student's two-sample t-test with pooled variance (df = n_x + n_y − 2), for comparison with Welch. */
 export function studentTTest(xs: ArrayLike<number>, ys: ArrayLike<number>, options: TTestOptions = {}): TestResult {
   const x = finiteSample(xs, 'studentTTest: x', 2);
   const y = finiteSample(ys, 'studentTTest: y', 2);
-  const a = meanVar(x);
-  const b = meanVar(y);
   const df = x.length + y.length - 2;
-  const pooled = ((x.length - 1) * a.v + (y.length - 1) * b.v) / df;
+  const pooled = ((x.length - 1) * variance(x) + (y.length - 1) * variance(y)) / df;
   const se = Math.sqrt(pooled * (1 / x.length + 1 / y.length));
-  return tResult('Student t', a.m - b.m, se, df, options);
+  return tResult('Student t', mean(x) - mean(y), se, df, options);
 }
 
 /** One-sample t-test of mean(x) = mu. */
 export function oneSampleTTest(xs: ArrayLike<number>, options: TTestOptions = {}): TestResult {
   const x = finiteSample(xs, 'oneSampleTTest: x', 2);
-  const { m, v } = meanVar(x);
-  return tResult('one-sample t', m, Math.sqrt(v / x.length), x.length - 1, options);
+  return tResult('one-sample t', mean(x), Math.sqrt(variance(x) / x.length), x.length - 1, options);
 }
 
 /**
@@ -112,7 +99,7 @@ export function meanAbove(xs: readonly number[], mu = 0, level = 0.95): { estima
 /** Paired t-test: the one-sample test on x[i] − y[i]. */
 export function pairedTTest(xs: ArrayLike<number>, ys: ArrayLike<number>, options: TTestOptions = {}): TestResult {
   const [x, y] = pairedSamples(xs, ys, ['pairedTTest: x', 'pairedTTest: y'], 2);
-  const d = x.map((xi, i) => xi - y[i]);
+  const d = x.map((xi, i) => xi - y[i]!);
   return { ...oneSampleTTest(d, options), test: 'paired t' };
 }
 

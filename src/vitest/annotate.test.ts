@@ -37,12 +37,12 @@ describe('attachEvidence', () => {
     const r = fakeRecord('a-claim', { verdict: 'fails' });
     await attachEvidence(ctx, r, '<svg xmlns="http://www.w3.org/2000/svg"/>');
     expect(calls.map((c) => c[1])).toEqual(['verdict', 'statistic', 'statistic', 'statistic', 'assertion', 'figure']);
-    expect(calls[0][0]).toBe(formatVerdictLine(r));
-    const json = calls[0][2] as { body: Uint8Array; contentType: string };
+    expect(calls[0]![0]).toBe(formatVerdictLine(r));
+    const json = calls[0]![2] as { body: Uint8Array; contentType: string };
     expect(json.contentType).toBe('application/json');
     expect(JSON.parse(new TextDecoder().decode(json.body))).toEqual(r);
     expect(calls.slice(1, 4).map((c) => c[0])).toEqual(r.statistics.map(formatStatistic));
-    expect(calls[4][0]).toBe('✗ ratio above 10 (ratio 2.1 ≤ 10)');
+    expect(calls[4]![0]).toBe('✗ ratio above 10 (ratio 2.1 ≤ 10)');
     const [msg, , att] = calls[5] as [string, string, { body: Uint8Array; contentType: string }];
     expect(msg).toBe('figure for Fig. 4: Fake claim a-claim');
     expect(att.contentType).toBe('image/svg+xml');
@@ -54,14 +54,14 @@ describe('attachEvidence', () => {
     const ctx = { annotate: async (...args: unknown[]) => void calls.push(args) } as never;
     await attachEvidence(ctx, fakeRecord('a-claim', { verdict: 'error', error: 'RangeError: boom', assertions: [] }));
     expect(calls.map((c) => c[1])).toEqual(['verdict', 'statistic', 'statistic', 'statistic', 'error']);
-    expect(calls[4][0]).toBe('RangeError: boom');
+    expect(calls[4]![0]).toBe('RangeError: boom');
   });
 
   it('works with the real vitest test context (annotations land on the task)', async ({ annotate, task }) => {
     await attachEvidence({ annotate }, fakeRecord('a-claim'), '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>');
     expect(task.annotations.map((a) => a.type)).toEqual(['verdict', 'statistic', 'statistic', 'statistic', 'assertion', 'figure']);
-    expect(task.annotations[0].message).toMatch(/^HOLDS: Fake claim a-claim \(Fig\. 4\) — smoke profile/);
-    const att = task.annotations[5].attachment!;
+    expect(task.annotations[0]!.message).toMatch(/^HOLDS: Fake claim a-claim \(Fig\. 4\) — smoke profile/);
+    const att = task.annotations[5]!.attachment!;
     expect(att.contentType).toBe('image/svg+xml');
     expect(Buffer.from(String(att.body), 'base64').toString('utf8')).toContain('<svg');
   });

@@ -65,20 +65,20 @@ export function attachmentText(a: TestAnnotation['attachment'], root = process.c
 export function evidenceFromAnnotations(test: string, annotations: readonly TestAnnotation[], root?: string): ClaimEvidence | undefined {
   let verdictAt = -1;
   for (let i = annotations.length - 1; i >= 0; i--) {
-    const a = annotations[i];
+    const a = annotations[i]!;
     if (a.type === 'verdict' && a.attachment?.contentType === 'application/json') {
       verdictAt = i;
       break;
     }
   }
   if (verdictAt < 0) return undefined;
-  const json = attachmentText(annotations[verdictAt].attachment, root);
+  const json = attachmentText(annotations[verdictAt]!.attachment, root);
   if (json === undefined) throw new Error(`${test}: its verdict annotation has no record attached`);
   let record: ClaimRecordInput;
   try {
     record = JSON.parse(json) as ClaimRecordInput;
   } catch (e) {
-    throw new Error(`${test}: the record attached to its verdict annotation is not JSON: ${(e as Error).message}`);
+    throw new Error(`${test}: the record attached to its verdict annotation is not JSON: ${(e as Error).message}`, { cause: e });
   }
   const figure = annotations.slice(verdictAt + 1).find((a) => a.type === 'figure' && a.attachment?.contentType === 'image/svg+xml');
   const svg = figure ? attachmentText(figure.attachment, root) : undefined;

@@ -52,7 +52,7 @@ describe('claims globalSetup', () => {
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     try {
       expect(() => setup(project(root))()).not.toThrow();
-      expect(warn.mock.calls[0][0]).toMatch(/^\[report\] .*claims\.json is not valid JSON/);
+      expect(warn.mock.calls[0]![0]).toMatch(/^\[report\] .*claims\.json is not valid JSON/);
     } finally {
       warn.mockRestore();
       log.mockRestore();

@@ -19,7 +19,7 @@ function gauss(r: () => number): number {
 }
 const logspace = (a: number, b: number, n: number) => Array.from({ length: n }, (_, i) => 10 ** (a + ((b - a) * i) / (n - 1)));
 
-export function sampleFigures(): Record<string, FigureSpec> {
+export function sampleFigures() {
   const r = rng(1);
   // Fig. 4: BN gradients Gaussian ±0.04, no-BN heavy-tailed over ±4 (Student-t-like, a spike at 0).
   const bn = Array.from({ length: 20000 }, () => 0.012 * gauss(r));
@@ -72,7 +72,7 @@ export function sampleFigures(): Record<string, FigureSpec> {
       Array.from({ length: 10 }, (_, c) => (oneClass ? (c === 9 ? 0.006 : 0) : 0.002 * gauss(r)) + (c === (i * 7) % 10 ? -0.006 : 0)),
     );
   const heat6 = heat(true);
-  heat6[3][3] = NaN;
+  heat6[3]![3] = NaN;
 
   // Fig. 3: t × channel of log10 |moment|, rows means / variances, three layers.
   const layers = [8, 44, 80];
@@ -171,5 +171,5 @@ export function sampleFigures(): Record<string, FigureSpec> {
         },
       ],
     },
-  };
+  } satisfies Record<string, FigureSpec>;
 }
