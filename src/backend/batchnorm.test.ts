@@ -62,6 +62,53 @@ describe('batchNormTrain', () => {
     }
   });
 
+  it('stays accurate when the mean dwarfs the spread (an unnormalised net: |μ| = 1e4 σ)', () => {
+    // float64 reference of y and of dx for the loss Σ w·y
+    const [n, c] = [300, 3];
+    let s = 7;
+    const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+    const xs = Float32Array.from({ length: n * c }, (_, i) => 1e4 * (i % c === 1 ? -1 : 1) + rand());
+    const ws = Array.from({ length: n * c }, rand);
+    const { y, dx } = tf.tidy(() => {
+      const { value, grads } = tf.valueAndGrads((x: tf.Tensor) => {
+        const out = batchNormTrain(x, tf.ones([c]), tf.zeros([c]), 1e-5);
+        return out.mul(tf.tensor2d(ws, [n, c])).sum() as tf.Scalar;
+      })([tf.tensor2d(xs, [n, c])]);
+      void value;
+      return { y: batchNormTrain(tf.tensor2d(xs, [n, c]), tf.ones([c]), tf.zeros([c]), 1e-5).dataSync(), dx: grads[0]!.dataSync() };
+    });
+    for (let j = 0; j < c; j++) {
+      const col = Array.from({ length: n }, (_, i) => xs[i * c + j]!);
+      const wc = Array.from({ length: n }, (_, i) => ws[i * c + j]!);
+      const mu = col.reduce((a, b) => a + b, 0) / n;
+      const r = 1 / Math.sqrt(col.reduce((a, b) => a + (b - mu) ** 2, 0) / n + 1e-5);
+      const xh = col.map((v) => (v - mu) * r);
+      const sw = wc.reduce((a, b) => a + b, 0), swx = wc.reduce((a, b, i) => a + b * xh[i]!, 0);
+      for (let i = 0; i < n; i++) {
+        expect(Math.abs(y[i * c + j]! - xh[i]!)).toBeLessThan(1e-3);
+        const ref = (r / n) * (n * wc[i]! - sw - xh[i]! * swx);
+        expect(Math.abs(dx[i * c + j]! - ref)).toBeLessThan(1e-3 * r);
+      }
+    }
+  });
+
+  it('is bit-for-bit the same on every call and leaves no tensor behind', () => {
+    const x = tf.randomNormal([16, 5, 5, 6], 2, 3, 'float32', 3);
+    const g = tf.randomNormal([6], 1, 0.2, 'float32', 4);
+    const b = tf.randomNormal([6], 0, 0.2, 'float32', 5);
+    const w = tf.randomNormal([16, 5, 5, 6], 0, 1, 'float32', 6);
+    const f = tf.valueAndGrads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => batchNormTrain(xx, gg, bb, 1e-5).mul(w).sum() as tf.Scalar);
+    const run = () => tf.tidy(() => {
+      const { value, grads } = f([x, g, b]);
+      return [value, ...grads].map((t) => Array.from(t.dataSync()));
+    });
+    const first = run();
+    const before = tf.memory().numTensors;
+    expect(run()).toEqual(first);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, g, b, w]);
+  });
+
   it('normalises every channel to zero mean and unit variance', () => {
     const [m, v] = tf.tidy(() => {
       const x = tf.randomNormal([8, 4, 4, 3], 5, 3, 'float32', 1);
