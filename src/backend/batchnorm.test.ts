@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '.';
-import { batchNormTrain } from './batchnorm';
+import { batchNormTrain, runningUpdateArrays } from './batchnorm';
 
 beforeAll(async () => {
   process.env.BN_QUIET = '1';
@@ -107,6 +107,39 @@ describe('batchNormTrain', () => {
     expect(run()).toEqual(first);
     expect(tf.memory().numTensors).toBe(before);
     tf.dispose([x, g, b, w]);
+  });
+
+  it('folds the batch moments into the running averages (PyTorch: unbiased variance, momentum 0.1)', () => {
+    const [b, hw, c] = [6, 3, 5];
+    const n = b * hw * hw;
+    const x = tf.randomNormal([b, hw, hw, c], 3, 2, 'float32', 11);
+    const running = { mean: tf.variable(tf.randomNormal([c], 0, 1, 'float32', 12)), variance: tf.variable(tf.randomUniform([c], 0.5, 2, 'float32', 13)), momentum: 0.1 };
+    const [rm0, rv0] = [running.mean.dataSync().slice(), running.variance.dataSync().slice()];
+    const xs = x.dataSync();
+    tf.tidy(() => void batchNormTrain(x, tf.ones([c]), tf.zeros([c]), 1e-5, running));
+    const [rm, rv] = [running.mean.dataSync(), running.variance.dataSync()];
+    for (let j = 0; j < c; j++) {
+      const col = Array.from({ length: n }, (_, i) => xs[i * c + j]!);
+      const mu = col.reduce((a, v) => a + v, 0) / n;
+      const unbiased = col.reduce((a, v) => a + (v - mu) ** 2, 0) / (n - 1);
+      expect(rm[j]!).toBeCloseTo(0.9 * rm0[j]! + 0.1 * mu, 5);
+      expect(rv[j]!).toBeCloseTo(0.9 * rv0[j]! + 0.1 * unbiased, 5);
+    }
+    tf.dispose([x, running.mean, running.variance]);
+  });
+
+  it('updates the running averages bit for bit as the tfjs ops do (one float32 rounding per operation)', () => {
+    const c = 64;
+    const r = (seed: number, lo: number, hi: number) => tf.randomUniform([c], lo, hi, 'float32', seed);
+    const [rm, rv, m, v] = [r(1, -5, 5), r(2, 0, 9), r(3, -5, 5), r(4, 0, 9)];
+    for (const n of [2, 37, 12544]) {
+      const outMean = new Float32Array(c), outVar = new Float32Array(c);
+      runningUpdateArrays(rm.dataSync() as Float32Array, rv.dataSync() as Float32Array, m.dataSync() as Float32Array, v.dataSync() as Float32Array, n, 0.1, outMean, outVar);
+      const [em, ev] = tf.tidy(() => [rm.mul(1 - 0.1).add(m.mul(0.1)).dataSync(), rv.mul(1 - 0.1).add(v.mul((0.1 * n) / (n - 1))).dataSync()]);
+      expect(Array.from(outMean)).toEqual(Array.from(em!));
+      expect(Array.from(outVar)).toEqual(Array.from(ev!));
+    }
+    tf.dispose([rm, rv, m, v]);
   });
 
   it('normalises every channel to zero mean and unit variance', () => {

@@ -75,7 +75,16 @@ export function channelAffine(x: tf.Tensor, scale: tf.Tensor, shift: tf.Tensor):
   });
 }
 
-type OnMoments = (mean: tf.Tensor1D, variance: tf.Tensor1D) => void;
+/**
+ * BN's running averages, into which a training step folds the batch moments (PyTorch's
+ * convention): running ← (1 − m)·running + m·batch, the variance's batch term the unbiased
+ * estimate (·n/(n − 1)), as PyTorch keeps it.
+ */
+export interface RunningStats {
+  mean: tf.Variable;
+  variance: tf.Variable;
+  momentum: number;
+}
 
 // ---------------------------------------------------------------------------------------------
 // The arithmetic, over plain arrays: x is [n, c] row-major (channels last), sums in float64.
@@ -149,6 +158,30 @@ export function bnBackwardArrays(
   }
 }
 
+/**
+ * The running averages' update over plain arrays: bit for bit what the tfjs ops of
+ * updateRunning (below) give, one float32 rounding per operation in the same order.
+ */
+export function runningUpdateArrays(
+  runMean: Float32Array, runVar: Float32Array, mean: Float32Array, variance: Float32Array, n: number, momentum: number,
+  outMean: Float32Array, outVar: Float32Array,
+): void {
+  const f = Math.fround;
+  const keep = f(1 - momentum), m = f(momentum), mv = f((momentum * n) / Math.max(n - 1, 1));
+  for (let j = 0; j < mean.length; j++) {
+    outMean[j] = f(f(runMean[j]! * keep) + f(mean[j]! * m));
+    outVar[j] = f(f(runVar[j]! * keep) + f(variance[j]! * mv));
+  }
+}
+
+/** The same update as tfjs ops (the backends without the kernels). */
+function updateRunning(r: RunningStats, mean: tf.Tensor, variance: tf.Tensor, n: number): void {
+  tf.tidy(() => {
+    r.mean.assign(r.mean.mul(1 - r.momentum).add(mean.mul(r.momentum)));
+    r.variance.assign(r.variance.mul(1 - r.momentum).add(variance.mul((r.momentum * n) / Math.max(n - 1, 1))));
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // The two kernels on the wasm backend: the arithmetic above, run in JS directly on the wasm heap
 // (each tensor is a Float32Array view of its memory: no copies).
@@ -166,17 +199,20 @@ function registerWasmKernels(): void {
     tf.registerKernel({
       kernelName: FORWARD,
       backendName: 'wasm',
+      // outputs y, mean, variance, rstd, and with runMean and runVar given, their updates
       kernelFunc: ({ inputs, backend, attrs }) => {
         const heap = backend as unknown as WasmHeap;
-        const { x, gamma, beta } = inputs as { x: tf.TensorInfo; gamma: tf.TensorInfo; beta: tf.TensorInfo };
+        const { x, gamma, beta, runMean, runVar } = inputs as Record<'x' | 'gamma' | 'beta', tf.TensorInfo> & Partial<Record<'runMean' | 'runVar', tf.TensorInfo>>;
+        const { eps, momentum } = attrs as { eps: number; momentum: number };
         const c = x.shape[x.shape.length - 1]!;
         const n = x.shape.reduce((p, d) => p * d, 1) / c;
-        const outs = [heap.makeOutput(x.shape, 'float32'), ...[0, 1, 2].map(() => heap.makeOutput([c], 'float32'))] as const;
+        const outs = [heap.makeOutput(x.shape, 'float32'), ...Array.from({ length: runMean ? 5 : 3 }, () => heap.makeOutput([c], 'float32'))];
         // views only after every allocation: a malloc may grow the heap and detach older views
-        const [y, mean, variance, rstd] = outs.map((t) => heap.typedArrayFromHeap(t));
+        const [y, mean, variance, rstd, outMean, outVar] = outs.map((t) => heap.typedArrayFromHeap(t));
         const v = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t);
-        bnForwardArrays(v(x), n, c, v(gamma), v(beta), (attrs as { eps: number }).eps, y!, mean!, variance!, rstd!);
-        return [...outs];
+        bnForwardArrays(v(x), n, c, v(gamma), v(beta), eps, y!, mean!, variance!, rstd!);
+        if (runMean && runVar) runningUpdateArrays(v(runMean), v(runVar), mean!, variance!, n, momentum, outMean!, outVar!);
+        return outs;
       },
     });
   if (!tf.getKernel(BACKWARD, 'wasm'))
@@ -198,14 +234,18 @@ function registerWasmKernels(): void {
 }
 registerWasmKernels();
 
-const bnOp = (eps: number, onMoments: OnMoments | undefined) =>
+const bnOp = (eps: number, running: RunningStats | undefined) =>
   tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [x, gamma, beta, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
-    const [y, mean, variance, rstd] = tf.engine().runKernel(FORWARD, { x, gamma, beta }, { eps }) as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
-    onMoments?.(mean, variance);
-    save([x, mean, rstd, gamma]);
+    const inputs: tf.NamedTensorMap = running ? { x, gamma, beta, runMean: running.mean, runVar: running.variance } : { x, gamma, beta };
+    const [y, mean, , rstd, runMean, runVar] = tf.engine().runKernel(FORWARD, inputs, { eps, momentum: running?.momentum ?? 0 }) as tf.Tensor[];
+    if (running) {
+      running.mean.assign(runMean!);
+      running.variance.assign(runVar!);
+    }
+    save([x, mean!, rstd!, gamma]);
     return {
-      value: y,
+      value: y!,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, ms, rs, gs] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
         return tf.engine().runKernel(BACKWARD, { dy, x: xs, mean: ms, rstd: rs, gamma: gs }) as tf.Tensor[];
@@ -216,24 +256,23 @@ const bnOp = (eps: number, onMoments: OnMoments | undefined) =>
 const ops = new Map<number, ReturnType<typeof bnOp>>();
 
 /**
- * y = γ·(x − μ_B)/√(σ²_B + ε) + β over all axes but the last. `onMoments`, when given, receives
- * the batch mean and biased variance (constants, e.g. for the running averages) while the op
- * runs: they are computed once, for both.
+ * y = γ·(x − μ_B)/√(σ²_B + ε) + β over all axes but the last. With `running`, the batch moments
+ * are also folded into the running averages (see RunningStats), in the same kernel on wasm.
  */
-export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number, onMoments?: OnMoments): tf.Tensor {
-  if (!bnOpActive()) return plainBatchNorm(x, gamma, beta, eps, onMoments);
-  if (onMoments) return bnOp(eps, onMoments)(x, gamma, beta) as tf.Tensor;
+export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number, running?: RunningStats): tf.Tensor {
+  if (!bnOpActive()) return plainBatchNorm(x, gamma, beta, eps, running);
+  if (running) return bnOp(eps, running)(x, gamma, beta) as tf.Tensor;
   let op = ops.get(eps);
   if (!op) ops.set(eps, (op = bnOp(eps, undefined)));
   return op(x, gamma, beta) as tf.Tensor;
 }
 
 /** The textbook formula, differentiated by tfjs: what backends other than wasm run. */
-function plainBatchNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number, onMoments?: OnMoments): tf.Tensor {
+function plainBatchNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number, running?: RunningStats): tf.Tensor {
   return tf.tidy(() => {
     const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
     const { mean, variance } = tf.moments(x, axes);
-    onMoments?.(mean as tf.Tensor1D, variance as tf.Tensor1D);
+    if (running) updateRunning(running, mean, variance, x.size / x.shape[x.rank - 1]!);
     return x.sub(mean).mul(tf.rsqrt(variance.add(eps)).mul(gamma)).add(beta);
   });
 }
