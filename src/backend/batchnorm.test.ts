@@ -62,9 +62,9 @@ describe('batchNormTrain', () => {
     }
   });
 
-  it('stays accurate when the mean dwarfs the spread (an unnormalised net: |μ| = 1e4 σ)', () => {
-    // float64 reference of y and of dx for the loss Σ w·y
-    const [n, c] = [300, 3];
+  it.each([3, 8])('stays accurate when the mean dwarfs the spread (an unnormalised net: |μ| = 1e4 σ), %i channels', (c) => {
+    // float64 reference of y and of dx for the loss Σ w·y (8 channels: the four-at-a-time loops)
+    const n = 300;
     let s = 7;
     const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
     const xs = Float32Array.from({ length: n * c }, (_, i) => 1e4 * (i % c === 1 ? -1 : 1) + rand());
