@@ -98,6 +98,10 @@ export function bnForwardArrays(
   x: Float32Array, n: number, c: number, gamma: Float32Array, beta: Float32Array, eps: number,
   y: Float32Array, mean: Float32Array, variance: Float32Array, rstd: Float32Array,
 ): void {
+  // sizes as small integers for V8: a shape computed by a division (tfjs reshapes) can arrive as a
+  // float64, and loops indexed by it ran ~3× slower (12 vs 4 ns an element inside a training step)
+  n |= 0;
+  c |= 0;
   const len = n * c;
   const m = new Float64Array(c), a = new Float64Array(c), b = new Float64Array(c);
   for (let j = 0; j < c; j++) {
@@ -148,6 +152,10 @@ export function bnBackwardArrays(
   dy: Float32Array, x: Float32Array, n: number, c: number, mean: Float32Array, rstd: Float32Array, gamma: Float32Array,
   dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
 ): void {
+  // sizes as small integers for V8: a shape computed by a division (tfjs reshapes) can arrive as a
+  // float64, and loops indexed by it ran ~3× slower (12 vs 4 ns an element inside a training step)
+  n |= 0;
+  c |= 0;
   const len = n * c;
   const m = new Float64Array(c), a = new Float64Array(c), k1 = new Float64Array(c), k0 = new Float64Array(c);
   for (let j = 0; j < c; j++) {
