@@ -20,6 +20,11 @@ floor(time box / warm-up time)) timed steps (at least one).
   prints one JSON object: {"torch": version, "threads": 1, "results": [{"id", "params",
          "secondsPerStep", "steps", "imagesPerSecond"}, ...]}
 
+  usage: torch-step.py --check FILE   (FILE: the project's nets, {"cases": [{"id", "depth", "width",
+         "hw", "channels", "bn", "x", "logits", "params": {name: {"shape", "values"}}}]})
+  loads each net's parameters into this file's ResNet, runs the same input in training mode and
+  prints {"cases": [{"id", "params", "maxAbsDiff", "scale"}]}: the check that both are one net.
+
 Kept apart from the TypeScript: the project never imports it; the bench runs it when a Python
 with torch is there (Debian: apt-get install python3-torch).
 """
@@ -161,7 +166,64 @@ def time_case(c, steps, time_box):
     }
 
 
+def load_project_net(c):
+    """This file's ResNet with the parameters of the project's (kernels [kh, kw, cin, cout], NHWC)."""
+    net = ResNet(c["depth"], c["width"], c["channels"], c["hw"], c["bn"] == "all")
+    p = {k: torch.tensor(v["values"], dtype=torch.float32).reshape(v["shape"]) for k, v in c["params"].items()}
+    used = set()
+
+    def take(name):
+        used.add(name)
+        return p[name]
+
+    def conv(mod, name):
+        mod.conv.weight.data = take(name).permute(3, 2, 0, 1).contiguous()
+
+    def bn(mod, name):
+        mod.weight.data = take(name + ".gamma").clone()
+        mod.bias.data = take(name + ".beta").clone()
+
+    with torch.no_grad():
+        conv(net.stem, "stem")
+        if c["bn"] == "all":
+            bn(net.stem_bn, "stem.bn")
+        n = (c["depth"] - 2) // 6
+        for k, blk in enumerate(net.blocks):
+            name = f"s{k // n + 1}b{k % n + 1}"
+            conv(blk.c1, name + ".c1")
+            conv(blk.c2, name + ".c2")
+            if c["bn"] == "all":
+                bn(blk.bn1, name + ".c1.bn")
+                bn(blk.bn2, name + ".c2.bn")
+        net.fc.weight.data = take("fc.w").t().contiguous()
+        net.fc.bias.data = take("fc.b").clone()
+    missing = set(p) - used
+    if missing:
+        raise SystemExit(f"project parameters with no place in the PyTorch net: {sorted(missing)}")
+    return net
+
+
+def check(path):
+    results = []
+    for c in json.load(open(path))["cases"]:
+        net = load_project_net(c)
+        net.train()
+        x = torch.tensor(c["x"], dtype=torch.float32).reshape(-1, c["hw"], c["hw"], c["channels"]).permute(0, 3, 1, 2)
+        with torch.no_grad():
+            got = net(x.contiguous()).flatten()
+        ref = torch.tensor(c["logits"], dtype=torch.float32)
+        results.append({
+            "id": c["id"],
+            "params": sum(q.numel() for q in net.parameters()),
+            "maxAbsDiff": float((got - ref).abs().max()),
+            "scale": float(ref.abs().max()),
+        })
+    print(json.dumps({"cases": results}))
+
+
 def main():
+    if sys.argv[1] == "--check":
+        return check(sys.argv[2])
     spec = json.loads(sys.argv[1])
     results = [time_case(c, spec["steps"], spec["timeBox"]) for c in spec["cases"]]
     print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "results": results}))

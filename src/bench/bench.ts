@@ -27,7 +27,9 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend, releaseBackend, type BackendInfo } from '../backend';
 import { probeWebGpu, type AdapterSummary } from '../backend/webgpu';
@@ -150,6 +152,43 @@ function runTorch(python: string, cases: Case[], steps: number, timeBox: number)
   return JSON.parse(r.stdout) as TorchRun;
 }
 
+/**
+ * The check that the PyTorch script builds the project's net: small ResNets of both BN arms, at a
+ * side where the stride-2 'same' padding is asymmetric (14) and an odd one (9). Their parameters,
+ * an input and the project's training-mode logits go to the script (--check), which loads the
+ * parameters into its own net and compares the logits.
+ */
+const SAME_NET_CASES = [
+  { id: 'ResNet-20 w4 14x14x1 bn=all', depth: 20, width: 4, hw: 14, channels: 1, bn: 'all' as const },
+  { id: 'ResNet-20 w4 9x9x3 bn=none', depth: 20, width: 4, hw: 9, channels: 3, bn: 'none' as const },
+];
+interface SameNet { id: string; params: number; maxAbsDiff: number; scale: number; agree: boolean }
+
+async function sameNetCheck(python: string): Promise<SameNet[] | { why: string }> {
+  const dir = mkdtempSync(join(tmpdir(), 'bn-bench-'));
+  try {
+    const cases = [];
+    for (const c of SAME_NET_CASES) {
+      const net = buildResNet({ depth: c.depth, width: c.width, inChannels: c.channels, bn: c.bn, seed: 3 });
+      const x = tf.randomNormal([4, c.hw, c.hw, c.channels], 0, 1, 'float32', 7);
+      const logits = tf.tidy(() => net.forward(x, { training: true }));
+      const params: Record<string, { shape: number[]; values: number[] }> = {};
+      for (const [k, v] of net.params) params[k] = { shape: v.shape, values: Array.from(await v.data()) };
+      cases.push({ ...c, x: Array.from(await x.data()), logits: Array.from(await logits.data()), params });
+      tf.dispose([x, logits]);
+      net.dispose();
+    }
+    const file = join(dir, 'nets.json');
+    writeFileSync(file, JSON.stringify({ cases }));
+    const r = spawnSync(python, [TORCH_SCRIPT, '--check', file], { encoding: 'utf8', timeout: 5 * 60_000 });
+    if (r.status !== 0) return { why: `${python} ${TORCH_SCRIPT} --check failed: ${(r.error?.message ?? r.stderr.trim().split('\n').pop()) || `exit ${r.status}`}` };
+    const out = JSON.parse(r.stdout) as { cases: Omit<SameNet, 'agree'>[] };
+    return out.cases.map((k) => ({ ...k, agree: k.maxAbsDiff <= 1e-4 * Math.max(1, k.scale) }));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** `webgpu (software)`, `webgpu (ampere)`: the architecture says whether a figure is a GPU's. */
 function webgpuLabel(a: AdapterSummary): string {
   return `webgpu (${a.architecture || a.vendor || 'unknown'}${a.hardware || a.architecture === 'software' ? '' : ', not a GPU'})`;
@@ -176,7 +215,7 @@ async function main() {
     };
     results.push(res);
     const rss = r.rowPeakRssMiB !== undefined ? `, RSS ≤ ${r.rowPeakRssMiB} MiB` : '';
-    console.log(`${res.case.padEnd(38)} ${backend.padEnd(10)} ${res.imagesPerSecond.toFixed(1).padStart(8)} img/s ${res.gflops.toFixed(2).padStart(7)} GFLOP/s  (batch ${r.batch}, ${r.steps} steps, ${r.secondsPerStep.toFixed(3)} s/step${rss})`);
+    console.log(`${res.case.padEnd(40)} ${backend.padEnd(10)} ${res.imagesPerSecond.toFixed(1).padStart(8)} img/s ${res.gflops.toFixed(2).padStart(7)} GFLOP/s  (batch ${r.batch}, ${r.steps} steps, ${r.secondsPerStep.toFixed(3)} s/step${rss})`);
     return res;
   };
   const projectRows = new Map<Case, Result>();
@@ -191,6 +230,10 @@ async function main() {
     const row = record(c, label(info), r, info.adapter, onWebgpu ? undefined : c.microBatch);
     if (!softwareAdapter) projectRows.set(c, row);
   }
+  // PyTorch: found now, its nets checked against the project's on the active backend; timed at the end
+  const torchRows = [...projectRows].filter(([c]) => c.torch);
+  const py = process.env.BN_BENCH_TORCH === '0' || torchRows.length === 0 ? undefined : torchPython();
+  const sameNet = py && 'python' in py ? await sameNetCheck(py.python) : undefined;
   const gpu = onWebgpu || process.env.BN_BENCH_WEBGPU === '0' ? undefined : await probeWebGpu();
   if (gpu?.ok) {
     const wg = await initBackend('webgpu');
@@ -206,7 +249,7 @@ async function main() {
     record(c, 'cpu', await timeSteps(c, 1, 0, CPU_BATCH, c.microBatch), undefined, undefined);
   }
   releaseBackend();
-  const pytorch = process.env.BN_BENCH_TORCH === '0' ? undefined : torchComparison([...projectRows].filter(([c]) => c.torch), steps, label(info), results);
+  const pytorch = py ? torchComparison(py, sameNet, torchRows, steps, label(info), results) : undefined;
   const ratio = results.filter((r) => r.case === CASES[1]!.name && (r.backend === label(info) || r.backend === 'cpu'));
   const summary = {
     date: new Date().toISOString(),
@@ -230,13 +273,13 @@ async function main() {
  * when there is no torch.
  */
 function torchComparison(
+  py: ReturnType<typeof torchPython>,
+  sameNet: SameNet[] | { why: string } | undefined,
   rows: [Case, Result][],
   steps: number,
   projectLabel: string,
   results: Result[],
-): { python: string; torch: string; threads: number; comparisons: TorchComparison[] } | { skipped: string } | undefined {
-  if (rows.length === 0) return undefined;
-  const py = torchPython();
+): { python: string; torch: string; threads: number; sameNet: SameNet[] | { why: string } | undefined; comparisons: TorchComparison[] } | { skipped: string } {
   if ('why' in py) {
     console.log(`no PyTorch rows: ${py.why}`);
     return { skipped: py.why };
@@ -248,6 +291,10 @@ function torchComparison(
   }
   const backend = `pytorch (${run.threads} thread${run.threads === 1 ? '' : 's'})`;
   console.log(`\nPyTorch ${run.torch} on the CPU, ${run.threads} thread${run.threads === 1 ? '' : 's'} (${py.python} ${TORCH_SCRIPT.replace(process.cwd() + '/', '')}): the same nets and step`);
+  if (sameNet && 'why' in sameNet) console.log(`same net? not checked: ${sameNet.why}`);
+  else if (sameNet)
+    for (const k of sameNet)
+      console.log(`same net? ${k.id}, the project's parameters in PyTorch: logits ${k.agree ? 'agree' : 'DIFFER'} (max |difference| ${k.maxAbsDiff.toExponential(1)}, largest logit ${k.scale.toFixed(2)}; ${k.params} parameters)`);
   const comparisons: TorchComparison[] = [];
   for (const [c, ours] of rows) {
     const t = run.results.find((r) => r.id === c.name);
@@ -262,13 +309,13 @@ function torchComparison(
       projectParams: ours.params!, pytorchParams: t.params, paramsAgree: ours.params === t.params,
     });
   }
-  console.log(`${'case'.padEnd(38)} ${projectLabel.padStart(10)} ${'pytorch'.padStart(9)}  ${'ratio'.padStart(6)}  parameters (project, pytorch)`);
+  console.log(`${'case'.padEnd(40)} ${projectLabel.padStart(10)} ${'pytorch'.padStart(9)}  ${'ratio'.padStart(6)}  parameters (project, pytorch)`);
   for (const k of comparisons)
     console.log(
-      `${k.case.padEnd(38)} ${k.project.toFixed(1).padStart(10)} ${k.pytorch.toFixed(1).padStart(9)}  ${k.ratio.toFixed(2).padStart(5)}×  ${k.projectParams}, ${k.pytorchParams}${k.paramsAgree ? ' (agree)' : ' DIFFER: not the same net'}`,
+      `${k.case.padEnd(40)} ${k.project.toFixed(1).padStart(10)} ${k.pytorch.toFixed(1).padStart(9)}  ${k.ratio.toFixed(2).padStart(5)}×  ${k.projectParams}, ${k.pytorchParams}${k.paramsAgree ? ' (agree)' : ' DIFFER: not the same net'}`,
     );
   console.log('(img/s; ratio = project / PyTorch)');
-  return { python: py.python, torch: run.torch, threads: run.threads, comparisons };
+  return { python: py.python, torch: run.torch, threads: run.threads, sameNet, comparisons };
 }
 
 main().catch((e) => {
