@@ -142,6 +142,21 @@ describe('batchNormTrain', () => {
     tf.dispose([rm, rv, m, v]);
   });
 
+  it.each([NaN, Infinity])('%s in a channel makes that channel NaN, which tf.relu keeps (a positive NaN: wasm\'s ReLU maps a negative one to 0)', (bad) => {
+    for (const c of [3, 4]) {
+      const xs = Float32Array.from({ length: 40 * c }, (_, i) => Math.sin(i));
+      xs[7 * c + 1] = bad; // channel 1
+      const [y, r] = tf.tidy(() => {
+        const out = batchNormTrain(tf.tensor2d(xs, [40, c]), tf.ones([c]), tf.zeros([c]), 1e-5);
+        return [out.dataSync(), tf.relu(out).dataSync()];
+      });
+      for (let i = 0; i < 40 * c; i++) {
+        expect(Number.isNaN(y![i]!), `c=${c}, element ${i}`).toBe(i % c === 1);
+        expect(Number.isNaN(r![i]!), `relu, c=${c}, element ${i}`).toBe(i % c === 1);
+      }
+    }
+  });
+
   it('normalises every channel to zero mean and unit variance', () => {
     const [m, v] = tf.tidy(() => {
       const x = tf.randomNormal([8, 4, 4, 3], 5, 3, 'float32', 1);

@@ -104,6 +104,7 @@ export function bnForwardArrays(
   c |= 0;
   const len = n * c;
   const m = new Float64Array(c), a = new Float64Array(c), b = new Float64Array(c);
+  const nonFinite: number[] = [];
   for (let j = 0; j < c; j++) {
     // channel j is every c-th element from j: scalar accumulators run ~3× faster than an array of them
     const k = x[j]!;
@@ -116,12 +117,14 @@ export function bnForwardArrays(
     const mu = s / n;
     const v = Math.max(q / n - mu * mu, 0);
     const r = 1 / Math.sqrt(v + eps);
+
     m[j] = k + mu;
     a[j] = gamma[j]! * r;
     b[j] = beta[j]!;
     mean[j] = k + mu;
     variance[j] = v;
     rstd[j] = r;
+    if (!Number.isFinite(mu) || !Number.isFinite(v) || !Number.isFinite(a[j]! + b[j]!)) nonFinite.push(j);
   }
   if (c % 4 === 0) {
     // four channels at a time, their coefficients in locals: ~4× faster than indexing them per element
@@ -136,11 +139,21 @@ export function bnForwardArrays(
         y[i + 3] = (x[i + 3]! - m3) * a3 + b3;
       }
     }
-    return;
+  } else {
+    for (let i = 0, j = 0; i < len; i++) {
+      y[i] = (x[i]! - m[j]!) * a[j]! + b[j]!;
+      if (++j === c) j = 0;
+    }
   }
-  for (let i = 0, j = 0; i < len; i++) {
-    y[i] = (x[i]! - m[j]!) * a[j]! + b[j]!;
-    if (++j === c) j = 0;
+  // A NaN or an infinity in a channel (or in its γ, β) makes the whole channel NaN (as the textbook
+  // formula does for x):
+  // the NaN JS writes, positive. Arithmetic on x86 can give a negative NaN, which wasm's ReLU
+  // turns into 0, and a NaN input would then leave the loss finite.
+  for (const j of nonFinite) {
+    mean[j] = NaN;
+    variance[j] = NaN;
+    rstd[j] = NaN;
+    for (let i = j; i < len; i += c) y[i] = NaN;
   }
 }
 
