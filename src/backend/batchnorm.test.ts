@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '.';
-import { batchNormTrain } from './batchnorm';
+import { batchNormTrain, runningUpdateArrays } from './batchnorm';
 
 beforeAll(async () => {
   process.env.BN_QUIET = '1';
@@ -59,6 +59,101 @@ describe('batchNormTrain', () => {
       const ours = valueAndGrads(batchNormTrain, xs, shape, gs, bs, ws);
       expect(Math.abs(ours.value - ref.value)).toBeLessThan(1e-3 * Math.max(1, Math.abs(ref.value)));
       for (let i = 0; i < 3; i++) expect(maxRel(ours.grads[i]!, ref.grads[i]!)).toBeLessThan(1e-4);
+    }
+  });
+
+  it.each([3, 8])('stays accurate when the mean dwarfs the spread (an unnormalised net: |μ| = 1e4 σ), %i channels', (c) => {
+    // float64 reference of y and of dx for the loss Σ w·y (8 channels: the four-at-a-time loops)
+    const n = 300;
+    let s = 7;
+    const rand = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+    const xs = Float32Array.from({ length: n * c }, (_, i) => 1e4 * (i % c === 1 ? -1 : 1) + rand());
+    const ws = Array.from({ length: n * c }, rand);
+    const { y, dx } = tf.tidy(() => {
+      const { value, grads } = tf.valueAndGrads((x: tf.Tensor) => {
+        const out = batchNormTrain(x, tf.ones([c]), tf.zeros([c]), 1e-5);
+        return out.mul(tf.tensor2d(ws, [n, c])).sum() as tf.Scalar;
+      })([tf.tensor2d(xs, [n, c])]);
+      void value;
+      return { y: batchNormTrain(tf.tensor2d(xs, [n, c]), tf.ones([c]), tf.zeros([c]), 1e-5).dataSync(), dx: grads[0]!.dataSync() };
+    });
+    for (let j = 0; j < c; j++) {
+      const col = Array.from({ length: n }, (_, i) => xs[i * c + j]!);
+      const wc = Array.from({ length: n }, (_, i) => ws[i * c + j]!);
+      const mu = col.reduce((a, b) => a + b, 0) / n;
+      const r = 1 / Math.sqrt(col.reduce((a, b) => a + (b - mu) ** 2, 0) / n + 1e-5);
+      const xh = col.map((v) => (v - mu) * r);
+      const sw = wc.reduce((a, b) => a + b, 0), swx = wc.reduce((a, b, i) => a + b * xh[i]!, 0);
+      for (let i = 0; i < n; i++) {
+        expect(Math.abs(y[i * c + j]! - xh[i]!)).toBeLessThan(1e-3);
+        const ref = (r / n) * (n * wc[i]! - sw - xh[i]! * swx);
+        expect(Math.abs(dx[i * c + j]! - ref)).toBeLessThan(1e-3 * r);
+      }
+    }
+  });
+
+  it('is bit-for-bit the same on every call and leaves no tensor behind', () => {
+    const x = tf.randomNormal([16, 5, 5, 6], 2, 3, 'float32', 3);
+    const g = tf.randomNormal([6], 1, 0.2, 'float32', 4);
+    const b = tf.randomNormal([6], 0, 0.2, 'float32', 5);
+    const w = tf.randomNormal([16, 5, 5, 6], 0, 1, 'float32', 6);
+    const f = tf.valueAndGrads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => batchNormTrain(xx, gg, bb, 1e-5).mul(w).sum() as tf.Scalar);
+    const run = () => tf.tidy(() => {
+      const { value, grads } = f([x, g, b]);
+      return [value, ...grads].map((t) => Array.from(t.dataSync()));
+    });
+    const first = run();
+    const before = tf.memory().numTensors;
+    expect(run()).toEqual(first);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, g, b, w]);
+  });
+
+  it('folds the batch moments into the running averages (PyTorch: unbiased variance, momentum 0.1)', () => {
+    const [b, hw, c] = [6, 3, 5];
+    const n = b * hw * hw;
+    const x = tf.randomNormal([b, hw, hw, c], 3, 2, 'float32', 11);
+    const running = { mean: tf.variable(tf.randomNormal([c], 0, 1, 'float32', 12)), variance: tf.variable(tf.randomUniform([c], 0.5, 2, 'float32', 13)), momentum: 0.1 };
+    const [rm0, rv0] = [running.mean.dataSync().slice(), running.variance.dataSync().slice()];
+    const xs = x.dataSync();
+    tf.tidy(() => void batchNormTrain(x, tf.ones([c]), tf.zeros([c]), 1e-5, running));
+    const [rm, rv] = [running.mean.dataSync(), running.variance.dataSync()];
+    for (let j = 0; j < c; j++) {
+      const col = Array.from({ length: n }, (_, i) => xs[i * c + j]!);
+      const mu = col.reduce((a, v) => a + v, 0) / n;
+      const unbiased = col.reduce((a, v) => a + (v - mu) ** 2, 0) / (n - 1);
+      expect(rm[j]!).toBeCloseTo(0.9 * rm0[j]! + 0.1 * mu, 5);
+      expect(rv[j]!).toBeCloseTo(0.9 * rv0[j]! + 0.1 * unbiased, 5);
+    }
+    tf.dispose([x, running.mean, running.variance]);
+  });
+
+  it('updates the running averages bit for bit as the tfjs ops do (one float32 rounding per operation)', () => {
+    const c = 64;
+    const r = (seed: number, lo: number, hi: number) => tf.randomUniform([c], lo, hi, 'float32', seed);
+    const [rm, rv, m, v] = [r(1, -5, 5), r(2, 0, 9), r(3, -5, 5), r(4, 0, 9)];
+    for (const n of [2, 37, 12544]) {
+      const outMean = new Float32Array(c), outVar = new Float32Array(c);
+      runningUpdateArrays(rm.dataSync() as Float32Array, rv.dataSync() as Float32Array, m.dataSync() as Float32Array, v.dataSync() as Float32Array, n, 0.1, outMean, outVar);
+      const [em, ev] = tf.tidy(() => [rm.mul(1 - 0.1).add(m.mul(0.1)).dataSync(), rv.mul(1 - 0.1).add(v.mul((0.1 * n) / (n - 1))).dataSync()]);
+      expect(Array.from(outMean)).toEqual(Array.from(em!));
+      expect(Array.from(outVar)).toEqual(Array.from(ev!));
+    }
+    tf.dispose([rm, rv, m, v]);
+  });
+
+  it.each([NaN, Infinity])('%s in a channel makes that channel NaN, which tf.relu keeps (a positive NaN: wasm\'s ReLU maps a negative one to 0)', (bad) => {
+    for (const c of [3, 4]) {
+      const xs = Float32Array.from({ length: 40 * c }, (_, i) => Math.sin(i));
+      xs[7 * c + 1] = bad; // channel 1
+      const [y, r] = tf.tidy(() => {
+        const out = batchNormTrain(tf.tensor2d(xs, [40, c]), tf.ones([c]), tf.zeros([c]), 1e-5);
+        return [out.dataSync(), tf.relu(out).dataSync()];
+      });
+      for (let i = 0; i < 40 * c; i++) {
+        expect(Number.isNaN(y![i]!), `c=${c}, element ${i}`).toBe(i % c === 1);
+        expect(Number.isNaN(r![i]!), `relu, c=${c}, element ${i}`).toBe(i % c === 1);
+      }
     }
   });
 

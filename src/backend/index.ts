@@ -14,6 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { config, ConfigError, type BackendName } from '../config';
+import { shareIdentityOnWasm } from './wasm-identity';
 import { describeAdapter, probeWebGpu, releaseWebGpu, startWebGpuBackend, worthProbingForGpu, type AdapterSummary } from './webgpu';
 
 export { tf };
@@ -45,6 +46,7 @@ async function startWasm(): Promise<BackendInfo> {
   await import('@tensorflow/tfjs-backend-wasm');
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
   await tf.ready();
+  shareIdentityOnWasm();
   return { name: 'wasm', source: 'tfjs-backend-wasm' };
 }
 

@@ -120,17 +120,8 @@ export function batchNorm(
   if (mode === 'no-normalise') return x.mul(gamma).add(beta);
   if (training) {
     if (!updateStats) return batchNormTrain(x, gamma, beta, BN_EPS);
-    const rm = state.get(`${name}.mean`)!;
-    const rv = state.get(`${name}.var`)!;
-    const n = x.size / x.shape[x.shape.length - 1]!;
-    // the batch moments the op normalises with, folded into the running averages; the running
-    // variance is the unbiased estimate, as PyTorch keeps it
-    return batchNormTrain(x, gamma, beta, BN_EPS, (mean, variance) =>
-      tf.tidy(() => {
-        rm.assign(rm.mul(1 - BN_MOMENTUM).add(mean.mul(BN_MOMENTUM)));
-        rv.assign(rv.mul(1 - BN_MOMENTUM).add(variance.mul((BN_MOMENTUM * n) / Math.max(n - 1, 1))));
-      }),
-    );
+    // the batch moments the op normalises with are folded into the running averages
+    return batchNormTrain(x, gamma, beta, BN_EPS, { mean: state.get(`${name}.mean`)!, variance: state.get(`${name}.var`)!, momentum: BN_MOMENTUM });
   }
   // eval mode: y = x·s + (β − μ·s), s = γ/√(σ²_running + ε), as one per-channel affine map
   const mean = state.get(`${name}.mean`)!;

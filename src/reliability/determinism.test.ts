@@ -55,7 +55,7 @@ describe('probes are bit-identical for a seed on one backend', () => {
     const a = await probe(7);
     const b = await probe(7);
     const c = await probe(8);
-    disposeCachedConstants(); // BN's rows of ones and identities, cached per shape (src/backend/batchnorm.ts)
+    disposeCachedConstants(); // eval-mode BN's identities, cached per channel count (src/backend/batchnorm.ts)
     expect(tf.memory().numTensors).toBe(tensors);
     for (const name of Object.keys(a.grads)) {
       expect(a.grads[name]!.length, name).toBeGreaterThan(0);

@@ -67,7 +67,7 @@ describe('a long training run', () => {
         if (step === 100 || step === 1000 || step === 2000) at[step] = sample();
       },
     });
-    disposeCachedConstants(); // BN's rows of ones and identities, cached per shape (src/backend/batchnorm.ts)
+    disposeCachedConstants(); // eval-mode BN's identities, cached per channel count (src/backend/batchnorm.ts)
     const after = sample();
     expect(r.steps).toBe(2000);
     expect(r.diverged).toBeNull();

@@ -1,8 +1,10 @@
 /**
  * SGD with momentum and weight decay, PyTorch's formulation (the one the paper's ResNets were
  * trained with): g ← ∇L + λθ (λ only on decayed weights), v ← μv + g, θ ← θ − lr·v.
+ * On wasm the whole update is one kernel (src/backend/sgd-update.ts: the same numbers, bit for bit).
  */
 import * as tf from '@tensorflow/tfjs';
+import { sgdUpdate, sgdUpdateActive, type SgdSlot } from '../backend/sgd-update';
 
 export interface SgdConfig {
   momentum: number;
@@ -19,6 +21,7 @@ export class Sgd {
 
   /** Apply one update with gradients keyed by parameter name. Disposes nothing it does not own. */
   step(grads: Record<string, tf.Tensor>, lr: number): void {
+    if (sgdUpdateActive()) return this.fusedStep(grads, lr);
     tf.tidy(() => {
       for (const [name, theta] of this.params) {
         let g = grads[name];
@@ -37,6 +40,26 @@ export class Sgd {
         }
         theta.assign(theta.sub(g.mul(lr)));
       }
+    });
+  }
+
+  private fusedStep(grads: Record<string, tf.Tensor>, lr: number): void {
+    const names = [...this.params.keys()].filter((name) => grads[name]);
+    const slots: SgdSlot[] = names.map((name) => ({
+      theta: this.params.get(name)!,
+      velocity: this.velocity.get(name),
+      grad: grads[name]!,
+      decay: this.decayed.has(name),
+    }));
+    tf.tidy(() => {
+      const { theta, velocity } = sgdUpdate(slots, lr, this.cfg.momentum, this.cfg.weightDecay);
+      names.forEach((name, k) => {
+        this.params.get(name)!.assign(theta[k]!);
+        if (this.cfg.momentum <= 0) return;
+        const v = this.velocity.get(name);
+        if (v) v.assign(velocity[k]!);
+        else this.velocity.set(name, tf.variable(velocity[k]!, false));
+      });
     });
   }
 
