@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const VITEST = path.join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
 const CONFIG = path.join(REPO_ROOT, 'vitest.config.ts');
-const HARNESS = path.join(REPO_ROOT, 'src', 'report', 'harness.ts');
+const HARNESS = path.join(REPO_ROOT, 'src', 'vitest', 'harness.ts');
 
 /** The fake claims: id → verdict their body produces. */
 export const FAKE_CLAIMS = { 'fake-holds': 'holds', 'fake-fails': 'fails', 'fake-inconclusive': 'inconclusive', 'fake-crashes': 'error' } as const;
