@@ -2,6 +2,7 @@
 // type-check the project a second time, and `tsc --noEmit` already does in `npm test`.
 import eslint from '@eslint/js';
 import { defineConfig } from 'eslint/config';
+import prettier from 'eslint-config-prettier';
 import tseslint from 'typescript-eslint';
 
 export default defineConfig(
@@ -9,6 +10,8 @@ export default defineConfig(
   { ignores: ['reports/', 'scratch/', '.vitest-cache/'] },
   eslint.configs.recommended,
   tseslint.configs.recommended,
+  // Formatting is Prettier's (.prettierrc.json, `npm run format`): ESLint's style rules are off.
+  prettier,
   {
     rules: {
       // A leading underscore marks a binding as deliberately unused (`const { a: _a, ...rest } = x`).

@@ -36,9 +36,14 @@ export default defineConfig({
   test: {
     // claim files start in a fixed order: the training claims first (src/vitest/claims-sequencer.ts)
     sequence: { sequencer: ClaimsSequencer },
-    reporters: runsClaims && !/--reporter/.test(argv)
-      ? ['default', ['html', { outputFile: path.join(reports, 'vitest', 'index.html') }], path.join(here, 'src/vitest/claims-reporter.ts')]
-      : ['default'],
+    reporters:
+      runsClaims && !/--reporter/.test(argv)
+        ? [
+            'default',
+            ['html', { outputFile: path.join(reports, 'vitest', 'index.html') }],
+            path.join(here, 'src/vitest/claims-reporter.ts'),
+          ]
+        : ['default'],
     projects: [
       {
         test: {

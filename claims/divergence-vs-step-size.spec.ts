@@ -48,7 +48,15 @@ claim('divergence-vs-step-size', async (c) => {
   const S = scale();
   const { train } = claimData({ trainLimit: 2000 });
   c.data(dataName(train));
-  c.scale({ model: `ResNet-${S.depth}`, depth: S.depth, width: S.width, images: S.scanBatch, batch: S.scanBatch, seeds: S.seeds, extra: { trainLr: TRAIN_LR, alphas: `1e-5…1, ${ALPHAS.length} log-spaced`, init: 'glorot' } });
+  c.scale({
+    model: `ResNet-${S.depth}`,
+    depth: S.depth,
+    width: S.width,
+    images: S.scanBatch,
+    batch: S.scanBatch,
+    seeds: S.seeds,
+    extra: { trainLr: TRAIN_LR, alphas: `1e-5…1, ${ALPHAS.length} log-spaced`, init: 'glorot' },
+  });
 
   const scans: Record<'none' | 'all', StepScan[][]> = { none: [], all: [] }; // [seed][batch]
   const pooled: Record<'none' | 'all', PooledFeatures[][]> = { none: [], all: [] }; // [seed][batch]
@@ -75,7 +83,9 @@ claim('divergence-vs-step-size', async (c) => {
       });
       scans[bn].push(perBatch);
       pooled[bn].push(perBatchPooled);
-      c.log(`seed ${seed} ${bn === 'all' ? 'BN' : 'no BN'}: α* = ${perBatch.map((s) => s.alphaStar?.toExponential(1) ?? 'none').join(', ')} at mini-batches ${PROBED_BATCHES.join(', ')}`);
+      c.log(
+        `seed ${seed} ${bn === 'all' ? 'BN' : 'no BN'}: α* = ${perBatch.map((s) => s.alphaStar?.toExponential(1) ?? 'none').join(', ')} at mini-batches ${PROBED_BATCHES.join(', ')}`,
+      );
     }
   }
 
@@ -92,7 +102,10 @@ claim('divergence-vs-step-size', async (c) => {
   c.stat('α* without BN (geometric mean)', geo(starNone.filter(Number.isFinite)), { paper: '≈ 3e-3 – 1e-2' });
   c.stat('α* with BN (smallest; Infinity = none in grid)', Math.min(...starBn), { paper: '> 1e-1' });
   c.stat('max relative loss with BN for α ≤ 0.1', Math.max(...maxRelBnUpTo01), { paper: '≤ 10^0.5 ≈ 3.2' });
-  c.stat('α*_BN / α*_noBN (smallest over seeds × mini-batches)', Math.min(...ratios), { paper: '≥ 10', note: 'α* > 1 (none in the grid) counted as 10^(1/3) above the grid, for either net' });
+  c.stat('α*_BN / α*_noBN (smallest over seeds × mini-batches)', Math.min(...ratios), {
+    paper: '≥ 10',
+    note: 'α* > 1 (none in the grid) counted as 10^(1/3) above the grid, for either net',
+  });
   // Each mini-batch on its own, so the record says which part replicates; then where the net
   // stands there (diagnostics of the reset): loss and gradient norm before the step, the share of
   // dead pooled features and their norm (mean over seeds).
@@ -101,21 +114,52 @@ claim('divergence-vs-step-size', async (c) => {
   PROBED_BATCHES.forEach((k, j) => {
     const none = starAt('none', j);
     const within = none.filter((a) => a !== null && a <= 1e-2 + 1e-12).length;
-    c.stat(`α* without BN at mini-batch ${k} (largest over seeds; Infinity = none in grid)`, Math.max(...none.map((a) => a ?? Infinity)), { paper: '≈ 3e-3 – 1e-2', note: `per seed ${none.map(fmtStar).join(', ')}; ≤ 1e-2 in ${within} of ${none.length}` });
-    c.stat(`α* with BN at mini-batch ${k} (smallest over seeds; Infinity = none in grid)`, Math.min(...starAt('all', j).map((a) => a ?? Infinity)), { paper: '> 1e-1' });
+    c.stat(`α* without BN at mini-batch ${k} (largest over seeds; Infinity = none in grid)`, Math.max(...none.map((a) => a ?? Infinity)), {
+      paper: '≈ 3e-3 – 1e-2',
+      note: `per seed ${none.map(fmtStar).join(', ')}; ≤ 1e-2 in ${within} of ${none.length}`,
+    });
+    c.stat(
+      `α* with BN at mini-batch ${k} (smallest over seeds; Infinity = none in grid)`,
+      Math.min(...starAt('all', j).map((a) => a ?? Infinity)),
+      { paper: '> 1e-1' },
+    );
   });
   for (const bn of ['none', 'all'] as const)
     PROBED_BATCHES.forEach((k, j) => {
       const label = bn === 'all' ? 'with BN' : 'without BN';
-      c.supportingStat(`loss before the step, ${label}, mini-batch ${k} (mean over seeds)`, meanOfFinite(scans[bn].map((p) => p[j]!.loss0)).mean);
-      c.supportingStat(`gradient norm, ${label}, mini-batch ${k} (mean over seeds)`, meanOfFinite(scans[bn].map((p) => p[j]!.gradNorm)).mean);
-      c.supportingStat(`dead pooled features, ${label}, mini-batch ${k} (share, mean over seeds)`, meanOfFinite(pooled[bn].map((p) => p[j]!.deadShare)).mean);
-      c.supportingStat(`pooled-feature norm, ${label}, mini-batch ${k} (mean over seeds)`, meanOfFinite(pooled[bn].map((p) => p[j]!.meanNorm)).mean);
+      c.supportingStat(
+        `loss before the step, ${label}, mini-batch ${k} (mean over seeds)`,
+        meanOfFinite(scans[bn].map((p) => p[j]!.loss0)).mean,
+      );
+      c.supportingStat(
+        `gradient norm, ${label}, mini-batch ${k} (mean over seeds)`,
+        meanOfFinite(scans[bn].map((p) => p[j]!.gradNorm)).mean,
+      );
+      c.supportingStat(
+        `dead pooled features, ${label}, mini-batch ${k} (share, mean over seeds)`,
+        meanOfFinite(pooled[bn].map((p) => p[j]!.deadShare)).mean,
+      );
+      c.supportingStat(
+        `pooled-feature norm, ${label}, mini-batch ${k} (mean over seeds)`,
+        meanOfFinite(pooled[bn].map((p) => p[j]!.meanNorm)).mean,
+      );
     });
 
-  c.check('without BN α* ≤ 1e-2 in every seed and mini-batch', starNone.every((a) => a <= 1e-2 + 1e-12), `α* ${starNone.map((a) => a.toExponential(1)).join(', ')}`);
-  c.check(`with BN the relative loss stays below ${DIVERGENCE_THRESHOLD} up to α = 0.1 in every seed and mini-batch`, maxRelBnUpTo01.every((r) => r < DIVERGENCE_THRESHOLD), `max ${Math.max(...maxRelBnUpTo01).toPrecision(3)}`);
-  c.check('α*_BN / α*_noBN ≥ 10 in every seed and mini-batch', ratios.every((r) => r >= 10), `min ${Math.min(...ratios).toPrecision(3)}`);
+  c.check(
+    'without BN α* ≤ 1e-2 in every seed and mini-batch',
+    starNone.every((a) => a <= 1e-2 + 1e-12),
+    `α* ${starNone.map((a) => a.toExponential(1)).join(', ')}`,
+  );
+  c.check(
+    `with BN the relative loss stays below ${DIVERGENCE_THRESHOLD} up to α = 0.1 in every seed and mini-batch`,
+    maxRelBnUpTo01.every((r) => r < DIVERGENCE_THRESHOLD),
+    `max ${Math.max(...maxRelBnUpTo01).toPrecision(3)}`,
+  );
+  c.check(
+    'α*_BN / α*_noBN ≥ 10 in every seed and mini-batch',
+    ratios.every((r) => r >= 10),
+    `min ${Math.min(...ratios).toPrecision(3)}`,
+  );
 
   // Fig. 2: rows BN / no BN, columns mini-batch 1, 4, 7; one line per seed
   const panels = (['all', 'none'] as const).flatMap((bn) =>

@@ -71,8 +71,13 @@ claim('final-layer-bn-recovers-two-thirds', async (c) => {
     const runs = await armRuns(arm, sweep.best[arm]!, sweep, { log: (l) => c.log(l) });
     acc[arm] = testAccuracies(runs, chance);
     const lost = runs.filter((r) => !survived(r)).length;
-    c.log(`${ARM_LABEL[arm]} at lr ${sweep.best[arm]}: test accuracy ${acc[arm].map((a) => a.toFixed(3)).join(', ')}${lost ? ` (${lost} run(s) did not survive)` : ''}`);
-    c.stat(`test accuracy, ${ARM_LABEL[arm]} (mean over seeds)`, mean(acc[arm]), { ci: meanInterval(acc[arm]), note: `at lr ${sweep.best[arm]}${lost ? `; ${lost} run(s) did not survive` : ''}` });
+    c.log(
+      `${ARM_LABEL[arm]} at lr ${sweep.best[arm]}: test accuracy ${acc[arm].map((a) => a.toFixed(3)).join(', ')}${lost ? ` (${lost} run(s) did not survive)` : ''}`,
+    );
+    c.stat(`test accuracy, ${ARM_LABEL[arm]} (mean over seeds)`, mean(acc[arm]), {
+      ci: meanInterval(acc[arm]),
+      note: `at lr ${sweep.best[arm]}${lost ? `; ${lost} run(s) did not survive` : ''}`,
+    });
   }
 
   // The ratio is the paper's quantity only against a plain net that trained, and only informative
@@ -87,18 +92,39 @@ claim('final-layer-bn-recovers-two-thirds', async (c) => {
     }
   })();
   const ready = [
-    c.require(`the unnormalised arm learned: mean test accuracy ≥ ${LEARNED} (chance ${chance})`, mean(acc.none) >= LEARNED, describeAccuracies(acc.none)),
-    c.require(`full BN's gain over no BN is large enough: at least ${MIN_GAIN * 100} points, the ratio's denominator`, gain >= MIN_GAIN, `BN ${mean(acc.all).toFixed(3)} vs no BN ${mean(acc.none).toFixed(3)}`),
-    c.require("full BN's gain is significant (two-sided Welch p < 0.05: Fieller's condition for a bounded interval of the ratio)", gainP < 0.05,
-      `gain ${gain.toFixed(3)}, p = ${gainP.toPrecision(3)}`),
+    c.require(
+      `the unnormalised arm learned: mean test accuracy ≥ ${LEARNED} (chance ${chance})`,
+      mean(acc.none) >= LEARNED,
+      describeAccuracies(acc.none),
+    ),
+    c.require(
+      `full BN's gain over no BN is large enough: at least ${MIN_GAIN * 100} points, the ratio's denominator`,
+      gain >= MIN_GAIN,
+      `BN ${mean(acc.all).toFixed(3)} vs no BN ${mean(acc.none).toFixed(3)}`,
+    ),
+    c.require(
+      "full BN's gain is significant (two-sided Welch p < 0.05: Fieller's condition for a bounded interval of the ratio)",
+      gainP < 0.05,
+      `gain ${gain.toFixed(3)}, p = ${gainP.toPrecision(3)}`,
+    ),
   ].every(Boolean);
   const ci = safeRatio(acc.none, acc.final, acc.all);
-  c.stat('recovery = (acc_final − acc_none) / (acc_all − acc_none)', ci.estimate, { ci: ci.ci, paper: '≈ 2/3', note: `95 % delta-method t-interval, ${ci.df.toFixed(1)} df; denominator ${ci.denominatorT.toFixed(1)} standard errors from 0${ready ? '' : "; a precondition was not met: not the paper's quantity"}` });
+  c.stat('recovery = (acc_final − acc_none) / (acc_all − acc_none)', ci.estimate, {
+    ci: ci.ci,
+    paper: '≈ 2/3',
+    note: `95 % delta-method t-interval, ${ci.df.toFixed(1)} df; denominator ${ci.denominatorT.toFixed(1)} standard errors from 0${ready ? '' : "; a precondition was not met: not the paper's quantity"}`,
+  });
   if (ready) {
-    c.check(`about two thirds: the recovery lies in [${TWO_THIRDS[0]}, ${TWO_THIRDS[1]}]`, ci.estimate >= TWO_THIRDS[0] && ci.estimate <= TWO_THIRDS[1],
-      `recovery ${ci.estimate.toFixed(2)} [${ci.ci[0].toFixed(2)}, ${ci.ci[1].toFixed(2)}]`);
-    c.check("part of the gain, not none and not all: the recovery's 95 % CI excludes 0 and 1", ci.ci[0] > 0 && ci.ci[1] < 1,
-      `[${ci.ci[0].toFixed(2)}, ${ci.ci[1].toFixed(2)}]`);
+    c.check(
+      `about two thirds: the recovery lies in [${TWO_THIRDS[0]}, ${TWO_THIRDS[1]}]`,
+      ci.estimate >= TWO_THIRDS[0] && ci.estimate <= TWO_THIRDS[1],
+      `recovery ${ci.estimate.toFixed(2)} [${ci.ci[0].toFixed(2)}, ${ci.ci[1].toFixed(2)}]`,
+    );
+    c.check(
+      "part of the gain, not none and not all: the recovery's 95 % CI excludes 0 and 1",
+      ci.ci[0] > 0 && ci.ci[1] < 1,
+      `[${ci.ci[0].toFixed(2)}, ${ci.ci[1].toFixed(2)}]`,
+    );
   }
 
   c.figure({
@@ -111,7 +137,6 @@ claim('final-layer-bn-recovers-two-thirds', async (c) => {
     annotation: `recovery = ${ci.estimate.toFixed(2)} [${ci.ci[0].toFixed(2)}, ${ci.ci[1].toFixed(2)}] (paper: ≈ 2/3)`,
   });
 });
-
 
 /** The recovery and its interval; NaN (with the reason in the note) where the ratio is undefined (no gain at all). */
 function safeRatio(none: number[], final: number[], all: number[]): ReturnType<typeof ratioOfDifferencesCI> {

@@ -36,7 +36,11 @@ claim('gaussian-product-spectra', async (c) => {
   c.scale({ model: `product of M Gaussian ${N}×${N} matrices`, width: N, seeds: S.length, extra: { M: MS.join(', ') } });
 
   const runs = new Map<number, SpectrumSummary[]>();
-  for (const M of MS) runs.set(M, S.map((seed) => spectrumSummary(M, N, seed * 1000 + M, EPS)));
+  for (const M of MS)
+    runs.set(
+      M,
+      S.map((seed) => spectrumSummary(M, N, seed * 1000 + M, EPS)),
+    );
 
   const shares: number[] = [];
   const conds: number[] = [];
@@ -48,20 +52,43 @@ claim('gaussian-product-spectra', async (c) => {
     const m1 = mean(m(1));
     const se1 = exact.m1Sd / Math.sqrt(r.length);
     c.stat(`M=${M}: first moment of s²`, m1, { paper: '1 (Fuss–Catalan)', note: `exact finite-N sd of the mean ${se1.toExponential(2)}` });
-    c.check(`M=${M}: first moment within 4 standard errors of 1`, Math.abs(m1 - 1) <= 4 * se1, `${m1.toFixed(5)} ± ${(4 * se1).toExponential(2)}`);
+    c.check(
+      `M=${M}: first moment within 4 standard errors of 1`,
+      Math.abs(m1 - 1) <= 4 * se1,
+      `${m1.toFixed(5)} ± ${(4 * se1).toExponential(2)}`,
+    );
     for (const k of [2, 3]) {
       const rel = Math.abs(mean(m(k)) - theory(k)) / theory(k);
-      c.stat(`M=${M}: moment ${k} of s²`, mean(m(k)), { paper: `${theory(k)} (Fuss–Catalan)`, note: `relative error ${(rel * 100).toFixed(2)} %` });
-      c.check(`M=${M}: moment ${k} within 10 % of Fuss–Catalan ${theory(k)}`, rel <= 0.1, `${mean(m(k)).toFixed(3)} (${(rel * 100).toFixed(2)} %)`);
+      c.stat(`M=${M}: moment ${k} of s²`, mean(m(k)), {
+        paper: `${theory(k)} (Fuss–Catalan)`,
+        note: `relative error ${(rel * 100).toFixed(2)} %`,
+      });
+      c.check(
+        `M=${M}: moment ${k} within 10 % of Fuss–Catalan ${theory(k)}`,
+        rel <= 0.1,
+        `${mean(m(k)).toFixed(3)} (${(rel * 100).toFixed(2)} %)`,
+      );
     }
     const ksP = Math.min(...r.map((s) => s.ks.p));
-    c.stat(`M=${M}: KS distance to Fuss–Catalan (max over seeds)`, Math.max(...r.map((s) => s.ks.D)), { p: ksP, note: 'p is conservative: eigenvalues are more regular than i.i.d. draws' });
-    c.check(`M=${M}: KS test against the Fuss–Catalan CDF does not reject (p > 0.01) in any seed`, ksP > 0.01, `min p ${ksP.toPrecision(3)}`);
+    c.stat(`M=${M}: KS distance to Fuss–Catalan (max over seeds)`, Math.max(...r.map((s) => s.ks.D)), {
+      p: ksP,
+      note: 'p is conservative: eigenvalues are more regular than i.i.d. draws',
+    });
+    c.check(
+      `M=${M}: KS test against the Fuss–Catalan CDF does not reject (p > 0.01) in any seed`,
+      ksP > 0.01,
+      `min p ${ksP.toPrecision(3)}`,
+    );
     const top = median(r.map((s) => s.topSingularValue));
-    c.stat(`M=${M}: top singular value (median)`, top, { paper: M === 1 ? '2' : M === 3 ? '~3.1' : '~3.9', note: `theory √edge = ${Math.sqrt(fussCatalanEdge(M)).toFixed(3)}` });
+    c.stat(`M=${M}: top singular value (median)`, top, {
+      paper: M === 1 ? '2' : M === 3 ? '~3.1' : '~3.9',
+      note: `theory √edge = ${Math.sqrt(fussCatalanEdge(M)).toFixed(3)}`,
+    });
     shares.push(mean(r.map((s) => s.shareBelow.empirical)));
     conds.push(median(r.map((s) => s.conditionNumber)));
-    c.stat(`M=${M}: share of singular values below ${EPS}`, shares.at(-1)!, { note: `Fuss–Catalan predicts ${r[0]!.shareBelow.theory.toFixed(4)}` });
+    c.stat(`M=${M}: share of singular values below ${EPS}`, shares.at(-1)!, {
+      note: `Fuss–Catalan predicts ${r[0]!.shareBelow.theory.toFixed(4)}`,
+    });
     c.stat(`M=${M}: condition number (median)`, conds.at(-1)!);
   }
   const increasing = (v: number[]) => v.every((x, i) => i === 0 || x > v[i - 1]!);
@@ -76,7 +103,14 @@ claim('gaussian-product-spectra', async (c) => {
     panels: MS.map((M) => ({
       title: `M = ${M}`,
       series: [{ name: `M = ${M}`, values: Float64Array.from(runs.get(M)!.flatMap((s) => Array.from(s.singularValues))) }],
-      densities: [{ name: 'theory', x: xs.filter((x) => x < Math.sqrt(fussCatalanEdge(M))), pdf: xs.filter((x) => x < Math.sqrt(fussCatalanEdge(M))).map((s) => singularValueDensity(M, s)), series: `M = ${M}` }],
+      densities: [
+        {
+          name: 'theory',
+          x: xs.filter((x) => x < Math.sqrt(fussCatalanEdge(M))),
+          pdf: xs.filter((x) => x < Math.sqrt(fussCatalanEdge(M))).map((s) => singularValueDensity(M, s)),
+          series: `M = ${M}`,
+        },
+      ],
       binCount: 60,
       xDomain: [0, 4] as [number, number],
       xLabel: 'singular value',

@@ -43,7 +43,15 @@ claim('heavy-tailed-gradients', async (c) => {
   const S = scale();
   const { train } = claimData({ trainLimit: 2000 });
   c.data(dataName(train));
-  c.scale({ model: `ResNet-${S.depth}`, depth: S.depth, width: S.width, images: S.batch, batch: S.batch, seeds: S.seeds, extra: { layer: LAYER_DEPTH, init: 'glorot' } });
+  c.scale({
+    model: `ResNet-${S.depth}`,
+    depth: S.depth,
+    width: S.width,
+    images: S.batch,
+    batch: S.batch,
+    seeds: S.seeds,
+    extra: { layer: LAYER_DEPTH, init: 'glorot' },
+  });
 
   const kurt = { none: [] as number[], all: [] as number[] };
   const sd = { none: [] as number[], all: [] as number[] };
@@ -60,7 +68,9 @@ claim('heavy-tailed-gradients', async (c) => {
         samples[bn] ??= g;
       }
     });
-    c.log(`seed ${seed}: kurtosis ${kurt.none.at(-1)!.toFixed(2)} (no BN) vs ${kurt.all.at(-1)!.toFixed(2)} (BN); std ${sd.none.at(-1)!.toExponential(2)} vs ${sd.all.at(-1)!.toExponential(2)}`);
+    c.log(
+      `seed ${seed}: kurtosis ${kurt.none.at(-1)!.toFixed(2)} (no BN) vs ${kurt.all.at(-1)!.toFixed(2)} (BN); std ${sd.none.at(-1)!.toExponential(2)} vs ${sd.all.at(-1)!.toExponential(2)}`,
+    );
   }
 
   const mw = mannWhitneyU(kurt.none, kurt.all, { alternative: 'greater' });
@@ -72,23 +82,54 @@ claim('heavy-tailed-gradients', async (c) => {
   c.stat('gradient std with BN (median)', median(sd.all), { paper: 'within ±0.04' });
   const logRatio = meanAbove(ratios.map(Math.log), Math.log(10));
   const lowerLog = logRatio.lower;
-  c.stat('std ratio no BN / BN (geometric mean over seeds)', Math.exp(logRatio.estimate), { ci: [Math.exp(lowerLog), Math.max(...ratios)], p: logRatio.p, paper: '~100×', note: `lower end: one-sided 95 % t bound (upper end: the largest seed); p of mean log ratio > ln 10; per seed ${ratios.map((r) => r.toFixed(1)).join(', ')}` });
+  c.stat('std ratio no BN / BN (geometric mean over seeds)', Math.exp(logRatio.estimate), {
+    ci: [Math.exp(lowerLog), Math.max(...ratios)],
+    p: logRatio.p,
+    paper: '~100×',
+    note: `lower end: one-sided 95 % t bound (upper end: the largest seed); p of mean log ratio > ln 10; per seed ${ratios.map((r) => r.toFixed(1)).join(', ')}`,
+  });
 
-  c.check('excess kurtosis without BN exceeds with BN in every seed', kurt.none.every((k, i) => k > kurt.all[i]!),
-    `no BN ${kurt.none.map((k) => k.toFixed(2)).join(', ')}; BN ${kurt.all.map((k) => k.toFixed(2)).join(', ')}`);
+  c.check(
+    'excess kurtosis without BN exceeds with BN in every seed',
+    kurt.none.every((k, i) => k > kurt.all[i]!),
+    `no BN ${kurt.none.map((k) => k.toFixed(2)).join(', ')}; BN ${kurt.all.map((k) => k.toFixed(2)).join(', ')}`,
+  );
   c.check('one-sided Mann–Whitney across seeds: p < 0.01', mw.p < 0.01, `p = ${mw.p.toPrecision(3)}`);
-  c.check(`without BN heavy-tailed: median excess kurtosis > ${LAPLACE_KURTOSIS} (the Laplace's)`, median(kurt.none) > LAPLACE_KURTOSIS, `median ${median(kurt.none).toFixed(2)}`);
-  c.check(`with BN near-Gaussian: median excess kurtosis < ${LAPLACE_KURTOSIS} (the Laplace's)`, median(kurt.all) < LAPLACE_KURTOSIS, `median ${median(kurt.all).toFixed(2)}`);
-  c.check('gradient scale without BN ≥ 10× with BN: one-sided 95 % t lower bound of the geometric-mean ratio over seeds above 10', lowerLog > Math.log(10), `lower bound ${Math.exp(lowerLog).toFixed(1)}×; per seed ${ratios.map((r) => r.toFixed(1)).join(', ')}`);
+  c.check(
+    `without BN heavy-tailed: median excess kurtosis > ${LAPLACE_KURTOSIS} (the Laplace's)`,
+    median(kurt.none) > LAPLACE_KURTOSIS,
+    `median ${median(kurt.none).toFixed(2)}`,
+  );
+  c.check(
+    `with BN near-Gaussian: median excess kurtosis < ${LAPLACE_KURTOSIS} (the Laplace's)`,
+    median(kurt.all) < LAPLACE_KURTOSIS,
+    `median ${median(kurt.all).toFixed(2)}`,
+  );
+  c.check(
+    'gradient scale without BN ≥ 10× with BN: one-sided 95 % t lower bound of the geometric-mean ratio over seeds above 10',
+    lowerLog > Math.log(10),
+    `lower bound ${Math.exp(lowerLog).toFixed(1)}×; per seed ${ratios.map((r) => r.toFixed(1)).join(', ')}`,
+  );
 
-  const range = (g: Float32Array) => { const m = Math.max(...g.map(Math.abs)); return [-m, m] as [number, number]; };
+  const range = (g: Float32Array) => {
+    const m = Math.max(...g.map(Math.abs));
+    return [-m, m] as [number, number];
+  };
   c.figure({
     kind: 'histograms',
     title: `Gradients of layer ${LAYER_DEPTH} at initialisation (seed ${seeds()[0]})`,
     caption: `ResNet-${S.depth}, width ${S.width}, ${dataName(train)}, batch ${S.batch}`,
     panels: [
       { title: 'with BN', values: samples.all!, xDomain: range(samples.all!), binCount: 80, xLabel: 'gradient', yLabel: 'count' },
-      { title: 'without BN (log y)', values: samples.none!, xDomain: range(samples.none!), binCount: 80, logY: true, xLabel: 'gradient', yLabel: 'count' },
+      {
+        title: 'without BN (log y)',
+        values: samples.none!,
+        xDomain: range(samples.none!),
+        binCount: 80,
+        logY: true,
+        xLabel: 'gradient',
+        yLabel: 'count',
+      },
     ],
   });
 });

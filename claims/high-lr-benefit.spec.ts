@@ -63,10 +63,17 @@ import { pairedTTest } from '../src/stats/t-test';
 const DIVERGE_SHARE = 0.8;
 
 claim('high-lr-benefit', async (c) => {
-  const { S, train, sweep } = await openTrainingClaim(c, (S) => ({ 'sweep grid': S.sweep.grid.join(', '), 'sweep epochs': S.sweep.epochs }));
+  const { S, train, sweep } = await openTrainingClaim(c, (S) => ({
+    'sweep grid': S.sweep.grid.join(', '),
+    'sweep epochs': S.sweep.epochs,
+  }));
   const { low, high } = sweep;
   if (low === null || high === null) {
-    c.require('the sweep finds a rate the unnormalised net survives and a best rate for the BN net, each with a grid step to spare', false, sweepSummary(sweep));
+    c.require(
+      'the sweep finds a rate the unnormalised net survives and a best rate for the BN net, each with a grid step to spare',
+      false,
+      sweepSummary(sweep),
+    );
     return;
   }
 
@@ -82,42 +89,82 @@ claim('high-lr-benefit', async (c) => {
   const failed = noneHigh.filter((r) => !survived(r));
   const diverged = noneHigh.filter((r) => r.diverged).length;
   const collapsed = noneHigh.filter((r) => r.collapsed).length;
-  c.log(`BN test accuracy at lr ${high}: ${accHigh.map((a) => a.toFixed(3)).join(', ')}; at lr ${low}: ${accLow.map((a) => a.toFixed(3)).join(', ')}`);
-  c.log(`no BN at lr ${high}: ${noneHigh.map((r) => (r.diverged ? `diverged at step ${r.diverged.step}` : r.collapsed ? 'collapsed' : `survived (${r.final.testAcc?.toFixed(3)})`)).join('; ')}`);
+  c.log(
+    `BN test accuracy at lr ${high}: ${accHigh.map((a) => a.toFixed(3)).join(', ')}; at lr ${low}: ${accLow.map((a) => a.toFixed(3)).join(', ')}`,
+  );
+  c.log(
+    `no BN at lr ${high}: ${noneHigh.map((r) => (r.diverged ? `diverged at step ${r.diverged.step}` : r.collapsed ? 'collapsed' : `survived (${r.final.testAcc?.toFixed(3)})`)).join('; ')}`,
+  );
 
   c.stat('high rate', high, { paper: '0.1' });
   c.stat('low rate', low, { paper: '1e-4' });
   c.stat('BN test accuracy at the high rate (mean over seeds)', mean(accHigh), { paper: '~0.93' });
   c.stat('BN test accuracy at the low rate (mean over seeds)', mean(accLow), { paper: '~0.81' });
-  c.stat('no BN at the high rate: share of seeds not surviving', failed.length / noneHigh.length, { paper: 'diverges (not plotted)', note: `${diverged} diverged, ${collapsed} collapsed, of ${noneHigh.length}` });
+  c.stat('no BN at the high rate: share of seeds not surviving', failed.length / noneHigh.length, {
+    paper: 'diverges (not plotted)',
+    note: `${diverged} diverged, ${collapsed} collapsed, of ${noneHigh.length}`,
+  });
   c.stat('no BN at the low rate: test accuracy (mean over seeds)', mean(accNoneLow), { paper: '~0.82' });
 
   // The contrast is with a rate the unnormalised net can use: it must learn there.
-  if (c.require(`the unnormalised net learns at the low rate: mean test accuracy ≥ ${LEARNED} (chance ${chance})`, mean(accNoneLow) >= LEARNED, describeAccuracies(accNoneLow))) {
+  if (
+    c.require(
+      `the unnormalised net learns at the low rate: mean test accuracy ≥ ${LEARNED} (chance ${chance})`,
+      mean(accNoneLow) >= LEARNED,
+      describeAccuracies(accNoneLow),
+    )
+  ) {
     const paired = high > low ? safePaired(accHigh, accLow) : undefined;
     if (high > low && !paired) {
-      c.check('with BN, the high rate beats the low rate: one-sided paired t across seeds, p < 0.05', accHigh.every((a, i) => a > accLow[i]!),
-        `every paired difference is the same (${(accHigh[0]! - accLow[0]!).toFixed(3)}): t is undefined, judged on the sign`);
+      c.check(
+        'with BN, the high rate beats the low rate: one-sided paired t across seeds, p < 0.05',
+        accHigh.every((a, i) => a > accLow[i]!),
+        `every paired difference is the same (${(accHigh[0]! - accLow[0]!).toFixed(3)}): t is undefined, judged on the sign`,
+      );
     } else if (paired) {
-      c.stat('BN: high − low rate test accuracy (mean paired difference)', paired.estimate!, { ci: paired.ci, p: paired.p, paper: '+0.025 (3e-3 → 0.1), +0.12 (1e-4 → 0.1)', note: 'one-sided paired t across seeds' });
-      c.check('with BN, the high rate beats the low rate: one-sided paired t across seeds, p < 0.05', paired.p < 0.05,
-        `difference ${paired.estimate!.toFixed(3)} (high ${accHigh.map((a) => a.toFixed(3)).join(', ')}; low ${accLow.map((a) => a.toFixed(3)).join(', ')}), p = ${paired.p.toPrecision(3)}`);
+      c.stat('BN: high − low rate test accuracy (mean paired difference)', paired.estimate!, {
+        ci: paired.ci,
+        p: paired.p,
+        paper: '+0.025 (3e-3 → 0.1), +0.12 (1e-4 → 0.1)',
+        note: 'one-sided paired t across seeds',
+      });
+      c.check(
+        'with BN, the high rate beats the low rate: one-sided paired t across seeds, p < 0.05',
+        paired.p < 0.05,
+        `difference ${paired.estimate!.toFixed(3)} (high ${accHigh.map((a) => a.toFixed(3)).join(', ')}; low ${accLow.map((a) => a.toFixed(3)).join(', ')}), p = ${paired.p.toPrecision(3)}`,
+      );
     } else {
-      c.check("with BN, the high rate beats the low rate: BN's best rate is above the low rate", false, `BN's best rate ${high} ≤ the low rate ${low}: no higher rate to gain from`);
+      c.check(
+        "with BN, the high rate beats the low rate: BN's best rate is above the low rate",
+        false,
+        `BN's best rate ${high} ≤ the low rate ${low}: no higher rate to gain from`,
+      );
     }
-    c.check(`without BN, the high rate does not survive in ≥ ${DIVERGE_SHARE * 100} % of seeds`, failed.length >= DIVERGE_SHARE * noneHigh.length,
-      `${failed.length} of ${noneHigh.length} (${diverged} diverged, ${collapsed} collapsed)${failed.length < noneHigh.length ? `; survivors' test accuracy ${noneHigh.filter(survived).map((r) => r.final.testAcc?.toFixed(3)).join(', ')}` : ''}`);
+    c.check(
+      `without BN, the high rate does not survive in ≥ ${DIVERGE_SHARE * 100} % of seeds`,
+      failed.length >= DIVERGE_SHARE * noneHigh.length,
+      `${failed.length} of ${noneHigh.length} (${diverged} diverged, ${collapsed} collapsed)${
+        failed.length < noneHigh.length
+          ? `; survivors' test accuracy ${noneHigh
+              .filter(survived)
+              .map((r) => r.final.testAcc?.toFixed(3))
+              .join(', ')}`
+          : ''
+      }`,
+    );
   }
 
-  c.figure(accuracyCurves({
-    title: 'Accuracy with and without BN at a low and a high learning rate (Fig. 1)',
-    caption: `ResNet-${S.depth} w${S.width}, ${S.trainImages} images, ${S.epochs} epochs; mean of ${trainingSeeds().length} seeds, min–max shaded; no BN at lr=${high}: ${diverged} diverged, ${collapsed} collapsed`,
-    arms: [
-      { name: `lr=${high} (with BN)`, runs: bnHigh },
-      { name: `lr=${low} (with BN)`, runs: bnLow },
-      { name: `lr=${low} (w/o BN)`, runs: noneLow },
-    ],
-  }));
+  c.figure(
+    accuracyCurves({
+      title: 'Accuracy with and without BN at a low and a high learning rate (Fig. 1)',
+      caption: `ResNet-${S.depth} w${S.width}, ${S.trainImages} images, ${S.epochs} epochs; mean of ${trainingSeeds().length} seeds, min–max shaded; no BN at lr=${high}: ${diverged} diverged, ${collapsed} collapsed`,
+      arms: [
+        { name: `lr=${high} (with BN)`, runs: bnHigh },
+        { name: `lr=${low} (with BN)`, runs: bnLow },
+        { name: `lr=${low} (w/o BN)`, runs: noneLow },
+      ],
+    }),
+  );
 });
 
 /** One-sided paired t (high > low), or undefined when every paired difference is the same (t undefined). */

@@ -52,7 +52,15 @@ claim('input-independent-gradients', async (c) => {
   const S = scale();
   const { train } = claimData({ trainLimit: 2000 });
   c.data(dataName(train));
-  c.scale({ model: `ResNet-${S.depth}`, depth: S.depth, width: S.width, images: S.batch, batch: S.batch, seeds: S.seeds, extra: { layer: LAYER_DEPTH, init: 'glorot' } });
+  c.scale({
+    model: `ResNet-${S.depth}`,
+    depth: S.depth,
+    width: S.width,
+    images: S.batch,
+    batch: S.batch,
+    seeds: S.seeds,
+    extra: { layer: LAYER_DEPTH, init: 'glorot' },
+  });
 
   const share = { none: [] as number[], all: [] as number[] };
   const conc = { none: [] as number[], all: [] as number[] };
@@ -68,10 +76,14 @@ claim('input-independent-gradients', async (c) => {
         share[bn].push(output.topClassShare);
         heat[bn] ??= output;
         conc[bn].push(concordance.perExampleMedianRatio);
-        q99[bn].push(quantile(signFlipNull(concordance.perExample, NULL_DRAWS, new Rng(deriveSeed(seed, 0x5f, bn === 'none' ? 0 : 1))), 0.99));
+        q99[bn].push(
+          quantile(signFlipNull(concordance.perExample, NULL_DRAWS, new Rng(deriveSeed(seed, 0x5f, bn === 'none' ? 0 : 1))), 0.99),
+        );
       }
     });
-    c.log(`seed ${seed}: top-class share ${share.none.at(-1)} (no BN) vs ${share.all.at(-1)} (BN); concordance ${conc.none.at(-1)!.toFixed(4)} vs ${conc.all.at(-1)!.toFixed(4)} (sign-flip 99 %: ${q99.none.at(-1)!.toFixed(4)}, ${q99.all.at(-1)!.toFixed(4)})`);
+    c.log(
+      `seed ${seed}: top-class share ${share.none.at(-1)} (no BN) vs ${share.all.at(-1)} (BN); concordance ${conc.none.at(-1)!.toFixed(4)} vs ${conc.all.at(-1)!.toFixed(4)} (sign-flip 99 %: ${q99.none.at(-1)!.toFixed(4)}, ${q99.all.at(-1)!.toFixed(4)})`,
+    );
   }
   const ratios = conc.none.map((v, i) => v / conc.all[i]!);
   // concordance of B independent random-sign terms ≈ √(π/2)/√B; shared signs ≈ 1; boundary: their geometric midpoint
@@ -79,20 +91,49 @@ claim('input-independent-gradients', async (c) => {
   const boundary = Math.sqrt(randomLevel);
   const mw = mannWhitneyU(conc.none, conc.all, { alternative: 'greater' });
   const fmt = (v: number[]) => v.map((r) => r.toFixed(3)).join(', ');
-  c.stat('top-class share without BN (median over seeds)', median(share.none), { paper: 'one bright column (≈ 1)', note: `per seed ${share.none.join(', ')}` });
+  c.stat('top-class share without BN (median over seeds)', median(share.none), {
+    paper: 'one bright column (≈ 1)',
+    note: `per seed ${share.none.join(', ')}`,
+  });
   c.stat('top-class share with BN (median)', median(share.all), { paper: 'no single column' });
-  c.stat('concordance |Σ_b g_b| / Σ_b |g_b| without BN (median over seeds)', median(conc.none), { paper: '≈ 1', note: `per seed ${fmt(conc.none)}; sign-flip 99 % ${fmt(q99.none)}` });
-  c.stat('concordance |Σ_b g_b| / Σ_b |g_b| with BN (median over seeds)', median(conc.all), { paper: '≈ 0.01', note: `per seed ${fmt(conc.all)}; sign-flip 99 % ${fmt(q99.all)}` });
-  c.stat('concordance ratio no BN / BN (median over seeds)', median(ratios), { paper: '~100×', note: `per seed ${ratios.map((r) => r.toFixed(1)).join(', ')}; random signs at B = ${S.batch}: ≈ ${(1 / randomLevel).toFixed(1)}×` });
+  c.stat('concordance |Σ_b g_b| / Σ_b |g_b| without BN (median over seeds)', median(conc.none), {
+    paper: '≈ 1',
+    note: `per seed ${fmt(conc.none)}; sign-flip 99 % ${fmt(q99.none)}`,
+  });
+  c.stat('concordance |Σ_b g_b| / Σ_b |g_b| with BN (median over seeds)', median(conc.all), {
+    paper: '≈ 0.01',
+    note: `per seed ${fmt(conc.all)}; sign-flip 99 % ${fmt(q99.all)}`,
+  });
+  c.stat('concordance ratio no BN / BN (median over seeds)', median(ratios), {
+    paper: '~100×',
+    note: `per seed ${ratios.map((r) => r.toFixed(1)).join(', ')}; random signs at B = ${S.batch}: ≈ ${(1 / randomLevel).toFixed(1)}×`,
+  });
   c.stat('Mann–Whitney U, concordance no BN > BN', mw.statistic, { p: mw.p });
 
-  c.check(`without BN nearly every image is predicted as one class: median top-class share over seeds ≥ ${NEARLY_ALL}`, median(share.none) >= NEARLY_ALL, `shares ${share.none.join(', ')}`);
-  c.check('without BN per-example kernel gradients share their sign: concordance above the sign-flip null\'s 99th percentile in every seed', conc.none.every((v, i) => v > q99.none[i]!), `concordance ${fmt(conc.none)}; 99 % ${fmt(q99.none)}`);
-  c.check(`without BN the concordance is nearer full agreement than random signs: above √r = ${boundary.toFixed(3)} in every seed`, conc.none.every((v) => v > boundary), `concordance ${fmt(conc.none)}`);
-  c.check(`with BN the concordance is nearer random signs than full agreement: below √r = ${boundary.toFixed(3)} in every seed`, conc.all.every((v) => v < boundary), `concordance ${fmt(conc.all)}`);
+  c.check(
+    `without BN nearly every image is predicted as one class: median top-class share over seeds ≥ ${NEARLY_ALL}`,
+    median(share.none) >= NEARLY_ALL,
+    `shares ${share.none.join(', ')}`,
+  );
+  c.check(
+    "without BN per-example kernel gradients share their sign: concordance above the sign-flip null's 99th percentile in every seed",
+    conc.none.every((v, i) => v > q99.none[i]!),
+    `concordance ${fmt(conc.none)}; 99 % ${fmt(q99.none)}`,
+  );
+  c.check(
+    `without BN the concordance is nearer full agreement than random signs: above √r = ${boundary.toFixed(3)} in every seed`,
+    conc.none.every((v) => v > boundary),
+    `concordance ${fmt(conc.none)}`,
+  );
+  c.check(
+    `with BN the concordance is nearer random signs than full agreement: below √r = ${boundary.toFixed(3)} in every seed`,
+    conc.all.every((v) => v < boundary),
+    `concordance ${fmt(conc.all)}`,
+  );
   c.check('one-sided Mann–Whitney across seeds: p < 0.01', mw.p < 0.01, `p = ${mw.p.toPrecision(3)}`);
 
-  const rows = (og: OutputGradients) => Array.from({ length: og.images }, (_, i) => og.matrix.subarray(i * og.classes, (i + 1) * og.classes));
+  const rows = (og: OutputGradients) =>
+    Array.from({ length: og.images }, (_, i) => og.matrix.subarray(i * og.classes, (i + 1) * og.classes));
   c.figure({
     kind: 'heatmap',
     title: `Gradients of the loss w.r.t. the logits at initialisation (seed ${seeds()[0]})`,

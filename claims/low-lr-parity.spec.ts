@@ -55,7 +55,11 @@ import { tostPaired } from '../src/stats/t-test';
 const MARGIN = 0.02; // δ: accuracy as a fraction (2 percentage points)
 
 claim('low-lr-parity', async (c) => {
-  const { S, train, sweep } = await openTrainingClaim(c, (S) => ({ 'sweep grid': S.sweep.grid.join(', '), 'sweep epochs': S.sweep.epochs, margin: MARGIN }));
+  const { S, train, sweep } = await openTrainingClaim(c, (S) => ({
+    'sweep grid': S.sweep.grid.join(', '),
+    'sweep epochs': S.sweep.epochs,
+    margin: MARGIN,
+  }));
   const low = sweep.low;
   if (low === null) {
     c.require('the sweep finds a rate the unnormalised net survives with a grid step to spare', false, sweepSummary(sweep));
@@ -67,22 +71,36 @@ claim('low-lr-parity', async (c) => {
   const chance = 1 / train.numClasses;
   const accNone = testAccuracies(none, chance);
   const accBn = testAccuracies(bn, chance);
-  c.log(`lr ${low}: test accuracy with BN ${accBn.map((a) => a.toFixed(3)).join(', ')}; without ${accNone.map((a) => a.toFixed(3)).join(', ')}`);
+  c.log(
+    `lr ${low}: test accuracy with BN ${accBn.map((a) => a.toFixed(3)).join(', ')}; without ${accNone.map((a) => a.toFixed(3)).join(', ')}`,
+  );
 
   c.stat('low rate', low, { paper: '1e-4' });
   c.stat('test accuracy with BN at the low rate (mean over seeds)', mean(accBn), { paper: '~0.81' });
   c.stat('test accuracy without BN at the low rate (mean over seeds)', mean(accNone), { paper: '~0.82' });
   const trainAcc = { bn: meanOfFinite(bn.map((r) => r.final.trainAcc)), none: meanOfFinite(none.map((r) => r.final.trainAcc)) };
-  for (const [label, t] of [['with BN', trainAcc.bn], ['without BN', trainAcc.none]] as const)
-    c.stat(`train accuracy ${label} (mean, last epoch)`, t.mean, { paper: '~1.0', note: t.dropped ? `${t.dropped} run(s) without a finite last-epoch accuracy (diverged) left out` : undefined });
+  for (const [label, t] of [
+    ['with BN', trainAcc.bn],
+    ['without BN', trainAcc.none],
+  ] as const)
+    c.stat(`train accuracy ${label} (mean, last epoch)`, t.mean, {
+      paper: '~1.0',
+      note: t.dropped ? `${t.dropped} run(s) without a finite last-epoch accuracy (diverged) left out` : undefined,
+    });
 
   // Parity means something only between two nets that both trained to the end.
   const ready = [
     c.require('the unnormalised net survives the low rate in every seed', none.every(survived), describe(none)),
-    c.require(`both nets learned: mean test accuracy ≥ ${LEARNED} in each arm (chance ${chance})`, mean(accBn) >= LEARNED && mean(accNone) >= LEARNED,
-      `with BN ${describeAccuracies(accBn)}, without ${describeAccuracies(accNone)}`),
-    c.require(`both nets converged: last-epoch train accuracy ≥ ${CONVERGED} in each arm (the paper: ~100 %)`, trainAcc.bn.mean >= CONVERGED && trainAcc.none.mean >= CONVERGED,
-      `with BN ${trainAcc.bn.mean.toFixed(3)}, without ${trainAcc.none.mean.toFixed(3)}`),
+    c.require(
+      `both nets learned: mean test accuracy ≥ ${LEARNED} in each arm (chance ${chance})`,
+      mean(accBn) >= LEARNED && mean(accNone) >= LEARNED,
+      `with BN ${describeAccuracies(accBn)}, without ${describeAccuracies(accNone)}`,
+    ),
+    c.require(
+      `both nets converged: last-epoch train accuracy ≥ ${CONVERGED} in each arm (the paper: ~100 %)`,
+      trainAcc.bn.mean >= CONVERGED && trainAcc.none.mean >= CONVERGED,
+      `with BN ${trainAcc.bn.mean.toFixed(3)}, without ${trainAcc.none.mean.toFixed(3)}`,
+    ),
   ].every(Boolean);
   if (ready) {
     let tost: ReturnType<typeof tostPaired> | undefined;
@@ -93,24 +111,43 @@ claim('low-lr-parity', async (c) => {
     }
     if (!tost) {
       const d = accBn[0]! - accNone[0]!;
-      c.check(`same accuracy: TOST within ±${MARGIN * 100} points, p < 0.05`, Math.abs(d) < MARGIN, `every paired difference is ${(d * 100).toFixed(2)} points: t is undefined, judged on the value`);
+      c.check(
+        `same accuracy: TOST within ±${MARGIN * 100} points, p < 0.05`,
+        Math.abs(d) < MARGIN,
+        `every paired difference is ${(d * 100).toFixed(2)} points: t is undefined, judged on the value`,
+      );
     } else {
-      c.stat('difference with − without BN', tost.estimate, { ci: tost.ci, p: tost.p, paper: '≈ −0.01', note: `TOST (paired by seed) within ±${MARGIN}: ${(tost.level * 100).toFixed(0)} % CI and p = max of the two one-sided tests` });
-      c.check(`same accuracy: TOST within ±${MARGIN * 100} points, p < 0.05`, tost.p < 0.05,
-        `difference ${(tost.estimate * 100).toFixed(2)} points, 90 % CI [${(tost.ci[0] * 100).toFixed(2)}, ${(tost.ci[1] * 100).toFixed(2)}], p = ${tost.p.toPrecision(3)}`);
+      c.stat('difference with − without BN', tost.estimate, {
+        ci: tost.ci,
+        p: tost.p,
+        paper: '≈ −0.01',
+        note: `TOST (paired by seed) within ±${MARGIN}: ${(tost.level * 100).toFixed(0)} % CI and p = max of the two one-sided tests`,
+      });
+      c.check(
+        `same accuracy: TOST within ±${MARGIN * 100} points, p < 0.05`,
+        tost.p < 0.05,
+        `difference ${(tost.estimate * 100).toFixed(2)} points, 90 % CI [${(tost.ci[0] * 100).toFixed(2)}, ${(tost.ci[1] * 100).toFixed(2)}], p = ${tost.p.toPrecision(3)}`,
+      );
     }
   }
 
-  c.figure(accuracyCurves({
-    title: `Accuracy at the low rate (lr = ${low}) with and without BN`,
-    caption: `ResNet-${S.depth} w${S.width}, ${S.trainImages} images, ${S.epochs} epochs; mean of ${trainingSeeds().length} seeds, min–max shaded`,
-    arms: [
-      { name: `lr=${low} (with BN)`, runs: bn },
-      { name: `lr=${low} (w/o BN)`, runs: none },
-    ],
-  }));
+  c.figure(
+    accuracyCurves({
+      title: `Accuracy at the low rate (lr = ${low}) with and without BN`,
+      caption: `ResNet-${S.depth} w${S.width}, ${S.trainImages} images, ${S.epochs} epochs; mean of ${trainingSeeds().length} seeds, min–max shaded`,
+      arms: [
+        { name: `lr=${low} (with BN)`, runs: bn },
+        { name: `lr=${low} (w/o BN)`, runs: none },
+      ],
+    }),
+  );
 });
 
 function describe(runs: RunResult[]): string {
-  return runs.map((r) => `seed ${r.spec.seed}: ${r.diverged ? `diverged at step ${r.diverged.step}` : r.collapsed ? 'collapsed' : `test acc ${r.final.testAcc?.toFixed(3)}`}`).join('; ');
+  return runs
+    .map(
+      (r) =>
+        `seed ${r.spec.seed}: ${r.diverged ? `diverged at step ${r.diverged.step}` : r.collapsed ? 'collapsed' : `test acc ${r.final.testAcc?.toFixed(3)}`}`,
+    )
+    .join('; ');
 }

@@ -51,7 +51,15 @@ claim('moments-explode-in-divergent-step', async (c) => {
   const S = scale();
   const { train } = claimData({ trainLimit: 2000 });
   c.data(dataName(train));
-  c.scale({ model: `ResNet-${S.depth}`, depth: S.depth, width: S.width, images: S.batch, batch: S.batch, seeds: S.seeds, extra: { interpolation: '11 points', probe: 'residual block outputs', init: 'glorot' } });
+  c.scale({
+    model: `ResNet-${S.depth}`,
+    depth: S.depth,
+    width: S.width,
+    images: S.batch,
+    batch: S.batch,
+    seeds: S.seeds,
+    extra: { interpolation: '11 points', probe: 'residual block outputs', init: 'glorot' },
+  });
 
   const rhos: number[] = [];
   const rhoPs: number[] = [];
@@ -69,9 +77,23 @@ claim('moments-explode-in-divergent-step', async (c) => {
       depths = points.map((p) => p.depth);
       const scan = await stepSizeScan(none, x, y, COARSE);
       const alpha = scan.alphaStar ?? COARSE.at(-1)!;
-      const interpNone = await momentsAlongStep(none, x, y, alpha, TS, points.map((p) => p.name));
+      const interpNone = await momentsAlongStep(
+        none,
+        x,
+        y,
+        alpha,
+        TS,
+        points.map((p) => p.name),
+      );
       const bn = own(makeResNet({ bn: 'all', seed, data: train }));
-      const interpBn = await momentsAlongStep(bn, x, y, alpha, TS, points.map((p) => p.name));
+      const interpBn = await momentsAlongStep(
+        bn,
+        x,
+        y,
+        alpha,
+        TS,
+        points.map((p) => p.name),
+      );
       return { alpha, interpNone, interpBn };
     });
     alphas.push(alpha);
@@ -80,25 +102,56 @@ claim('moments-explode-in-divergent-step', async (c) => {
 
     const endVar = interpNone.moments.at(-1)!.map((m) => meanVar(m.stds));
     const finite = endVar.map((v, i) => [depths[i]!, Number.isFinite(v) ? v : Number.MAX_VALUE] as const);
-    const sp = spearman(finite.map((d) => d[0]), finite.map((d) => d[1]), { alternative: 'greater' });
+    const sp = spearman(
+      finite.map((d) => d[0]),
+      finite.map((d) => d[1]),
+      { alternative: 'greater' },
+    );
     rhos.push(sp.statistic);
     rhoPs.push(sp.p);
     spans.push(endVar.at(-1)! / endVar[0]!);
     const startBn = interpBn.moments[0]!.map((m) => meanVar(m.stds));
-    const worst = Math.max(...interpBn.moments.flatMap((row) => row.map((m, j) => { const r = meanVar(m.stds) / startBn[j]!; return Math.max(r, 1 / r); })));
+    const worst = Math.max(
+      ...interpBn.moments.flatMap((row) =>
+        row.map((m, j) => {
+          const r = meanVar(m.stds) / startBn[j]!;
+          return Math.max(r, 1 / r);
+        }),
+      ),
+    );
     bnWorst.push(worst);
-    c.log(`seed ${seed}: α* = ${alpha.toExponential(1)}, ρ = ${rhos.at(-1)!.toFixed(3)}, deepest/shallowest = ${spans.at(-1)!.toExponential(2)}, BN worst ratio ${worst.toFixed(2)}`);
+    c.log(
+      `seed ${seed}: α* = ${alpha.toExponential(1)}, ρ = ${rhos.at(-1)!.toFixed(3)}, deepest/shallowest = ${spans.at(-1)!.toExponential(2)}, BN worst ratio ${worst.toFixed(2)}`,
+    );
   }
 
   c.stat('diverging step α* (median over seeds)', median(alphas));
   // Fisher z across seeds (every seed alike, e.g. all perfectly monotone, is handled by meanAbove)
   const zTest = meanAbove(rhos.map((r) => Math.atanh(Math.max(-1 + 1e-12, Math.min(r, 1 - 1e-12)))));
-  c.stat('Spearman ρ(depth, end-of-step variance), no BN (mean over seeds, via Fisher z)', Math.tanh(zTest.estimate), { p: zTest.p, paper: 'monotone: 1 → 5e6 → 5e16', note: `one-sided t on atanh ρ across seeds; per seed ρ ${rhos.map((r) => r.toFixed(3)).join(', ')} (p ${rhoPs.map((p) => p.toExponential(1)).join(', ')})` });
-  c.stat('end-of-step variance, deepest / shallowest layer, no BN (min over seeds)', Math.min(...spans), { paper: '~5e16 (layer 80 vs 8)' });
+  c.stat('Spearman ρ(depth, end-of-step variance), no BN (mean over seeds, via Fisher z)', Math.tanh(zTest.estimate), {
+    p: zTest.p,
+    paper: 'monotone: 1 → 5e6 → 5e16',
+    note: `one-sided t on atanh ρ across seeds; per seed ρ ${rhos.map((r) => r.toFixed(3)).join(', ')} (p ${rhoPs.map((p) => p.toExponential(1)).join(', ')})`,
+  });
+  c.stat('end-of-step variance, deepest / shallowest layer, no BN (min over seeds)', Math.min(...spans), {
+    paper: '~5e16 (layer 80 vs 8)',
+  });
   c.stat('BN: largest factor a layer variance moves along the step (max over seeds)', Math.max(...bnWorst), { paper: 'stays normalised' });
-  c.check('without BN the end-of-step variance grows with depth: Spearman ρ > 0 across seeds, one-sided t on Fisher z, p < 0.01', zTest.p < 0.01, `p = ${zTest.p.toPrecision(3)}; per seed ρ ${rhos.map((r) => r.toFixed(3)).join(', ')}`);
-  c.check('deepest probed layer exceeds the shallowest by ≥ 1e4 in every seed', spans.every((s) => s >= 1e4), `ratios ${spans.map((s) => s.toExponential(1)).join(', ')}`);
-  c.check('with BN every probed layer stays within 10× of its start along a step of the same size', bnWorst.every((w) => w <= 10), `worst ${bnWorst.map((w) => w.toFixed(2)).join(', ')}`);
+  c.check(
+    'without BN the end-of-step variance grows with depth: Spearman ρ > 0 across seeds, one-sided t on Fisher z, p < 0.01',
+    zTest.p < 0.01,
+    `p = ${zTest.p.toPrecision(3)}; per seed ρ ${rhos.map((r) => r.toFixed(3)).join(', ')}`,
+  );
+  c.check(
+    'deepest probed layer exceeds the shallowest by ≥ 1e4 in every seed',
+    spans.every((s) => s >= 1e4),
+    `ratios ${spans.map((s) => s.toExponential(1)).join(', ')}`,
+  );
+  c.check(
+    'with BN every probed layer stays within 10× of its start along a step of the same size',
+    bnWorst.every((w) => w <= 10),
+    `worst ${bnWorst.map((w) => w.toFixed(2)).join(', ')}`,
+  );
 
   // Fig. 3: heat maps (layer × t) of log10 |mean| and log10 variance, no BN and BN, first seed
   const heat = (ip: StepInterpolation, f: (m: { means: Float32Array; stds: Float32Array }) => number) =>
@@ -109,10 +162,54 @@ claim('moments-explode-in-divergent-step', async (c) => {
     caption: `ResNet-${S.depth}, width ${S.width}, ${dataName(train)}; rows: residual block outputs (layer), columns: fraction of the step`,
     grid: { rows: ['without BN', 'with BN'], cols: ['log10 |mean|', 'log10 variance'] },
     panels: [
-      { row: 'without BN', col: 'log10 |mean|', matrix: heat(figNone!, (m) => meanAbsMean(m.means)), transform: 'log10abs', xLabel: 'step fraction t', yLabel: 'layer', x0: 0, dx: 0.1, y0: depths[0], dy: 2 },
-      { row: 'without BN', col: 'log10 variance', matrix: heat(figNone!, (m) => meanVar(m.stds)), transform: 'log10abs', xLabel: 'step fraction t', yLabel: 'layer', x0: 0, dx: 0.1, y0: depths[0], dy: 2 },
-      { row: 'with BN', col: 'log10 |mean|', matrix: heat(figBn!, (m) => meanAbsMean(m.means)), transform: 'log10abs', xLabel: 'step fraction t', yLabel: 'layer', x0: 0, dx: 0.1, y0: depths[0], dy: 2 },
-      { row: 'with BN', col: 'log10 variance', matrix: heat(figBn!, (m) => meanVar(m.stds)), transform: 'log10abs', xLabel: 'step fraction t', yLabel: 'layer', x0: 0, dx: 0.1, y0: depths[0], dy: 2 },
+      {
+        row: 'without BN',
+        col: 'log10 |mean|',
+        matrix: heat(figNone!, (m) => meanAbsMean(m.means)),
+        transform: 'log10abs',
+        xLabel: 'step fraction t',
+        yLabel: 'layer',
+        x0: 0,
+        dx: 0.1,
+        y0: depths[0],
+        dy: 2,
+      },
+      {
+        row: 'without BN',
+        col: 'log10 variance',
+        matrix: heat(figNone!, (m) => meanVar(m.stds)),
+        transform: 'log10abs',
+        xLabel: 'step fraction t',
+        yLabel: 'layer',
+        x0: 0,
+        dx: 0.1,
+        y0: depths[0],
+        dy: 2,
+      },
+      {
+        row: 'with BN',
+        col: 'log10 |mean|',
+        matrix: heat(figBn!, (m) => meanAbsMean(m.means)),
+        transform: 'log10abs',
+        xLabel: 'step fraction t',
+        yLabel: 'layer',
+        x0: 0,
+        dx: 0.1,
+        y0: depths[0],
+        dy: 2,
+      },
+      {
+        row: 'with BN',
+        col: 'log10 variance',
+        matrix: heat(figBn!, (m) => meanVar(m.stds)),
+        transform: 'log10abs',
+        xLabel: 'step fraction t',
+        yLabel: 'layer',
+        x0: 0,
+        dx: 0.1,
+        y0: depths[0],
+        dy: 2,
+      },
     ],
   });
 });

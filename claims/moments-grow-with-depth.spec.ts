@@ -66,13 +66,25 @@ const PROBE = /^conv:s\d+b\d+\.c2$/;
 const STREAM = /^block:s\d+b\d+$/;
 const lnMeanAbs = (v: Float32Array) => Math.log(v.reduce((a, b) => a + Math.abs(b), 0) / v.length);
 const stageOf = (point: string) => Number(/:s(\d+)b/.exec(point)![1]);
-interface Profile { depth: number[]; stage: number[]; value: number[] }
+interface Profile {
+  depth: number[];
+  stage: number[];
+  value: number[];
+}
 
 claim('moments-grow-with-depth', async (c) => {
   const S = scale();
   const { train } = claimData({ trainLimit: 2000 });
   c.data(dataName(train));
-  c.scale({ model: `ResNet-${S.depth}`, depth: S.depth, width: S.width, images: S.batch, batch: S.batch, seeds: N_SEEDS, extra: { probe: 'second conv of each residual branch, before BN', init: 'glorot' } });
+  c.scale({
+    model: `ResNet-${S.depth}`,
+    depth: S.depth,
+    width: S.width,
+    images: S.batch,
+    batch: S.batch,
+    seeds: N_SEEDS,
+    extra: { probe: 'second conv of each residual branch, before BN', init: 'glorot' },
+  });
 
   // per arm and quantity: per seed, the profile over layers
   const profiles: Record<Arm, Record<Quantity, Profile[]>> = { none: { std: [], mean: [] }, all: { std: [], mean: [] } };
@@ -81,7 +93,11 @@ claim('moments-grow-with-depth', async (c) => {
   // ln value ~ slope·layer + one offset per stage (see the header: the stages differ in resolution)
   const fitSlope = (p: Profile) => {
     const ok = p.value.flatMap((v, i) => (Number.isFinite(v) ? [i] : []));
-    return withinGroupSlope(ok.map((i) => p.depth[i]!), ok.map((i) => p.value[i]!), ok.map((i) => p.stage[i]!));
+    return withinGroupSlope(
+      ok.map((i) => p.depth[i]!),
+      ok.map((i) => p.value[i]!),
+      ok.map((i) => p.stage[i]!),
+    );
   };
   for (const seed of seeds(N_SEEDS)) {
     await disposing(async (own) => {
@@ -99,11 +115,19 @@ claim('moments-grow-with-depth', async (c) => {
         slopes[`${bn}-mean`].push(fitSlope(mn));
         if (bn === 'all') {
           const stream = moments.filter((m) => STREAM.test(m.point));
-          streamSlopeBn.push(fitSlope({ depth: stream.map((m) => m.depth), stage: stream.map((m) => stageOf(m.point)), value: stream.map((m) => lnMeanAbs(m.stds)) }));
+          streamSlopeBn.push(
+            fitSlope({
+              depth: stream.map((m) => m.depth),
+              stage: stream.map((m) => stageOf(m.point)),
+              value: stream.map((m) => lnMeanAbs(m.stds)),
+            }),
+          );
         }
       }
     });
-    c.log(`seed ${seed}: slope of ln std ${slopes['none-std'].at(-1)!.toExponential(2)} (no BN) vs ${slopes['all-std'].at(-1)!.toExponential(2)} (BN)`);
+    c.log(
+      `seed ${seed}: slope of ln std ${slopes['none-std'].at(-1)!.toExponential(2)} (no BN) vs ${slopes['all-std'].at(-1)!.toExponential(2)} (BN)`,
+    );
   }
 
   const per108 = (s: number) => `${(s * 106).toFixed(2)} over layers 3…109`;
@@ -112,12 +136,31 @@ claim('moments-grow-with-depth', async (c) => {
     const growth = oneSampleTTest(slopes[`none-${q}`], { alternative: 'greater' });
     const flat = oneSampleTTest(slopes[`all-${q}`], { level: 0.9 });
     const paper = q === 'std' ? '≈ 0.045 (−1.3 → 3.0)' : '≈ 0.048 (−1.5 → 3.5)';
-    c.stat(`slope of ${name(q)} per layer, no BN (mean over seeds)`, growth.estimate!, { ci: meanInterval(slopes[`none-${q}`]), p: growth.p, paper, note: `within stages; 95 % t-interval; p one-sided (slope > 0); ${per108(growth.estimate!)}` });
-    c.stat(`slope of ${name(q)} per layer, BN (mean over seeds)`, flat.estimate!, { ci: flat.ci, paper: 'no trend', note: `within stages; 90 % t-interval (TOST at 5 %); ${per108(flat.estimate!)}` });
-    c.check(`without BN ${name(q)} grows with depth: one-sided 95 % t-interval of the mean slope above 0`, growth.ci![0] > 0, `lower bound ${growth.ci![0].toExponential(2)}; per seed ${slopes[`none-${q}`].map((s) => s.toExponential(2)).join(', ')}`);
-    c.check(`with BN ${name(q)} is flat: 90 % t-interval of the mean slope within ±${DELTA} per layer`, flat.ci![0] > -DELTA && flat.ci![1] < DELTA, `[${flat.ci!.map((v) => v.toExponential(2)).join(', ')}]; per seed ${slopes[`all-${q}`].map((s) => s.toExponential(2)).join(', ')}`);
+    c.stat(`slope of ${name(q)} per layer, no BN (mean over seeds)`, growth.estimate!, {
+      ci: meanInterval(slopes[`none-${q}`]),
+      p: growth.p,
+      paper,
+      note: `within stages; 95 % t-interval; p one-sided (slope > 0); ${per108(growth.estimate!)}`,
+    });
+    c.stat(`slope of ${name(q)} per layer, BN (mean over seeds)`, flat.estimate!, {
+      ci: flat.ci,
+      paper: 'no trend',
+      note: `within stages; 90 % t-interval (TOST at 5 %); ${per108(flat.estimate!)}`,
+    });
+    c.check(
+      `without BN ${name(q)} grows with depth: one-sided 95 % t-interval of the mean slope above 0`,
+      growth.ci![0] > 0,
+      `lower bound ${growth.ci![0].toExponential(2)}; per seed ${slopes[`none-${q}`].map((s) => s.toExponential(2)).join(', ')}`,
+    );
+    c.check(
+      `with BN ${name(q)} is flat: 90 % t-interval of the mean slope within ±${DELTA} per layer`,
+      flat.ci![0] > -DELTA && flat.ci![1] < DELTA,
+      `[${flat.ci!.map((v) => v.toExponential(2)).join(', ')}]; per seed ${slopes[`all-${q}`].map((s) => s.toExponential(2)).join(', ')}`,
+    );
   }
-  c.supportingStat('slope of ln std of the residual stream (block outputs) per layer, BN (mean over seeds)', mean(streamSlopeBn), { note: 'option-A shortcuts: nothing renormalises the stream, which grows like √blocks with BN' });
+  c.supportingStat('slope of ln std of the residual stream (block outputs) per layer, BN (mean over seeds)', mean(streamSlopeBn), {
+    note: 'option-A shortcuts: nothing renormalises the stream, which grows like √blocks with BN',
+  });
 
   const series = (arm: Arm, q: Quantity, label: string) => {
     const ps = profiles[arm][q];
@@ -130,8 +173,20 @@ claim('moments-grow-with-depth', async (c) => {
     title: 'Channel moments at initialisation against depth (error bars: sd over seeds)',
     caption: `ResNet-${S.depth}, width ${S.width}, ${dataName(train)}, batch ${S.batch}, ${N_SEEDS} seeds; each block's second conv output, before BN`,
     panels: [
-      { title: 'means', series: [series('none', 'mean', 'without BN'), series('all', 'mean', 'with BN')], xLabel: 'layer', yLabel: 'ln |channel mean|', legend: 'top-left' },
-      { title: 'standard deviations', series: [series('none', 'std', 'without BN'), series('all', 'std', 'with BN')], xLabel: 'layer', yLabel: 'ln channel std', legend: 'top-left' },
+      {
+        title: 'means',
+        series: [series('none', 'mean', 'without BN'), series('all', 'mean', 'with BN')],
+        xLabel: 'layer',
+        yLabel: 'ln |channel mean|',
+        legend: 'top-left',
+      },
+      {
+        title: 'standard deviations',
+        series: [series('none', 'std', 'without BN'), series('all', 'std', 'with BN')],
+        xLabel: 'layer',
+        yLabel: 'ln channel std',
+        legend: 'top-left',
+      },
     ],
   });
 });

@@ -55,7 +55,14 @@ claim('sgd-noise-bound', async (c) => {
   const { train } = claimData({ trainLimit: 2000 });
   c.data(dataName(train));
   const seed = config().seed;
-  c.scale({ model: 'ResNet-20', depth: 20, width: 4, images: POOL, seeds: 1, extra: { batchDraws: BATCH_DRAWS, alphaDraws: ALPHA_DRAWS, sampling: 'without replacement' } });
+  c.scale({
+    model: 'ResNet-20',
+    depth: 20,
+    width: 4,
+    images: POOL,
+    seeds: 1,
+    extra: { batchDraws: BATCH_DRAWS, alphaDraws: ALPHA_DRAWS, sampling: 'without replacement' },
+  });
 
   const fpc = (b: number) => (POOL - b) / (POOL - 1);
   const panels = [];
@@ -67,31 +74,64 @@ claim('sgd-noise-bound', async (c) => {
       const pe = await perExampleGradients(net, x, y);
       const full = await flatGradient(net, x, y);
       const vsBatch: NoiseMeasurement[] = [];
-      for (const b of BATCHES) vsBatch.push(await miniBatchNoise(net, x, y, full, FIXED_ALPHA, b, BATCH_DRAWS, deriveSeed(seed, 0x5d, bn === 'none' ? 0 : 1, b)));
+      for (const b of BATCHES)
+        vsBatch.push(await miniBatchNoise(net, x, y, full, FIXED_ALPHA, b, BATCH_DRAWS, deriveSeed(seed, 0x5d, bn === 'none' ? 0 : 1, b)));
       const vsAlpha: NoiseMeasurement[] = [];
-      for (const [i, a] of ALPHAS.entries()) vsAlpha.push(await stepDeviation(net, x, y, a, FIXED_BATCH, ALPHA_DRAWS, deriveSeed(seed, 0xa1, bn === 'none' ? 0 : 1, i), SGD));
+      for (const [i, a] of ALPHAS.entries())
+        vsAlpha.push(await stepDeviation(net, x, y, a, FIXED_BATCH, ALPHA_DRAWS, deriveSeed(seed, 0xa1, bn === 'none' ? 0 : 1, i), SGD));
       return { pe, vsBatch, vsAlpha };
     });
     const bound = (m: NoiseMeasurement) => (m.alpha * m.alpha * pe.C) / m.batchSize;
     const arm = ARM_NAME[bn];
 
-    c.stat(`C = mean ‖g_i − ḡ‖², ${arm}`, pe.C, { note: bn === 'all' ? 'per-example gradients with BN statistics held at the pool\'s' : undefined });
-    const fitB = linearFit(vsBatch.map((m) => Math.log(m.batchSize)), vsBatch.map((m) => Math.log(m.measured / (bn === 'none' ? fpc(m.batchSize) : 1))));
-    const fitA = linearFit(vsAlpha.map((m) => Math.log(m.alpha)), vsAlpha.map((m) => Math.log(m.measured)));
+    c.stat(`C = mean ‖g_i − ḡ‖², ${arm}`, pe.C, {
+      note: bn === 'all' ? "per-example gradients with BN statistics held at the pool's" : undefined,
+    });
+    const fitB = linearFit(
+      vsBatch.map((m) => Math.log(m.batchSize)),
+      vsBatch.map((m) => Math.log(m.measured / (bn === 'none' ? fpc(m.batchSize) : 1))),
+    );
+    const fitA = linearFit(
+      vsAlpha.map((m) => Math.log(m.alpha)),
+      vsAlpha.map((m) => Math.log(m.measured)),
+    );
     const ratios = vsBatch.map((m) => m.measured / bound(m));
-    c.stat(`log-log slope of the noise against |B|, ${arm}`, fitB.slope, { ci: fitB.slopeCi, paper: '−1 (α²C/|B|)', note: bn === 'none' ? 'corrected for drawing without replacement' : 'uncorrected' });
+    c.stat(`log-log slope of the noise against |B|, ${arm}`, fitB.slope, {
+      ci: fitB.slopeCi,
+      paper: '−1 (α²C/|B|)',
+      note: bn === 'none' ? 'corrected for drawing without replacement' : 'uncorrected',
+    });
     c.stat(`log-log slope of the optimiser's deviation against α, ${arm}`, fitA.slope, { ci: fitA.slopeCi, paper: '2 (α²C/|B|)' });
-    c.stat(`measured / (α²C/|B|), ${arm}, |B| = ${BATCHES[0]} … ${BATCHES.at(-1)}`, ratios.reduce((a, b) => a + b, 0) / ratios.length, { paper: '≤ 1', note: `per |B|: ${ratios.map((r) => r.toFixed(2)).join(', ')}` });
+    c.stat(`measured / (α²C/|B|), ${arm}, |B| = ${BATCHES[0]} … ${BATCHES.at(-1)}`, ratios.reduce((a, b) => a + b, 0) / ratios.length, {
+      paper: '≤ 1',
+      note: `per |B|: ${ratios.map((r) => r.toFixed(2)).join(', ')}`,
+    });
 
     if (bn === 'none') {
       const worst = Math.max(...vsBatch.map((m) => (m.measured - bound(m)) / m.stderr));
       c.stat('largest excess over α²C/|B|, without BN, in standard errors', worst);
-      c.check('without BN the noise against |B| has a log-log slope whose 95 % CI contains −1', fitB.slopeCi[0] <= -1 && -1 <= fitB.slopeCi[1], `[${fitB.slopeCi.map((v) => v.toFixed(3)).join(', ')}]`);
-      c.check('without BN every measurement stays under α²C/|B| within 3 standard errors', worst <= 3, `largest excess ${worst.toFixed(2)} SE`);
+      c.check(
+        'without BN the noise against |B| has a log-log slope whose 95 % CI contains −1',
+        fitB.slopeCi[0] <= -1 && -1 <= fitB.slopeCi[1],
+        `[${fitB.slopeCi.map((v) => v.toFixed(3)).join(', ')}]`,
+      );
+      c.check(
+        'without BN every measurement stays under α²C/|B| within 3 standard errors',
+        worst <= 3,
+        `largest excess ${worst.toFixed(2)} SE`,
+      );
     } else {
-      c.check('with BN the noise shrinks with the batch: log-log slope against |B| has a 95 % CI below 0', fitB.slopeCi[1] < 0, `[${fitB.slopeCi.map((v) => v.toFixed(3)).join(', ')}]`);
+      c.check(
+        'with BN the noise shrinks with the batch: log-log slope against |B| has a 95 % CI below 0',
+        fitB.slopeCi[1] < 0,
+        `[${fitB.slopeCi.map((v) => v.toFixed(3)).join(', ')}]`,
+      );
     }
-    c.check(`${arm}, the optimiser's deviation against α has a log-log slope whose 95 % CI contains 2`, fitA.slopeCi[0] <= 2 && 2 <= fitA.slopeCi[1], `[${fitA.slopeCi.map((v) => v.toFixed(3)).join(', ')}]`);
+    c.check(
+      `${arm}, the optimiser's deviation against α has a log-log slope whose 95 % CI contains 2`,
+      fitA.slopeCi[0] <= 2 && 2 <= fitA.slopeCi[1],
+      `[${fitA.slopeCi.map((v) => v.toFixed(3)).join(', ')}]`,
+    );
 
     const band = (ms: NoiseMeasurement[], key: 'batchSize' | 'alpha') => ({
       name: `measured ${arm}`,
@@ -100,12 +140,35 @@ claim('sgd-noise-bound', async (c) => {
       lo: ms.map((m) => Math.max(m.measured - 2 * m.stderr, 1e-300)),
       hi: ms.map((m) => m.measured + 2 * m.stderr),
     });
-    const boundLine = (ms: NoiseMeasurement[], key: 'batchSize' | 'alpha') => ({ name: `α²C/|B| ${arm}`, x: ms.map((m) => m[key]), y: ms.map(bound), dashed: true });
+    const boundLine = (ms: NoiseMeasurement[], key: 'batchSize' | 'alpha') => ({
+      name: `α²C/|B| ${arm}`,
+      x: ms.map((m) => m[key]),
+      y: ms.map(bound),
+      dashed: true,
+    });
     panels.push(
-      { title: `${arm}: α = ${FIXED_ALPHA}`, series: [band(vsBatch, 'batchSize'), boundLine(vsBatch, 'batchSize')], xScale: 'log' as const, yScale: 'log' as const, xLabel: 'batch size |B|', yLabel: 'E‖α(g_B − g)‖²', legend: 'top-right' as const },
-      { title: `${arm}: |B| = ${FIXED_BATCH}`, series: [band(vsAlpha, 'alpha'), boundLine(vsAlpha, 'alpha')], xScale: 'log' as const, yScale: 'log' as const, xLabel: 'step size α', yLabel: '‖θ_SGD − θ_GD‖²', legend: 'top-left' as const },
+      {
+        title: `${arm}: α = ${FIXED_ALPHA}`,
+        series: [band(vsBatch, 'batchSize'), boundLine(vsBatch, 'batchSize')],
+        xScale: 'log' as const,
+        yScale: 'log' as const,
+        xLabel: 'batch size |B|',
+        yLabel: 'E‖α(g_B − g)‖²',
+        legend: 'top-right' as const,
+      },
+      {
+        title: `${arm}: |B| = ${FIXED_BATCH}`,
+        series: [band(vsAlpha, 'alpha'), boundLine(vsAlpha, 'alpha')],
+        xScale: 'log' as const,
+        yScale: 'log' as const,
+        xLabel: 'step size α',
+        yLabel: '‖θ_SGD − θ_GD‖²',
+        legend: 'top-left' as const,
+      },
     );
-    c.log(`${arm}: C = ${pe.C.toExponential(3)}, slope vs |B| ${fitB.slope.toFixed(3)}, vs α ${fitA.slope.toFixed(3)}, measured/bound ${ratios.map((r) => r.toFixed(2)).join(' ')}`);
+    c.log(
+      `${arm}: C = ${pe.C.toExponential(3)}, slope vs |B| ${fitB.slope.toFixed(3)}, vs α ${fitA.slope.toFixed(3)}, measured/bound ${ratios.map((r) => r.toFixed(2)).join(' ')}`,
+    );
   }
 
   c.figure({

@@ -59,14 +59,24 @@ import { meanInterval, pairedTTest, welchTTest } from '../src/stats/t-test';
 
 claim('small-lr-sharper-minima', async (c) => {
   const { S, train, sweep } = await openTrainingClaim(c, (S) => ({
-    'sharpness images': S.sharpness.images, 'sharpness directions': S.sharpness.directions, 'sharpness step (× filter norm)': S.sharpness.epsilon, 'matched training loss': S.sharpness.matchedLoss,
+    'sharpness images': S.sharpness.images,
+    'sharpness directions': S.sharpness.directions,
+    'sharpness step (× filter norm)': S.sharpness.epsilon,
+    'matched training loss': S.sharpness.matchedLoss,
   }));
   const { low, high } = sweep;
   if (low === null || high === null) {
     c.require('the sweep finds a low and a high rate', false, sweepSummary(sweep));
     return;
   }
-  if (!c.require('BN\'s best rate is above the low rate (the paper\'s contrast: the rate the unnormalised net is confined to against the larger rate BN allows)', high > low, `low ${low}, high ${high}`)) return;
+  if (
+    !c.require(
+      "BN's best rate is above the low rate (the paper's contrast: the rate the unnormalised net is confined to against the larger rate BN allows)",
+      high > low,
+      `low ${low}, high ${high}`,
+    )
+  )
+    return;
   const small = low;
   const large = high;
 
@@ -77,19 +87,41 @@ claim('small-lr-sharper-minima', async (c) => {
   const atEnd = (runs: RunResult[]) => runs.map((r) => r.sharpness?.final.value ?? NaN);
   const sLow = atMatch(bnLow);
   const sHigh = atMatch(bnHigh);
-  const where = (runs: RunResult[]) => runs.map((r) => (r.sharpness?.matched ? `epoch ${r.sharpness.matched.epoch} (loss ${r.sharpness.matched.trainLoss.toFixed(3)})` : 'never')).join(', ');
-  c.log(`BN sharpness at training loss ≤ ${S.sharpness.matchedLoss}: lr ${small}: ${sLow.map((v) => v.toPrecision(3)).join(', ')} at ${where(bnLow)}; lr ${large}: ${sHigh.map((v) => v.toPrecision(3)).join(', ')} at ${where(bnHigh)}`);
+  const where = (runs: RunResult[]) =>
+    runs
+      .map((r) =>
+        r.sharpness?.matched ? `epoch ${r.sharpness.matched.epoch} (loss ${r.sharpness.matched.trainLoss.toFixed(3)})` : 'never',
+      )
+      .join(', ');
+  c.log(
+    `BN sharpness at training loss ≤ ${S.sharpness.matchedLoss}: lr ${small}: ${sLow.map((v) => v.toPrecision(3)).join(', ')} at ${where(bnLow)}; lr ${large}: ${sHigh.map((v) => v.toPrecision(3)).join(', ')} at ${where(bnHigh)}`,
+  );
 
   const chance = 1 / train.numClasses;
   const accHigh = testAccuracies(bnHigh, chance);
   const accNoneLow = testAccuracies(await armRuns('none', small, sweep, log), chance);
   const reached = [...bnLow, ...bnHigh].every((r) => r.sharpness?.matched);
   const ready = [
-    c.require(`the unnormalised net learns at the small (low) rate: mean test accuracy ≥ ${LEARNED} (chance ${chance})`, mean(accNoneLow) >= LEARNED, describeAccuracies(accNoneLow)),
-    c.require(`the large-rate BN nets learned: mean test accuracy ≥ ${LEARNED} (chance ${chance})`, mean(accHigh) >= LEARNED, describeAccuracies(accHigh)),
-    c.require(`every run reached the matched training loss ${S.sharpness.matchedLoss}`, reached, `lr ${small}: ${where(bnLow)}; lr ${large}: ${where(bnHigh)}`),
-    c.require('the sharpness at the matched loss is finite and positive in every run', [...sLow, ...sHigh].every((v) => Number.isFinite(v) && v > 0),
-      `small ${sLow.map((v) => v.toPrecision(3)).join(', ')}; large ${sHigh.map((v) => v.toPrecision(3)).join(', ')}`),
+    c.require(
+      `the unnormalised net learns at the small (low) rate: mean test accuracy ≥ ${LEARNED} (chance ${chance})`,
+      mean(accNoneLow) >= LEARNED,
+      describeAccuracies(accNoneLow),
+    ),
+    c.require(
+      `the large-rate BN nets learned: mean test accuracy ≥ ${LEARNED} (chance ${chance})`,
+      mean(accHigh) >= LEARNED,
+      describeAccuracies(accHigh),
+    ),
+    c.require(
+      `every run reached the matched training loss ${S.sharpness.matchedLoss}`,
+      reached,
+      `lr ${small}: ${where(bnLow)}; lr ${large}: ${where(bnHigh)}`,
+    ),
+    c.require(
+      'the sharpness at the matched loss is finite and positive in every run',
+      [...sLow, ...sHigh].every((v) => Number.isFinite(v) && v > 0),
+      `small ${sLow.map((v) => v.toPrecision(3)).join(', ')}; large ${sHigh.map((v) => v.toPrecision(3)).join(', ')}`,
+    ),
   ].every(Boolean);
 
   c.stat('small rate', small);
@@ -97,37 +129,62 @@ claim('small-lr-sharper-minima', async (c) => {
   // over the runs that measured it (none, when no run reached the matched loss: NaN, not a crash)
   const finite = (xs: number[]) => xs.filter(Number.isFinite);
   const interval = (xs: number[]): [number, number] | undefined => (finite(xs).length ? meanInterval(finite(xs)) : undefined);
-  c.stat('BN: sharpness at the matched loss after the small rate (mean over seeds)', meanOfFinite(sLow).mean, { ci: interval(sLow), note: `filter-normalised curvature; reached at ${where(bnLow)}` });
-  c.stat('BN: sharpness at the matched loss after the large rate (mean over seeds)', meanOfFinite(sHigh).mean, { ci: interval(sHigh), note: `reached at ${where(bnHigh)}` });
-  c.stat('BN: sharpness at the end, small rate (mean over seeds)', meanOfFinite(atEnd(bnLow)).mean, { note: 'recorded, not asserted: the runs end at different losses' });
+  c.stat('BN: sharpness at the matched loss after the small rate (mean over seeds)', meanOfFinite(sLow).mean, {
+    ci: interval(sLow),
+    note: `filter-normalised curvature; reached at ${where(bnLow)}`,
+  });
+  c.stat('BN: sharpness at the matched loss after the large rate (mean over seeds)', meanOfFinite(sHigh).mean, {
+    ci: interval(sHigh),
+    note: `reached at ${where(bnHigh)}`,
+  });
+  c.stat('BN: sharpness at the end, small rate (mean over seeds)', meanOfFinite(atEnd(bnLow)).mean, {
+    note: 'recorded, not asserted: the runs end at different losses',
+  });
   c.stat('BN: sharpness at the end, large rate (mean over seeds)', meanOfFinite(atEnd(bnHigh)).mean, { note: 'recorded, not asserted' });
   let paired: ReturnType<typeof pairedTTest> | undefined;
   if (ready) {
     try {
       paired = pairedTTest(sLow.map(Math.log), sHigh.map(Math.log), { alternative: 'greater' });
     } catch {
-      c.check('BN: sharper at the matched loss after the small rate: one-sided paired t on log sharpness, p < 0.05', false, 'every seed gives the same ratio: t is undefined');
+      c.check(
+        'BN: sharper at the matched loss after the small rate: one-sided paired t on log sharpness, p < 0.05',
+        false,
+        'every seed gives the same ratio: t is undefined',
+      );
     }
   }
   if (paired) {
     c.stat('BN: sharpness ratio small / large rate at the matched loss (geometric mean over seeds)', Math.exp(paired.estimate!), {
-      ci: [Math.exp(paired.ci![0]), Infinity], p: paired.p, paper: '> 1 (sharper after the small rate)', note: `one-sided paired t on log sharpness; per seed ${sLow.map((v, i) => (v / sHigh[i]!).toPrecision(3)).join(', ')}`,
+      ci: [Math.exp(paired.ci![0]), Infinity],
+      p: paired.p,
+      paper: '> 1 (sharper after the small rate)',
+      note: `one-sided paired t on log sharpness; per seed ${sLow.map((v, i) => (v / sHigh[i]!).toPrecision(3)).join(', ')}`,
     });
     const raw = welchTTest(sLow, sHigh, { alternative: 'greater' });
-    c.stat('BN: sharpness small − large rate at the matched loss', raw.estimate!, { p: raw.p, note: 'one-sided Welch t on the raw values (recorded, not asserted)' });
-    c.check('BN: sharper at the matched loss after the small rate: one-sided paired t on log sharpness, p < 0.05', paired.p < 0.05,
-      `ratio ${Math.exp(paired.estimate!).toPrecision(3)}, p = ${paired.p.toPrecision(3)}`);
+    c.stat('BN: sharpness small − large rate at the matched loss', raw.estimate!, {
+      p: raw.p,
+      note: 'one-sided Welch t on the raw values (recorded, not asserted)',
+    });
+    c.check(
+      'BN: sharper at the matched loss after the small rate: one-sided paired t on log sharpness, p < 0.05',
+      paired.p < 0.05,
+      `ratio ${Math.exp(paired.estimate!).toPrecision(3)}, p = ${paired.p.toPrecision(3)}`,
+    );
   }
 
   const pos = (xs: number[]) => xs.every((v) => Number.isFinite(v) && v > 0);
   const bar = (name: string, xs: number[]) =>
-    pos(xs) ? { name, value: Math.exp(mean(xs.map(Math.log))), ci: meanInterval(xs.map(Math.log)).map(Math.exp) as [number, number] } : { name, value: meanOfFinite(xs).mean, ...(interval(xs) ? { ci: interval(xs) } : {}) };
+    pos(xs)
+      ? { name, value: Math.exp(mean(xs.map(Math.log))), ci: meanInterval(xs.map(Math.log)).map(Math.exp) as [number, number] }
+      : { name, value: meanOfFinite(xs).mean, ...(interval(xs) ? { ci: interval(xs) } : {}) };
   c.figure({
     kind: 'barsWithCI',
     title: `Sharpness (filter-normalised curvature of the training loss) at training loss ≤ ${S.sharpness.matchedLoss}`,
     caption: `ResNet-${S.depth} w${S.width} with BN, ${S.epochs} epochs; ${pos([...sLow, ...sHigh]) ? 'geometric mean' : 'mean'} of ${trainingSeeds().length} seeds, 95 % t-interval`,
     bars: [bar(`BN, lr=${small}`, sLow), bar(`BN, lr=${large}`, sHigh)],
     yLabel: 'mean curvature along filter-normalised directions',
-    annotation: paired ? `small / large = ${Math.exp(paired.estimate!).toFixed(2)}×, p = ${paired.p.toPrecision(2)}` : 'a precondition was not met',
+    annotation: paired
+      ? `small / large = ${Math.exp(paired.estimate!).toFixed(2)}×, p = ${paired.p.toPrecision(2)}`
+      : 'a precondition was not met',
   });
 });

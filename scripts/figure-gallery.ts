@@ -17,5 +17,8 @@ for (const [name, spec] of Object.entries(sampleFigures())) {
   items.push(`<h2>${name} (${spec.kind})</h2>\n${svg}`);
   console.log(`${name}: ${svg.length} bytes, ${Date.now() - t0} ms`);
 }
-writeFileAtomic(path.join(dir, 'index.html'), `<!doctype html><meta charset="utf-8"><title>figure gallery</title><body style="font-family:sans-serif">${items.join('\n')}</body>`);
+writeFileAtomic(
+  path.join(dir, 'index.html'),
+  `<!doctype html><meta charset="utf-8"><title>figure gallery</title><body style="font-family:sans-serif">${items.join('\n')}</body>`,
+);
 console.log(`wrote ${dir}/index.html`);

@@ -14,7 +14,10 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 function writeSource(dir: string, perClass: { train: number; test: number }): void {
   mkdirSync(dir, { recursive: true });
   const f = FASHION_MNIST_FILES;
-  for (const [img, lab, k, salt] of [[f.trainImages, f.trainLabels, perClass.train, 0], [f.testImages, f.testLabels, perClass.test, 97]] as const) {
+  for (const [img, lab, k, salt] of [
+    [f.trainImages, f.trainLabels, perClass.train, 0],
+    [f.testImages, f.testLabels, perClass.test, 97],
+  ] as const) {
     const n = 10 * k;
     const labels = Uint8Array.from({ length: n }, (_, i) => (i * 7) % 10);
     const pixels = Uint8Array.from({ length: n * 784 }, (_, p) => (Math.floor(p / 784) * 13 + (p % 784) + salt) & 0xff);
@@ -57,7 +60,9 @@ describe('make-fixtures', () => {
   });
 
   it('refuses to build an unbalanced subset when a class is too small', () => {
-    expect(() => makeFixtures(src, join(root, 'out3'), { perClassTrain: 13 })).toThrow(/train class 0 has 12 images, fewer than the 13 per class/);
+    expect(() => makeFixtures(src, join(root, 'out3'), { perClassTrain: 13 })).toThrow(
+      /train class 0 has 12 images, fewer than the 13 per class/,
+    );
   });
 
   it.skipIf(!existsSync(DEBIAN_FASHION_MNIST_DIR))('the committed fixtures are exactly the subset of the Debian set it selects', () => {

@@ -15,7 +15,13 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { encodeIdxImages, encodeIdxLabels, writeIdx } from '../src/data/idx';
-import { DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_CLASSES, FASHION_MNIST_FILES, findFashionMnistFile, readFashionMnist } from '../src/data/fashion-mnist';
+import {
+  DEBIAN_FASHION_MNIST_DIR,
+  FASHION_MNIST_CLASSES,
+  FASHION_MNIST_FILES,
+  findFashionMnistFile,
+  readFashionMnist,
+} from '../src/data/fashion-mnist';
 import { classCounts, DataError, type RawDataset, type RawSplit } from '../src/data/dataset';
 import { subset } from '../src/data/subset';
 import { deriveSeed } from '../src/data/rng';
@@ -43,7 +49,8 @@ export function selectFixtureSubset(full: RawSplit, opts: FixtureOptions = {}, s
   const pick = (ds: RawDataset, perClass: number, stream: number, what: string): RawDataset => {
     const counts = classCounts(ds);
     const short = counts.findIndex((c) => c < perClass);
-    if (short >= 0) throw new DataError(source, `${what} class ${short} has ${counts[short]} images, fewer than the ${perClass} per class asked for`);
+    if (short >= 0)
+      throw new DataError(source, `${what} class ${short} has ${counts[short]} images, fewer than the ${perClass} per class asked for`);
     return subset(ds, perClass * ds.numClasses, deriveSeed(seed, stream), { balanced: true });
   };
   return {
@@ -97,7 +104,9 @@ gzip level 9 with no timestamp, so regenerating gives identical bytes.
 
 | file | sha256 |
 |---|---|
-${Object.entries(hashes).map(([n, h]) => `| \`${n}\` | \`${h}\` |`).join('\n')}
+${Object.entries(hashes)
+  .map(([n, h]) => `| \`${n}\` | \`${h}\` |`)
+  .join('\n')}
 
 ## Source
 

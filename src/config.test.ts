@@ -4,14 +4,34 @@ import { ConfigError, parseConfig, parseDataSpec } from './config';
 describe('environment config', () => {
   it('defaults to the smoke profile on the embedded Fashion-MNIST', () => {
     expect(parseConfig({})).toEqual({
-      profile: 'smoke', backend: 'auto', data: { kind: 'fashion-mnist' }, dataName: 'fashion-mnist', seed: 0, fault: 'none',
+      profile: 'smoke',
+      backend: 'auto',
+      data: { kind: 'fashion-mnist' },
+      dataName: 'fashion-mnist',
+      seed: 0,
+      fault: 'none',
     });
   });
 
   it('parses every allowed value', () => {
-    const c = parseConfig({ BN_PROFILE: 'paper', BN_BACKEND: 'wasm', BN_DATA: 'cifar10:/data/c10', BN_SEED: '17', BN_FAULT: 'bn-no-normalise' });
-    expect(c).toMatchObject({ profile: 'paper', backend: 'wasm', data: { kind: 'cifar10', dir: '/data/c10' }, seed: 17, fault: 'bn-no-normalise' });
-    expect(parseDataSpec('fashion-mnist:/usr/share/datasets/fashion-mnist')).toEqual({ kind: 'fashion-mnist', dir: '/usr/share/datasets/fashion-mnist' });
+    const c = parseConfig({
+      BN_PROFILE: 'paper',
+      BN_BACKEND: 'wasm',
+      BN_DATA: 'cifar10:/data/c10',
+      BN_SEED: '17',
+      BN_FAULT: 'bn-no-normalise',
+    });
+    expect(c).toMatchObject({
+      profile: 'paper',
+      backend: 'wasm',
+      data: { kind: 'cifar10', dir: '/data/c10' },
+      seed: 17,
+      fault: 'bn-no-normalise',
+    });
+    expect(parseDataSpec('fashion-mnist:/usr/share/datasets/fashion-mnist')).toEqual({
+      kind: 'fashion-mnist',
+      dir: '/usr/share/datasets/fashion-mnist',
+    });
     expect(parseDataSpec('synthetic')).toEqual({ kind: 'synthetic' });
   });
 

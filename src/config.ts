@@ -45,11 +45,15 @@ export function parseDataSpec(raw: string): DataSpec {
   const dir = i < 0 ? undefined : raw.slice(i + 1);
   const allowed = 'fashion-mnist | fashion-mnist:DIR | cifar10:DIR | synthetic';
   if (kind === 'fashion-mnist') {
-    if (dir !== undefined && dir.length === 0) throw new ConfigError(`BN_DATA="${raw}" is not valid: the directory after "fashion-mnist:" is empty (expected ${allowed})`);
+    if (dir !== undefined && dir.length === 0)
+      throw new ConfigError(`BN_DATA="${raw}" is not valid: the directory after "fashion-mnist:" is empty (expected ${allowed})`);
     return dir === undefined ? { kind } : { kind, dir };
   }
   if (kind === 'cifar10') {
-    if (!dir) throw new ConfigError(`BN_DATA="${raw}" is not valid: cifar10 needs a directory, e.g. cifar10:/data/cifar-10-batches-bin (expected ${allowed})`);
+    if (!dir)
+      throw new ConfigError(
+        `BN_DATA="${raw}" is not valid: cifar10 needs a directory, e.g. cifar10:/data/cifar-10-batches-bin (expected ${allowed})`,
+      );
     return { kind, dir };
   }
   if (kind === 'synthetic' && dir === undefined) return { kind };
@@ -104,7 +108,14 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     throw new ConfigError(lines.join('; '));
   }
   const data = parseDataSpec(r.data.BN_DATA);
-  const c: Config = { profile: r.data.BN_PROFILE, backend: r.data.BN_BACKEND, data, dataName: r.data.BN_DATA, seed: r.data.BN_SEED, fault: r.data.BN_FAULT };
+  const c: Config = {
+    profile: r.data.BN_PROFILE,
+    backend: r.data.BN_BACKEND,
+    data,
+    dataName: r.data.BN_DATA,
+    seed: r.data.BN_SEED,
+    fault: r.data.BN_FAULT,
+  };
   if (r.data.BN_SEEDS !== undefined) c.seeds = r.data.BN_SEEDS;
   return c;
 }

@@ -23,11 +23,13 @@ if (!armArg || !BnPlacement.safeParse(armArg).success || !ratesArg)
 const arm = armArg as Arm;
 const rates = ratesArg.split(',').map(Number);
 if (rates.some((r) => !(r > 0))) throw new Error(`rates must be positive numbers, got ${ratesArg}`);
-const kv = Object.fromEntries(rest.map((a) => {
-  const [k, v] = a.split('=');
-  if (!k || v === undefined || !Number.isFinite(Number(v))) throw new Error(`expected key=number, got ${a}`);
-  return [k, Number(v)];
-}));
+const kv = Object.fromEntries(
+  rest.map((a) => {
+    const [k, v] = a.split('=');
+    if (!k || v === undefined || !Number.isFinite(Number(v))) throw new Error(`expected key=number, got ${a}`);
+    return [k, Number(v)];
+  }),
+);
 const known = ['depth', 'width', 'batch', 'trainImages', 'validationImages', 'testImages', 'epochs', 'seed', 'seeds', 'matchedLoss'];
 for (const k of Object.keys(kv)) if (!known.includes(k)) throw new Error(`unknown key ${k} (known: ${known.join(', ')})`);
 
@@ -50,17 +52,39 @@ if (first < 9000) throw new Error('calibration seeds start at 9000: the claim se
 const rows: string[] = [];
 for (let seed = first; seed < first + nSeeds; seed++)
   for (const lr of rates) {
-    const r = await computeRun({ spec: runSpec(arm, lr, seed, { S }), ...(arm === 'all' ? { sharpness: { ...S.sharpness, matchedLoss: kv.matchedLoss ?? S.sharpness.matchedLoss } } : {}) });
+    const r = await computeRun({
+      spec: runSpec(arm, lr, seed, { S }),
+      ...(arm === 'all' ? { sharpness: { ...S.sharpness, matchedLoss: kv.matchedLoss ?? S.sharpness.matchedLoss } } : {}),
+    });
     const line = {
-      arm, lr, seed, depth: S.depth, width: S.width, trainImages: S.trainImages, epochs: S.epochs, steps: r.steps,
-      diverged: r.diverged?.step ?? null, collapsed: r.collapsed,
-      trainAcc: r.final.trainAcc, testAcc: r.final.testAcc, valAcc: r.final.valAcc,
+      arm,
+      lr,
+      seed,
+      depth: S.depth,
+      width: S.width,
+      trainImages: S.trainImages,
+      epochs: S.epochs,
+      steps: r.steps,
+      diverged: r.diverged?.step ?? null,
+      collapsed: r.collapsed,
+      trainAcc: r.final.trainAcc,
+      testAcc: r.final.testAcc,
+      valAcc: r.final.valAcc,
       sharpness: r.sharpness ? { matched: r.sharpness.matched, final: r.sharpness.final.value } : null,
-      msPerStep: Math.round((1000 * r.seconds) / Math.max(1, r.steps)), seconds: Math.round(r.seconds),
-      curve: r.history.map((h) => [h.epoch, h.trainAcc === null ? null : +h.trainAcc.toFixed(3), h.testAcc === null ? null : +h.testAcc.toFixed(3)]),
+      msPerStep: Math.round((1000 * r.seconds) / Math.max(1, r.steps)),
+      seconds: Math.round(r.seconds),
+      curve: r.history.map((h) => [
+        h.epoch,
+        h.trainAcc === null ? null : +h.trainAcc.toFixed(3),
+        h.testAcc === null ? null : +h.testAcc.toFixed(3),
+      ]),
     };
     console.log(`CALIB ${JSON.stringify(line)}`);
     const f = (v: number | null) => (v === null ? '  —  ' : v.toFixed(3));
-    rows.push(`| ${arm} | ${lr} | ${seed} | ${r.diverged ? `diverged@${r.diverged.step}` : r.collapsed ? 'collapsed' : 'ok'} | ${f(r.final.trainAcc)} | ${f(r.final.testAcc)} | ${f(r.final.valAcc)} | ${line.msPerStep} |`);
+    rows.push(
+      `| ${arm} | ${lr} | ${seed} | ${r.diverged ? `diverged@${r.diverged.step}` : r.collapsed ? 'collapsed' : 'ok'} | ${f(r.final.trainAcc)} | ${f(r.final.testAcc)} | ${f(r.final.valAcc)} | ${line.msPerStep} |`,
+    );
   }
-console.log(`\nResNet-${S.depth} w${S.width}, ${S.trainImages} images, ${S.epochs} epochs, batch ${S.batch}\n| arm | lr | seed | outcome | train | test | val | ms/step |\n|---|---|---|---|---|---|---|---|\n${rows.join('\n')}`);
+console.log(
+  `\nResNet-${S.depth} w${S.width}, ${S.trainImages} images, ${S.epochs} epochs, batch ${S.batch}\n| arm | lr | seed | outcome | train | test | val | ms/step |\n|---|---|---|---|---|---|---|---|\n${rows.join('\n')}`,
+);

@@ -16,7 +16,11 @@ afterAll(async () => {
 function reference(x: tf.Tensor, g: tf.Tensor, b: tf.Tensor, eps: number): tf.Tensor {
   const axes = x.shape.slice(0, -1).map((_, i) => i);
   const { mean, variance } = tf.moments(x, axes);
-  return x.sub(mean).div(tf.sqrt(variance.add(eps))).mul(g).add(b);
+  return x
+    .sub(mean)
+    .div(tf.sqrt(variance.add(eps)))
+    .mul(g)
+    .add(b);
 }
 
 function valueAndGrads(fn: typeof reference, xs: number[], shape: number[], gs: number[], bs: number[], ws: number[]) {
@@ -41,7 +45,12 @@ const maxRel = (a: number[], b: number[]) => {
 describe('batchNormTrain', () => {
   it('matches autodiff of the plain formula on the cpu backend (values and all gradients within 1e-4)', async () => {
     const cases = fc.sample(
-      fc.record({ b: fc.integer({ min: 2, max: 6 }), hw: fc.integer({ min: 1, max: 5 }), c: fc.integer({ min: 1, max: 5 }), seed: fc.integer({ min: 0, max: 1e6 }) }),
+      fc.record({
+        b: fc.integer({ min: 2, max: 6 }),
+        hw: fc.integer({ min: 1, max: 5 }),
+        c: fc.integer({ min: 1, max: 5 }),
+        seed: fc.integer({ min: 0, max: 1e6 }),
+      }),
       { numRuns: 25, seed: 42 },
     );
     for (const k of cases) {
@@ -83,7 +92,8 @@ describe('batchNormTrain', () => {
       const mu = col.reduce((a, b) => a + b, 0) / n;
       const r = 1 / Math.sqrt(col.reduce((a, b) => a + (b - mu) ** 2, 0) / n + 1e-5);
       const xh = col.map((v) => (v - mu) * r);
-      const sw = wc.reduce((a, b) => a + b, 0), swx = wc.reduce((a, b, i) => a + b * xh[i]!, 0);
+      const sw = wc.reduce((a, b) => a + b, 0),
+        swx = wc.reduce((a, b, i) => a + b * xh[i]!, 0);
       for (let i = 0; i < n; i++) {
         expect(Math.abs(y[i * c + j]! - xh[i]!)).toBeLessThan(1e-3);
         const ref = (r / n) * (n * wc[i]! - sw - xh[i]! * swx);
@@ -98,10 +108,11 @@ describe('batchNormTrain', () => {
     const b = tf.randomNormal([6], 0, 0.2, 'float32', 5);
     const w = tf.randomNormal([16, 5, 5, 6], 0, 1, 'float32', 6);
     const f = tf.valueAndGrads((xx: tf.Tensor, gg: tf.Tensor, bb: tf.Tensor) => batchNormTrain(xx, gg, bb, 1e-5).mul(w).sum() as tf.Scalar);
-    const run = () => tf.tidy(() => {
-      const { value, grads } = f([x, g, b]);
-      return [value, ...grads].map((t) => Array.from(t.dataSync()));
-    });
+    const run = () =>
+      tf.tidy(() => {
+        const { value, grads } = f([x, g, b]);
+        return [value, ...grads].map((t) => Array.from(t.dataSync()));
+      });
     const first = run();
     const before = tf.memory().numTensors;
     expect(run()).toEqual(first);
@@ -113,7 +124,11 @@ describe('batchNormTrain', () => {
     const [b, hw, c] = [6, 3, 5];
     const n = b * hw * hw;
     const x = tf.randomNormal([b, hw, hw, c], 3, 2, 'float32', 11);
-    const running = { mean: tf.variable(tf.randomNormal([c], 0, 1, 'float32', 12)), variance: tf.variable(tf.randomUniform([c], 0.5, 2, 'float32', 13)), momentum: 0.1 };
+    const running = {
+      mean: tf.variable(tf.randomNormal([c], 0, 1, 'float32', 12)),
+      variance: tf.variable(tf.randomUniform([c], 0.5, 2, 'float32', 13)),
+      momentum: 0.1,
+    };
     const [rm0, rv0] = [running.mean.dataSync().slice(), running.variance.dataSync().slice()];
     const xs = x.dataSync();
     tf.tidy(() => void batchNormTrain(x, tf.ones([c]), tf.zeros([c]), 1e-5, running));
@@ -133,29 +148,51 @@ describe('batchNormTrain', () => {
     const r = (seed: number, lo: number, hi: number) => tf.randomUniform([c], lo, hi, 'float32', seed);
     const [rm, rv, m, v] = [r(1, -5, 5), r(2, 0, 9), r(3, -5, 5), r(4, 0, 9)];
     for (const n of [2, 37, 12544]) {
-      const outMean = new Float32Array(c), outVar = new Float32Array(c);
-      runningUpdateArrays(rm.dataSync() as Float32Array, rv.dataSync() as Float32Array, m.dataSync() as Float32Array, v.dataSync() as Float32Array, n, 0.1, outMean, outVar);
-      const [em, ev] = tf.tidy(() => [rm.mul(1 - 0.1).add(m.mul(0.1)).dataSync(), rv.mul(1 - 0.1).add(v.mul((0.1 * n) / (n - 1))).dataSync()]);
+      const outMean = new Float32Array(c),
+        outVar = new Float32Array(c);
+      runningUpdateArrays(
+        rm.dataSync() as Float32Array,
+        rv.dataSync() as Float32Array,
+        m.dataSync() as Float32Array,
+        v.dataSync() as Float32Array,
+        n,
+        0.1,
+        outMean,
+        outVar,
+      );
+      const [em, ev] = tf.tidy(() => [
+        rm
+          .mul(1 - 0.1)
+          .add(m.mul(0.1))
+          .dataSync(),
+        rv
+          .mul(1 - 0.1)
+          .add(v.mul((0.1 * n) / (n - 1)))
+          .dataSync(),
+      ]);
       expect(Array.from(outMean)).toEqual(Array.from(em!));
       expect(Array.from(outVar)).toEqual(Array.from(ev!));
     }
     tf.dispose([rm, rv, m, v]);
   });
 
-  it.each([NaN, Infinity])('%s in a channel makes that channel NaN, which tf.relu keeps (a positive NaN: wasm\'s ReLU maps a negative one to 0)', (bad) => {
-    for (const c of [3, 4]) {
-      const xs = Float32Array.from({ length: 40 * c }, (_, i) => Math.sin(i));
-      xs[7 * c + 1] = bad; // channel 1
-      const [y, r] = tf.tidy(() => {
-        const out = batchNormTrain(tf.tensor2d(xs, [40, c]), tf.ones([c]), tf.zeros([c]), 1e-5);
-        return [out.dataSync(), tf.relu(out).dataSync()];
-      });
-      for (let i = 0; i < 40 * c; i++) {
-        expect(Number.isNaN(y![i]!), `c=${c}, element ${i}`).toBe(i % c === 1);
-        expect(Number.isNaN(r![i]!), `relu, c=${c}, element ${i}`).toBe(i % c === 1);
+  it.each([NaN, Infinity])(
+    "%s in a channel makes that channel NaN, which tf.relu keeps (a positive NaN: wasm's ReLU maps a negative one to 0)",
+    (bad) => {
+      for (const c of [3, 4]) {
+        const xs = Float32Array.from({ length: 40 * c }, (_, i) => Math.sin(i));
+        xs[7 * c + 1] = bad; // channel 1
+        const [y, r] = tf.tidy(() => {
+          const out = batchNormTrain(tf.tensor2d(xs, [40, c]), tf.ones([c]), tf.zeros([c]), 1e-5);
+          return [out.dataSync(), tf.relu(out).dataSync()];
+        });
+        for (let i = 0; i < 40 * c; i++) {
+          expect(Number.isNaN(y![i]!), `c=${c}, element ${i}`).toBe(i % c === 1);
+          expect(Number.isNaN(r![i]!), `relu, c=${c}, element ${i}`).toBe(i % c === 1);
+        }
       }
-    }
-  });
+    },
+  );
 
   it('normalises every channel to zero mean and unit variance', () => {
     const [m, v] = tf.tidy(() => {

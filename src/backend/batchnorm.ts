@@ -95,20 +95,31 @@ export interface RunningStats {
  * one pass, and no cancellation when |μ| ≫ σ (an unnormalised net's activations).
  */
 export function bnForwardArrays(
-  x: Float32Array, n: number, c: number, gamma: Float32Array, beta: Float32Array, eps: number,
-  y: Float32Array, mean: Float32Array, variance: Float32Array, rstd: Float32Array,
+  x: Float32Array,
+  n: number,
+  c: number,
+  gamma: Float32Array,
+  beta: Float32Array,
+  eps: number,
+  y: Float32Array,
+  mean: Float32Array,
+  variance: Float32Array,
+  rstd: Float32Array,
 ): void {
   // sizes as small integers for V8: a shape computed by a division (tfjs reshapes) can arrive as a
   // float64, and loops indexed by it ran ~3× slower (12 vs 4 ns an element inside a training step)
   n |= 0;
   c |= 0;
   const len = n * c;
-  const m = new Float64Array(c), a = new Float64Array(c), b = new Float64Array(c);
+  const m = new Float64Array(c),
+    a = new Float64Array(c),
+    b = new Float64Array(c);
   const nonFinite: number[] = [];
   for (let j = 0; j < c; j++) {
     // channel j is every c-th element from j: scalar accumulators run ~3× faster than an array of them
     const k = x[j]!;
-    let s = 0, q = 0;
+    let s = 0,
+      q = 0;
     for (let i = j; i < len; i += c) {
       const d = x[i]! - k;
       s += d;
@@ -129,9 +140,18 @@ export function bnForwardArrays(
   if (c % 4 === 0) {
     // four channels at a time, their coefficients in locals: ~4× faster than indexing them per element
     for (let g = 0; g < c; g += 4) {
-      const m0 = m[g]!, m1 = m[g + 1]!, m2 = m[g + 2]!, m3 = m[g + 3]!;
-      const a0 = a[g]!, a1 = a[g + 1]!, a2 = a[g + 2]!, a3 = a[g + 3]!;
-      const b0 = b[g]!, b1 = b[g + 1]!, b2 = b[g + 2]!, b3 = b[g + 3]!;
+      const m0 = m[g]!,
+        m1 = m[g + 1]!,
+        m2 = m[g + 2]!,
+        m3 = m[g + 3]!;
+      const a0 = a[g]!,
+        a1 = a[g + 1]!,
+        a2 = a[g + 2]!,
+        a3 = a[g + 3]!;
+      const b0 = b[g]!,
+        b1 = b[g + 1]!,
+        b2 = b[g + 2]!,
+        b3 = b[g + 3]!;
       for (let i = g; i < len; i += c) {
         y[i] = (x[i]! - m0) * a0 + b0;
         y[i + 1] = (x[i + 1]! - m1) * a1 + b1;
@@ -162,18 +182,30 @@ export function bnForwardArrays(
  * dx = dy·γr + xc·(−γr³S/n) − γr·dβ/n.
  */
 export function bnBackwardArrays(
-  dy: Float32Array, x: Float32Array, n: number, c: number, mean: Float32Array, rstd: Float32Array, gamma: Float32Array,
-  dx: Float32Array, dgamma: Float32Array, dbeta: Float32Array,
+  dy: Float32Array,
+  x: Float32Array,
+  n: number,
+  c: number,
+  mean: Float32Array,
+  rstd: Float32Array,
+  gamma: Float32Array,
+  dx: Float32Array,
+  dgamma: Float32Array,
+  dbeta: Float32Array,
 ): void {
   // sizes as small integers for V8: a shape computed by a division (tfjs reshapes) can arrive as a
   // float64, and loops indexed by it ran ~3× slower (12 vs 4 ns an element inside a training step)
   n |= 0;
   c |= 0;
   const len = n * c;
-  const m = new Float64Array(c), a = new Float64Array(c), k1 = new Float64Array(c), k0 = new Float64Array(c);
+  const m = new Float64Array(c),
+    a = new Float64Array(c),
+    k1 = new Float64Array(c),
+    k0 = new Float64Array(c);
   for (let j = 0; j < c; j++) {
     const mu = mean[j]!;
-    let sdy = 0, sdyx = 0;
+    let sdy = 0,
+      sdyx = 0;
     for (let i = j; i < len; i += c) {
       const g = dy[i]!;
       sdy += g;
@@ -190,10 +222,22 @@ export function bnBackwardArrays(
   }
   if (c % 4 === 0) {
     for (let g = 0; g < c; g += 4) {
-      const m0 = m[g]!, m1 = m[g + 1]!, m2 = m[g + 2]!, m3 = m[g + 3]!;
-      const a0 = a[g]!, a1 = a[g + 1]!, a2 = a[g + 2]!, a3 = a[g + 3]!;
-      const p0 = k1[g]!, p1 = k1[g + 1]!, p2 = k1[g + 2]!, p3 = k1[g + 3]!;
-      const q0 = k0[g]!, q1 = k0[g + 1]!, q2 = k0[g + 2]!, q3 = k0[g + 3]!;
+      const m0 = m[g]!,
+        m1 = m[g + 1]!,
+        m2 = m[g + 2]!,
+        m3 = m[g + 3]!;
+      const a0 = a[g]!,
+        a1 = a[g + 1]!,
+        a2 = a[g + 2]!,
+        a3 = a[g + 3]!;
+      const p0 = k1[g]!,
+        p1 = k1[g + 1]!,
+        p2 = k1[g + 2]!,
+        p3 = k1[g + 3]!;
+      const q0 = k0[g]!,
+        q1 = k0[g + 1]!,
+        q2 = k0[g + 2]!,
+        q3 = k0[g + 3]!;
       for (let i = g; i < len; i += c) {
         dx[i] = dy[i]! * a0 + (x[i]! - m0) * p0 + q0;
         dx[i + 1] = dy[i + 1]! * a1 + (x[i + 1]! - m1) * p1 + q1;
@@ -214,11 +258,19 @@ export function bnBackwardArrays(
  * updateRunning (below) give, one float32 rounding per operation in the same order.
  */
 export function runningUpdateArrays(
-  runMean: Float32Array, runVar: Float32Array, mean: Float32Array, variance: Float32Array, n: number, momentum: number,
-  outMean: Float32Array, outVar: Float32Array,
+  runMean: Float32Array,
+  runVar: Float32Array,
+  mean: Float32Array,
+  variance: Float32Array,
+  n: number,
+  momentum: number,
+  outMean: Float32Array,
+  outVar: Float32Array,
 ): void {
   const f = Math.fround;
-  const keep = f(1 - momentum), m = f(momentum), mv = f((momentum * n) / Math.max(n - 1, 1));
+  const keep = f(1 - momentum),
+    m = f(momentum),
+    mv = f((momentum * n) / Math.max(n - 1, 1));
   for (let j = 0; j < mean.length; j++) {
     outMean[j] = f(f(runMean[j]! * keep) + f(mean[j]! * m));
     outVar[j] = f(f(runVar[j]! * keep) + f(variance[j]! * mv));
@@ -253,11 +305,15 @@ function registerWasmKernels(): void {
       // outputs y, mean, variance, rstd, and with runMean and runVar given, their updates
       kernelFunc: ({ inputs, backend, attrs }) => {
         const heap = backend as unknown as WasmHeap;
-        const { x, gamma, beta, runMean, runVar } = inputs as Record<'x' | 'gamma' | 'beta', tf.TensorInfo> & Partial<Record<'runMean' | 'runVar', tf.TensorInfo>>;
+        const { x, gamma, beta, runMean, runVar } = inputs as Record<'x' | 'gamma' | 'beta', tf.TensorInfo> &
+          Partial<Record<'runMean' | 'runVar', tf.TensorInfo>>;
         const { eps, momentum } = attrs as { eps: number; momentum: number };
         const c = x.shape[x.shape.length - 1]!;
         const n = x.shape.reduce((p, d) => p * d, 1) / c;
-        const outs = [heap.makeOutput(x.shape, 'float32'), ...Array.from({ length: runMean ? 5 : 3 }, () => heap.makeOutput([c], 'float32'))];
+        const outs = [
+          heap.makeOutput(x.shape, 'float32'),
+          ...Array.from({ length: runMean ? 5 : 3 }, () => heap.makeOutput([c], 'float32')),
+        ];
         // views only after every allocation: a malloc may grow the heap and detach older views
         const [y, mean, variance, rstd, outMean, outVar] = outs.map((t) => heap.typedArrayFromHeap(t));
         const v = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t);
@@ -289,7 +345,9 @@ const bnOp = (eps: number, running: RunningStats | undefined) =>
   tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [x, gamma, beta, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     const inputs: tf.NamedTensorMap = running ? { x, gamma, beta, runMean: running.mean, runVar: running.variance } : { x, gamma, beta };
-    const [y, mean, , rstd, runMean, runVar] = tf.engine().runKernel(FORWARD, inputs, { eps, momentum: running?.momentum ?? 0 }) as tf.Tensor[];
+    const [y, mean, , rstd, runMean, runVar] = tf
+      .engine()
+      .runKernel(FORWARD, inputs, { eps, momentum: running?.momentum ?? 0 }) as tf.Tensor[];
     if (running) {
       running.mean.assign(runMean!);
       running.variance.assign(runVar!);
@@ -324,6 +382,9 @@ function plainBatchNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: nu
     const axes = Array.from({ length: x.rank - 1 }, (_, i) => i);
     const { mean, variance } = tf.moments(x, axes);
     if (running) updateRunning(running, mean, variance, x.size / x.shape[x.rank - 1]!);
-    return x.sub(mean).mul(tf.rsqrt(variance.add(eps)).mul(gamma)).add(beta);
+    return x
+      .sub(mean)
+      .mul(tf.rsqrt(variance.add(eps)).mul(gamma))
+      .add(beta);
   });
 }

@@ -29,13 +29,22 @@ function time(f: () => unknown): { min: number; med: number } {
   ts.sort((a, b) => a - b);
   const min = ts[0];
   const med = ts[ts.length >> 1];
-  if (min === undefined || med === undefined) throw new RangeError(`conv-timing: no timings to report: the repetition count must be at least 1, got ${reps}`);
+  if (min === undefined || med === undefined)
+    throw new RangeError(`conv-timing: no timings to report: the repetition count must be at least 1, got ${reps}`);
   return { min, med };
 }
 
 const fmt = (t: { min: number; med: number }) => `${t.min.toFixed(1).padStart(6)} (${t.med.toFixed(1).padStart(6)})`;
 
-interface Shape { name: string; B: number; H: number; C: number; O: number; k: 1 | 3; s: 1 | 2 }
+interface Shape {
+  name: string;
+  B: number;
+  H: number;
+  C: number;
+  O: number;
+  k: 1 | 3;
+  s: 1 | 2;
+}
 const shapes: Shape[] = [
   { name: '3x3 s1 32x32 16→16', B: 128, H: 32, C: 16, O: 16, k: 3, s: 1 },
   { name: '3x3 s2 32x32 16→32', B: 128, H: 32, C: 16, O: 32, k: 3, s: 2 },
@@ -51,8 +60,12 @@ async function main(): Promise<void> {
   console.log("tf's dw: n/a — wasm has no Conv2DBackpropFilter kernel (tf.grad through tf.conv2d throws)");
   // Warm-up: the first large allocations grow the wasm heap, which would be charged to row 1.
   tf.tidy(() => {
-    const x = tf.randomNormal([128, 32, 32, 16]) as tf.Tensor4D, w = tf.randomNormal([3, 3, 16, 16]) as tf.Tensor4D;
-    tf.grads((a: tf.Tensor, b: tf.Tensor) => conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'))([x, w], tf.randomNormal([128, 32, 32, 16]));
+    const x = tf.randomNormal([128, 32, 32, 16]) as tf.Tensor4D,
+      w = tf.randomNormal([3, 3, 16, 16]) as tf.Tensor4D;
+    tf.grads((a: tf.Tensor, b: tf.Tensor) => conv2d(a as tf.Tensor4D, b as tf.Tensor4D, 1, 'same'))(
+      [x, w],
+      tf.randomNormal([128, 32, 32, 16]),
+    );
     tf.conv2dTranspose(x, w, [128, 32, 32, 16], 1, 'same');
   });
   const cols = ['fwd tf', 'fwd mine', 'dx tf', 'dx mine', 'dw mine', 'fwd+bwd mine'];
@@ -68,18 +81,30 @@ async function main(): Promise<void> {
     const dxMine = time(() => convInputGrad(fresh(), w, g, g));
     const dxTf = time(() => tf.conv2dTranspose(fresh(), w, [sh.B, sh.H, sh.H, sh.C], sh.s, 'same'));
     const dwMine = time(() => convFilterGrad(x, fresh(), g, g));
-    const both = time(() => tf.grads((a: tf.Tensor, b: tf.Tensor) => conv2d(a as tf.Tensor4D, b as tf.Tensor4D, sh.s, 'same'))([x, w], fresh()));
+    const both = time(() =>
+      tf.grads((a: tf.Tensor, b: tf.Tensor) => conv2d(a as tf.Tensor4D, b as tf.Tensor4D, sh.s, 'same'))([x, w], fresh()),
+    );
     console.log(`${sh.name.padEnd(20)} ${[fwd, fwdMine, dxTf, dxMine, dwMine, both].map(fmt).join(' ')}`);
     tf.dispose([x, w, dy0]);
   }
 
-  console.log(`\n${'matmul a[m,k]·b[k,n]'.padEnd(24)} ${'forward'.padStart(15)} ${'fwd+bwd mine'.padStart(15)} ${'fwd+bwd tf'.padStart(15)}`);
-  for (const [m, k, n] of [[128, 784, 100], [128, 100, 100], [128, 64, 10], [131072, 16, 16]] as const) {
-    const a = tf.randomNormal([m, k]) as tf.Tensor2D, b = tf.randomNormal([k, n]) as tf.Tensor2D;
+  console.log(
+    `\n${'matmul a[m,k]·b[k,n]'.padEnd(24)} ${'forward'.padStart(15)} ${'fwd+bwd mine'.padStart(15)} ${'fwd+bwd tf'.padStart(15)}`,
+  );
+  for (const [m, k, n] of [
+    [128, 784, 100],
+    [128, 100, 100],
+    [128, 64, 10],
+    [131072, 16, 16],
+  ] as const) {
+    const a = tf.randomNormal([m, k]) as tf.Tensor2D,
+      b = tf.randomNormal([k, n]) as tf.Tensor2D;
     const dy = tf.randomNormal([m, n]) as tf.Tensor2D;
     const fwd = time(() => tf.matMul(a, b));
     const mine = time(() => tf.grads((p: tf.Tensor, q: tf.Tensor) => matMul(p as tf.Tensor2D, q as tf.Tensor2D))([a, b], tf.add(dy, 0)));
-    const theirs = time(() => tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.matMul(p as tf.Tensor2D, q as tf.Tensor2D))([a, b], tf.add(dy, 0)));
+    const theirs = time(() =>
+      tf.grads((p: tf.Tensor, q: tf.Tensor) => tf.matMul(p as tf.Tensor2D, q as tf.Tensor2D))([a, b], tf.add(dy, 0)),
+    );
     console.log(`${`${m}x${k} · ${k}x${n}`.padEnd(24)} ${fmt(fwd)} ${fmt(mine)} ${fmt(theirs)}`);
     tf.dispose([a, b, dy]);
   }

@@ -13,7 +13,16 @@ import { axisGeometry, conv2d, type ConvPadding, fastGradientsActive, setFastGra
 const TOL = 1e-4;
 
 interface Case {
-  B: number; H: number; W: number; C: number; O: number; k: number; kw?: number; stride: 1 | 2; padding: ConvPadding; seed: number;
+  B: number;
+  H: number;
+  W: number;
+  C: number;
+  O: number;
+  k: number;
+  kw?: number;
+  stride: 1 | 2;
+  padding: ConvPadding;
+  seed: number;
 }
 
 /** Deterministic values in [−1, 1) (mulberry32). */
@@ -35,13 +44,16 @@ type Result = { y: Float32Array; dx: Float32Array; dw: Float32Array; shape: numb
 /** y, and the gradients of Σ c ⊙ y, computed with `op` on the active backend. */
 function run(op: typeof conv2d, c: Case): Result {
   const kw = c.kw ?? c.k;
-  const outH = axisGeometry(c.H, c.k, c.stride, c.padding).out, outW = axisGeometry(c.W, kw, c.stride, c.padding).out;
+  const outH = axisGeometry(c.H, c.k, c.stride, c.padding).out,
+    outW = axisGeometry(c.W, kw, c.stride, c.padding).out;
   return tf.tidy(() => {
     const x = tf.tensor4d(values(c.B * c.H * c.W * c.C, c.seed), [c.B, c.H, c.W, c.C]);
     const w = tf.tensor4d(values(c.k * kw * c.C * c.O, c.seed + 1), [c.k, kw, c.C, c.O]);
     const weights = tf.tensor4d(values(c.B * outH * outW * c.O, c.seed + 2), [c.B, outH, outW, c.O]);
     const y = op(x, w, c.stride, c.padding);
-    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.sum(tf.mul(op(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.padding), weights)))([x, w]);
+    const [dx, dw] = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(op(a as tf.Tensor4D, b as tf.Tensor4D, c.stride, c.padding), weights)),
+    )([x, w]);
     return { y: y.dataSync() as Float32Array, dx: dx!.dataSync() as Float32Array, dw: dw!.dataSync() as Float32Array, shape: y.shape };
   });
 }
@@ -50,7 +62,8 @@ const native: typeof conv2d = (x, w, s, p) => tf.conv2d(x, w, s, p);
 
 function relErr(mine: Float32Array, ref: Float32Array): number {
   expect(mine.length).toBe(ref.length);
-  let scale = 0, err = 0;
+  let scale = 0,
+    err = 0;
   for (let i = 0; i < ref.length; i++) {
     scale = Math.max(scale, Math.abs(ref[i]!));
     err = Math.max(err, Math.abs(mine[i]! - ref[i]!));
@@ -114,15 +127,24 @@ describe('conv2d fast gradients', () => {
   });
 
   it('equals tf.conv2d + cpu autodiff on wasm (values, dx, dw)', async () => {
-    await fc.assert(fc.asyncProperty(caseArb, (c) => compare(c, 'wasm', 'auto')), { numRuns: 100 });
+    await fc.assert(
+      fc.asyncProperty(caseArb, (c) => compare(c, 'wasm', 'auto')),
+      { numRuns: 100 },
+    );
   });
 
   it('equals tf.conv2d + cpu autodiff on cpu with the fast path forced (float32 math check)', async () => {
-    await fc.assert(fc.asyncProperty(caseArb, (c) => compare(c, 'cpu', 'always')), { numRuns: 40 });
+    await fc.assert(
+      fc.asyncProperty(caseArb, (c) => compare(c, 'cpu', 'always')),
+      { numRuns: 40 },
+    );
   });
 
   it('equals the reference for any kernel up to 5x5, square or not', async () => {
-    await fc.assert(fc.asyncProperty(anyKernelArb, (c) => compare(c, 'wasm', 'auto')), { numRuns: 50 });
+    await fc.assert(
+      fc.asyncProperty(anyKernelArb, (c) => compare(c, 'wasm', 'auto')),
+      { numRuns: 50 },
+    );
   });
 
   it("stays right where wasm's own 'same' conv is wrong (stride 2, 1x3 and 3x1 kernels)", async () => {
@@ -156,7 +178,8 @@ describe('conv2d fast gradients', () => {
     await tf.setBackend('wasm');
     expect(fastGradientsActive()).toBe(false);
     // 'never' on wasm is tf.conv2d: its forward works, its filter gradient is what wasm lacks.
-    const x = tf.ones([1, 4, 4, 2]) as tf.Tensor4D, w = tf.ones([3, 3, 2, 1]) as tf.Tensor4D;
+    const x = tf.ones([1, 4, 4, 2]) as tf.Tensor4D,
+      w = tf.ones([3, 3, 2, 1]) as tf.Tensor4D;
     expect(() => tf.grad((v: tf.Tensor) => tf.sum(conv2d(x, v as tf.Tensor4D, 1, 'same')))(w)).toThrow();
     setFastGradients('auto');
     expect(tf.grad((v: tf.Tensor) => tf.sum(conv2d(x, v as tf.Tensor4D, 1, 'same')))(w).shape).toEqual([3, 3, 2, 1]);
@@ -189,8 +212,12 @@ describe('conv2d fast gradients', () => {
 
   it('strideSubsample: x[:, ::s, ::s, :] exactly (Infinity and NaN kept), and its dx equals cpu autodiff', async () => {
     const arb = fc.record({
-      B: fc.integer({ min: 1, max: 3 }), H: fc.integer({ min: 1, max: 9 }), W: fc.integer({ min: 1, max: 9 }),
-      C: fc.integer({ min: 1, max: 4 }), stride: fc.constantFrom<1 | 2>(1, 2), seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
+      B: fc.integer({ min: 1, max: 3 }),
+      H: fc.integer({ min: 1, max: 9 }),
+      W: fc.integer({ min: 1, max: 9 }),
+      C: fc.integer({ min: 1, max: 4 }),
+      stride: fc.constantFrom<1 | 2>(1, 2),
+      seed: fc.integer({ min: 0, max: 2 ** 31 - 1 }),
     });
     const evalOn = (c: { B: number; H: number; W: number; C: number; stride: 1 | 2; seed: number }, poison: boolean) =>
       tf.tidy(() => {
@@ -212,7 +239,8 @@ describe('conv2d fast gradients', () => {
         await tf.setBackend('wasm');
         const got = evalOn(c, poison);
         if (!poison) expect(relErr(got.dx, want.dx)).toBeLessThanOrEqual(TOL);
-        const Ho = Math.ceil(c.H / c.stride), Wo = Math.ceil(c.W / c.stride);
+        const Ho = Math.ceil(c.H / c.stride),
+          Wo = Math.ceil(c.W / c.stride);
         expect([got.y.length, got.y[0]!.length, got.y[0]![0]!.length]).toEqual([c.B, Ho, Wo]);
         for (let b = 0; b < c.B; b++)
           for (let i = 0; i < Ho; i++)

@@ -73,9 +73,20 @@ type Pad4 = [[number, number], [number, number], [number, number], [number, numb
  */
 function cropNegative(t: tf.Tensor4D, top: number, bottom: number, left: number, right: number): [tf.Tensor4D, Pad4] {
   const [b, h, w, c] = t.shape;
-  const ct = Math.max(-top, 0), cb = Math.max(-bottom, 0), cl = Math.max(-left, 0), cr = Math.max(-right, 0);
+  const ct = Math.max(-top, 0),
+    cb = Math.max(-bottom, 0),
+    cl = Math.max(-left, 0),
+    cr = Math.max(-right, 0);
   const cropped = ct + cb + cl + cr > 0 ? tf.slice(t, [0, ct, cl, 0], [b, h - ct - cb, w - cl - cr, c]) : t;
-  return [cropped, [[0, 0], [Math.max(top, 0), Math.max(bottom, 0)], [Math.max(left, 0), Math.max(right, 0)], [0, 0]]];
+  return [
+    cropped,
+    [
+      [0, 0],
+      [Math.max(top, 0), Math.max(bottom, 0)],
+      [Math.max(left, 0), Math.max(right, 0)],
+      [0, 0],
+    ],
+  ];
 }
 
 /** tf.conv2d with explicit padding, falling back to 'valid' when all pads are zero. */
@@ -90,8 +101,20 @@ function conv(x: tf.Tensor4D, w: tf.Tensor4D, pad: Pad4, dilation = 1, stride = 
  * found by conv.test.ts), while its explicit padding is right for every shape tested.
  */
 function forwardConv(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, padding: ConvPadding): tf.Tensor4D {
-  const gh = axisGeometry(x.shape[1], w.shape[0], stride, padding), gw = axisGeometry(x.shape[2], w.shape[1], stride, padding);
-  return conv(x, w, [[0, 0], [gh.before, gh.after], [gw.before, gw.after], [0, 0]], 1, stride);
+  const gh = axisGeometry(x.shape[1], w.shape[0], stride, padding),
+    gw = axisGeometry(x.shape[2], w.shape[1], stride, padding);
+  return conv(
+    x,
+    w,
+    [
+      [0, 0],
+      [gh.before, gh.after],
+      [gw.before, gw.after],
+      [0, 0],
+    ],
+    1,
+    stride,
+  );
 }
 
 /** [m, k] → [k, m] as a 3-D transpose: the wasm 2-D transpose kernel scatters and is ~3x slower. */
@@ -119,14 +142,22 @@ function largestFactorBelowSqrt(m: number): number {
 function rowPhaseKernels(w: tf.Tensor4D, s: number): (tf.Tensor4D | null)[] {
   const [kh, kw, c, o] = w.shape;
   if (s === 1) return [tf.transpose(tf.reverse(w, [0, 1]), [0, 1, 3, 2])];
-  const Kh = Math.ceil(kh / s), Kw = Math.ceil(kw / s);
-  const wp = tf.pad(w, [[0, Kh * s - kh], [0, Kw * s - kw], [0, 0], [0, 0]]);
+  const Kh = Math.ceil(kh / s),
+    Kw = Math.ceil(kw / s);
+  const wp = tf.pad(w, [
+    [0, Kh * s - kh],
+    [0, Kw * s - kw],
+    [0, 0],
+    [0, 0],
+  ]);
   const split = tf.reverse(tf.reshape(wp, [Kh, s, Kw, s, c, o]), [0, 2]); // [n'_h, r_h, n'_w, r_w, c, o], n' = K−1−n
   const byPhase = tf.transpose(split, [1, 0, 2, 5, 3, 4]); // [r_h, n'_h, n'_w, o, r_w, c]
   const kernels: (tf.Tensor4D | null)[] = [];
   for (let r = 0; r < s; r++) {
     const Kr = Math.ceil((kh - r) / s); // taps n < Kr lie inside the kernel: n'_h ≥ Kh − Kr
-    kernels.push(Kr <= 0 ? null : (tf.reshape(tf.slice(byPhase, [r, Kh - Kr, 0, 0, 0, 0], [1, Kr, Kw, o, s, c]), [Kr, Kw, o, s * c]) as tf.Tensor4D));
+    kernels.push(
+      Kr <= 0 ? null : (tf.reshape(tf.slice(byPhase, [r, Kh - Kr, 0, 0, 0, 0], [1, Kr, Kw, o, s, c]), [Kr, Kw, o, s * c]) as tf.Tensor4D),
+    );
   }
   return kernels;
 }
@@ -146,9 +177,12 @@ export function convInputGrad(dy: tf.Tensor4D, w: tf.Tensor4D, gh: AxisGeometry,
     const C = w.shape[2];
     const s = gh.s;
     const Kw = Math.ceil(gw.k / s);
-    const q0h = Math.floor(gh.before / s), q1h = Math.ceil((gh.before + gh.n) / s) - 1;
-    const q0w = Math.floor(gw.before / s), q1w = Math.ceil((gw.before + gw.n) / s) - 1;
-    const Qh = q1h - q0h + 1, Qw = q1w - q0w + 1;
+    const q0h = Math.floor(gh.before / s),
+      q1h = Math.ceil((gh.before + gh.n) / s) - 1;
+    const q0w = Math.floor(gw.before / s),
+      q1w = Math.ceil((gw.before + gw.n) / s) - 1;
+    const Qh = q1h - q0h + 1,
+      Qw = q1w - q0w + 1;
     const phases = rowPhaseKernels(w, s).map((g) => {
       if (g === null) return tf.zeros([B, Qh, Qw, s * C]) as tf.Tensor4D;
       const [dyc, pad] = cropNegative(dy, g.shape[0] - 1 - q0h, q1h - (gh.out - 1), Kw - 1 - q0w, q1w - (gw.out - 1));
@@ -157,7 +191,8 @@ export function convInputGrad(dy: tf.Tensor4D, w: tf.Tensor4D, gh: AxisGeometry,
     if (s === 1) return phases[0]!; // Qh = H, Qw = W, nothing to interleave or crop
     const rows = phases.map((p) => tf.reshape(p, [B * Qh, 1, Qw * s * C]));
     const inter = tf.reshape(tf.concat(rows, 1), [B, Qh * s, Qw * s, C]) as tf.Tensor4D;
-    const oh = gh.before - q0h * s, ow = gw.before - q0w * s;
+    const oh = gh.before - q0h * s,
+      ow = gw.before - q0w * s;
     if (oh === 0 && ow === 0 && Qh * s === gh.n && Qw * s === gw.n) return inter;
     return tf.slice(inter, [0, oh, ow, 0], [B, gh.n, gw.n, C]);
   });
@@ -180,8 +215,16 @@ function pointwiseInputGrad(dy: tf.Tensor4D, w: tf.Tensor4D, gh: AxisGeometry, g
  */
 function spreadStrided(t: tf.Tensor4D, s: number, h: number, w: number): tf.Tensor4D {
   const [B, Ho, Wo, C] = t.shape;
-  const cols = tf.pad(tf.reshape(t, [B * Ho * Wo, 1, C]), [[0, 0], [0, s - 1], [0, 0]]);
-  const rows = tf.pad(tf.reshape(cols, [B * Ho, 1, Wo * s * C]), [[0, 0], [0, s - 1], [0, 0]]);
+  const cols = tf.pad(tf.reshape(t, [B * Ho * Wo, 1, C]), [
+    [0, 0],
+    [0, s - 1],
+    [0, 0],
+  ]);
+  const rows = tf.pad(tf.reshape(cols, [B * Ho, 1, Wo * s * C]), [
+    [0, 0],
+    [0, s - 1],
+    [0, 0],
+  ]);
   return fitTo(tf.reshape(rows, [B, Ho * s, Wo * s, C]) as tf.Tensor4D, h, w);
 }
 
@@ -190,7 +233,14 @@ function fitTo(t: tf.Tensor4D, h: number, w: number): tf.Tensor4D {
   const [B, th, tw, C] = t.shape;
   if (th === h && tw === w) return t;
   const c = th > h || tw > w ? tf.slice(t, [0, 0, 0, 0], [B, Math.min(th, h), Math.min(tw, w), C]) : t;
-  return th < h || tw < w ? tf.pad(c, [[0, 0], [0, Math.max(h - th, 0)], [0, Math.max(w - tw, 0)], [0, 0]]) : c;
+  return th < h || tw < w
+    ? tf.pad(c, [
+        [0, 0],
+        [0, Math.max(h - th, 0)],
+        [0, Math.max(w - tw, 0)],
+        [0, 0],
+      ])
+    : c;
 }
 
 /** dw of a conv with geometry gh × gw, given x [B,H,W,C] and dy [B,Ho,Wo,O]. */

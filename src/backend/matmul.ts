@@ -27,10 +27,7 @@ export function matMul(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor2D {
       value: tf.matMul(x, y),
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
         const [xs, ys] = saved as [tf.Tensor2D, tf.Tensor2D];
-        return tf.tidy(() => [
-          tf.matMul(dy as tf.Tensor2D, transpose2d(ys)),
-          tf.matMul(transpose2d(xs), dy as tf.Tensor2D),
-        ]);
+        return tf.tidy(() => [tf.matMul(dy as tf.Tensor2D, transpose2d(ys)), tf.matMul(transpose2d(xs), dy as tf.Tensor2D)]);
       },
     };
   }) as unknown as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;

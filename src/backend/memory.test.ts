@@ -15,7 +15,16 @@ beforeAll(async () => {
   await initBackend('wasm');
 });
 
-const cifar = { name: 'synthetic', images: new Float32Array(0), labels: new Uint8Array(0), n: 0, height: 32, width: 32, channels: 3, numClasses: 10 };
+const cifar = {
+  name: 'synthetic',
+  images: new Float32Array(0),
+  labels: new Uint8Array(0),
+  n: 0,
+  height: 32,
+  width: 32,
+  channels: 3,
+  numClasses: 10,
+};
 
 describe('wasm heap check', () => {
   it('counts the conv outputs of a ResNet', () => {
@@ -58,7 +67,9 @@ describe('wasm heap check', () => {
     expect(err).toBeInstanceOf(MemoryLimitError);
     const msg = (err as Error).message;
     expect(msg.split('\n')).toHaveLength(1);
-    expect(msg).toMatch(/^a gradient of ResNet-110 \(width 16, BN all\) on 128 images 32x32x3 needs ≈ 4\.50 GiB of tensors, more than the wasm backend's 4 GiB heap holds/);
+    expect(msg).toMatch(
+      /^a gradient of ResNet-110 \(width 16, BN all\) on 128 images 32x32x3 needs ≈ 4\.50 GiB of tensors, more than the wasm backend's 4 GiB heap holds/,
+    );
     expect(msg).toMatch(/BN_BACKEND=tensorflow .* or use BN_PROFILE=smoke$/);
     // the profile's deep net is checked at its heavier placement: its claims build both
     expect(() => makeResNet({ bn: 'none', seed: 0, data: cifar })).toThrow(MemoryLimitError);

@@ -38,7 +38,8 @@ export interface GradientShape {
 /** Floats of all conv outputs of one image through the CIFAR ResNet (6n+2): stem, then 2n convs per stage at w, 2w, 4w. */
 export function resnetActivationFloats(depth: number, width: number, height: number, imageWidth: number): number {
   const n = (depth - 2) / 6;
-  let h = height, w = imageWidth;
+  let h = height,
+    w = imageWidth;
   let floats = h * w * width; // stem
   for (let s = 0; s < 3; s++) {
     if (s > 0) {

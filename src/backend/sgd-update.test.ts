@@ -10,7 +10,15 @@ beforeAll(async () => {
 });
 
 /** The update as tfjs ops (what Sgd runs on other backends), on the active backend. */
-function reference(theta: tf.Tensor, v: tf.Tensor | null, g: tf.Tensor, decay: boolean, lr: number, momentum: number, wd: number): [tf.Tensor, tf.Tensor | null] {
+function reference(
+  theta: tf.Tensor,
+  v: tf.Tensor | null,
+  g: tf.Tensor,
+  decay: boolean,
+  lr: number,
+  momentum: number,
+  wd: number,
+): [tf.Tensor, tf.Tensor | null] {
   const [t, nv] = tf.tidy(() => {
     if (wd > 0 && decay) g = g.add(theta.mul(wd));
     let nv: tf.Tensor | undefined;
@@ -28,7 +36,11 @@ const bits = (t: tf.Tensor) => Buffer.from(new Float32Array(t.dataSync()).buffer
 describe('the fused SGD update (wasm)', () => {
   it('gives bit for bit the numbers of the tfjs ops over several steps (decayed and not, with and without momentum)', () => {
     expect(sgdUpdateActive()).toBe(true);
-    for (const [momentum, wd] of [[0.9, 5e-4], [0, 5e-4], [0.9, 0]] as const) {
+    for (const [momentum, wd] of [
+      [0.9, 5e-4],
+      [0, 5e-4],
+      [0.9, 0],
+    ] as const) {
       const shapes: Record<string, number[]> = { w: [3, 3, 4, 8], gamma: [8], fc: [16, 10] };
       const params = new Map(Object.entries(shapes).map(([k, s], i) => [k, tf.variable(tf.randomNormal(s, 0, 1, 'float32', i + 1))]));
       const decayed = new Set(['w', 'fc']);
@@ -37,7 +49,16 @@ describe('the fused SGD update (wasm)', () => {
       for (let step = 0; step < 4; step++) {
         const lr = [0.1, 0.037, 1e-3, 3.3][step]!;
         // raw gradients of a wide range of magnitudes, so rounding differences would show
-        const grads = Object.fromEntries([...params].map(([k, p], i) => [k, tf.tidy(() => tf.randomNormal(p.shape, 0, 1, 'float32', 100 * step + i).mul(tf.randomUniform(p.shape, -6, 6, 'float32', 7 * step + i).exp()))]));
+        const grads = Object.fromEntries(
+          [...params].map(([k, p], i) => [
+            k,
+            tf.tidy(() =>
+              tf
+                .randomNormal(p.shape, 0, 1, 'float32', 100 * step + i)
+                .mul(tf.randomUniform(p.shape, -6, 6, 'float32', 7 * step + i).exp()),
+            ),
+          ]),
+        );
         opt.step(grads, lr);
         for (const [k, r] of ref) {
           const [t, v] = reference(r.theta, r.v, grads[k]!, decayed.has(k), lr, momentum, wd);

@@ -42,8 +42,15 @@ interface Attrs {
  * null on a parameter's first step. Constants are float32 already.
  */
 export function sgdUpdateArrays(
-  theta: Float32Array, v: Float32Array | null, g: Float32Array, decay: boolean, lr: number, momentum: number, weightDecay: number,
-  thetaOut: Float32Array, vOut: Float32Array | null,
+  theta: Float32Array,
+  v: Float32Array | null,
+  g: Float32Array,
+  decay: boolean,
+  lr: number,
+  momentum: number,
+  weightDecay: number,
+  thetaOut: Float32Array,
+  vOut: Float32Array | null,
 ): void {
   const f = Math.fround;
   for (let i = 0; i < theta.length; i++) {
@@ -74,8 +81,17 @@ if (!tf.getKernel(KERNEL, 'wasm'))
       const view = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t);
       for (let k = 0; k < a.count; k++) {
         const v = a.hasVelocity[k] ? view(ins[`v${k}`]!) : null;
-        sgdUpdateArrays(view(ins[`theta${k}`]!), v, view(ins[`g${k}`]!), a.decay[k] === 1 && a.weightDecay > 0, f(a.lr), f(a.momentum), f(a.weightDecay),
-          view(outs[k]!), withV ? view(outs[a.count + k]!) : null);
+        sgdUpdateArrays(
+          view(ins[`theta${k}`]!),
+          v,
+          view(ins[`g${k}`]!),
+          a.decay[k] === 1 && a.weightDecay > 0,
+          f(a.lr),
+          f(a.momentum),
+          f(a.weightDecay),
+          view(outs[k]!),
+          withV ? view(outs[a.count + k]!) : null,
+        );
       }
       return outs;
     },
@@ -90,7 +106,12 @@ export interface SgdSlot {
 }
 
 /** θ' per slot and, when momentum > 0, v' per slot: new tensors (the caller assigns them). */
-export function sgdUpdate(slots: SgdSlot[], lr: number, momentum: number, weightDecay: number): { theta: tf.Tensor[]; velocity: tf.Tensor[] } {
+export function sgdUpdate(
+  slots: SgdSlot[],
+  lr: number,
+  momentum: number,
+  weightDecay: number,
+): { theta: tf.Tensor[]; velocity: tf.Tensor[] } {
   const inputs: Record<string, tf.Tensor> = {};
   slots.forEach((s, k) => {
     inputs[`theta${k}`] = s.theta;
@@ -98,7 +119,10 @@ export function sgdUpdate(slots: SgdSlot[], lr: number, momentum: number, weight
     if (s.velocity) inputs[`v${k}`] = s.velocity;
   });
   const attrs: Attrs = {
-    count: slots.length, lr, momentum, weightDecay,
+    count: slots.length,
+    lr,
+    momentum,
+    weightDecay,
     decay: slots.map((s) => (s.decay ? 1 : 0)),
     hasVelocity: slots.map((s) => (s.velocity ? 1 : 0)),
   };

@@ -38,12 +38,24 @@ const noPackage = !probe.ok && /optional package/.test(probe.why);
 
 describe('WebGPU adapters', () => {
   it('counts software rasterisers and fallback adapters as no GPU', () => {
-    const lavapipe = { vendor: 'mesa', architecture: 'software', device: 'llvmpipe-llvm-15-0-6-256-bits-', description: 'llvmpipe: Mesa 25.0.7', fallback: true };
+    const lavapipe = {
+      vendor: 'mesa',
+      architecture: 'software',
+      device: 'llvmpipe-llvm-15-0-6-256-bits-',
+      description: 'llvmpipe: Mesa 25.0.7',
+      fallback: true,
+    };
     expect(isHardwareAdapter(lavapipe)).toBe(false);
     expect(isHardwareAdapter({ ...lavapipe, architecture: '', fallback: false })).toBe(false); // the name says llvmpipe
-    expect(isHardwareAdapter({ vendor: 'google', architecture: '', device: 'SwiftShader Device', description: '', fallback: false })).toBe(false);
-    expect(isHardwareAdapter({ vendor: 'nvidia', architecture: 'hopper', device: 'NVIDIA H200', description: 'NVIDIA H200', fallback: false })).toBe(true);
-    expect(isHardwareAdapter({ vendor: 'nvidia', architecture: 'hopper', device: 'NVIDIA H200', description: '', fallback: true })).toBe(false);
+    expect(isHardwareAdapter({ vendor: 'google', architecture: '', device: 'SwiftShader Device', description: '', fallback: false })).toBe(
+      false,
+    );
+    expect(
+      isHardwareAdapter({ vendor: 'nvidia', architecture: 'hopper', device: 'NVIDIA H200', description: 'NVIDIA H200', fallback: false }),
+    ).toBe(true);
+    expect(isHardwareAdapter({ vendor: 'nvidia', architecture: 'hopper', device: 'NVIDIA H200', description: '', fallback: true })).toBe(
+      false,
+    );
   });
 
   // where Linux has no GPU device, Dawn could offer at most a software adapter, which auto never takes
@@ -53,25 +65,39 @@ describe('WebGPU adapters', () => {
   });
 
   // Linux: elsewhere Dawn runs on Metal or D3D12, and VK_ICD_FILENAMES removes nothing
-  it.skipIf(noPackage || process.platform !== 'linux')('BN_BACKEND=webgpu without a Vulkan driver stops with one line naming what is missing', () => {
-    // a child process: Dawn reads VK_ICD_FILENAMES once, when it first creates its instance
-    const run = () =>
-      execFileSync('npx', ['tsx', '-e', "import('./src/backend/index.ts').then((m) => m.initBackend('webgpu')).then(() => process.exit(0), (e) => { console.log(String(e.message)); process.exit(3); })"], {
-        env: { ...process.env, BN_QUIET: '1', VK_ICD_FILENAMES: '/nonexistent/no-driver.json' },
-        encoding: 'utf8',
-        stdio: ['ignore', 'pipe', 'ignore'],
-      });
-    let out = '';
-    try {
-      run();
-    } catch (e) {
-      out = (e as { stdout: string }).stdout;
-    }
-    const lines = out.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^BN_BACKEND=webgpu cannot start: Dawn found no WebGPU adapter: missing a Vulkan driver \(VK_ICD_FILENAMES=\/nonexistent\/no-driver.json names no existing file\)/);
-    expect(lines[0]).toMatch(/mesa-vulkan-drivers/);
-  }, 60_000);
+  it.skipIf(noPackage || process.platform !== 'linux')(
+    'BN_BACKEND=webgpu without a Vulkan driver stops with one line naming what is missing',
+    () => {
+      // a child process: Dawn reads VK_ICD_FILENAMES once, when it first creates its instance
+      const run = () =>
+        execFileSync(
+          'npx',
+          [
+            'tsx',
+            '-e',
+            "import('./src/backend/index.ts').then((m) => m.initBackend('webgpu')).then(() => process.exit(0), (e) => { console.log(String(e.message)); process.exit(3); })",
+          ],
+          {
+            env: { ...process.env, BN_QUIET: '1', VK_ICD_FILENAMES: '/nonexistent/no-driver.json' },
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'ignore'],
+          },
+        );
+      let out = '';
+      try {
+        run();
+      } catch (e) {
+        out = (e as { stdout: string }).stdout;
+      }
+      const lines = out.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(
+        /^BN_BACKEND=webgpu cannot start: Dawn found no WebGPU adapter: missing a Vulkan driver \(VK_ICD_FILENAMES=\/nonexistent\/no-driver.json names no existing file\)/,
+      );
+      expect(lines[0]).toMatch(/mesa-vulkan-drivers/);
+    },
+    60_000,
+  );
 });
 
 describe.skipIf(!probe.ok)(title, () => {
@@ -114,7 +140,10 @@ describe.skipIf(!probe.ok)(title, () => {
     const stat = async () => {
       const out: { kurtosis: number; std: number }[] = [];
       const x = tf.randomNormal([16, 8, 8, 3], 0, 1, 'float32', 7);
-      const y = tf.tensor1d(Array.from({ length: 16 }, (_, i) => i % 10), 'int32');
+      const y = tf.tensor1d(
+        Array.from({ length: 16 }, (_, i) => i % 10),
+        'int32',
+      );
       for (const bn of ['none', 'all'] as const) {
         const net = buildResNet({ depth: 20, width: 4, inChannels: 3, bn, seed: 3 });
         const name = net.layers.find((l) => l.depth === 11)!.weight;

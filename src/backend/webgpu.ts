@@ -58,7 +58,10 @@ let installError: string | undefined;
 async function installNavigatorGpu(): Promise<string | undefined> {
   if (gpu || installError) return installError;
   try {
-    const mod = (await import(/* @vite-ignore */ 'webgpu' as string)) as { create: (flags: string[]) => GpuLike; globals: Record<string, unknown> };
+    const mod = (await import(/* @vite-ignore */ 'webgpu' as string)) as {
+      create: (flags: string[]) => GpuLike;
+      globals: Record<string, unknown>;
+    };
     const g = globalThis as Record<string, unknown>;
     for (const [k, v] of Object.entries(mod.globals)) if (!(k in g)) g[k] = v;
     gpu = mod.create([]);
@@ -81,11 +84,17 @@ export function missingVulkanParts(): string[] {
   const icdEnv = process.env.VK_ICD_FILENAMES ?? process.env.VK_DRIVER_FILES;
   const icds = icdEnv
     ? icdEnv.split(':').filter((f) => existsSync(f))
-    : ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d'].flatMap((d) => (existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.json')) : []));
+    : ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d'].flatMap((d) =>
+        existsSync(d) ? readdirSync(d).filter((f) => f.endsWith('.json')) : [],
+      );
   const missing: string[] = [];
   if (!loader) missing.push('the Vulkan loader (apt-get install libvulkan1)');
   if (icds.length === 0)
-    missing.push(icdEnv ? `a Vulkan driver (VK_ICD_FILENAMES=${icdEnv} names no existing file)` : 'a Vulkan driver ICD (none in /usr/share/vulkan/icd.d or /etc/vulkan/icd.d)');
+    missing.push(
+      icdEnv
+        ? `a Vulkan driver (VK_ICD_FILENAMES=${icdEnv} names no existing file)`
+        : 'a Vulkan driver ICD (none in /usr/share/vulkan/icd.d or /etc/vulkan/icd.d)',
+    );
   return missing;
 }
 
@@ -95,7 +104,7 @@ function vulkanDiagnosis(): string {
   const missing = missingVulkanParts();
   const fix =
     'a GPU needs its driver\'s Vulkan ICD (NVIDIA: the driver\'s nvidia_icd.json; in a container NVIDIA_DRIVER_CAPABILITIES must include "graphics"); ' +
-    'for tests without a GPU, Mesa ≥ 25 lavapipe: apt-get install -t bookworm-backports mesa-vulkan-drivers (Debian 12\'s own Mesa 22.3 is too old for Dawn)';
+    "for tests without a GPU, Mesa ≥ 25 lavapipe: apt-get install -t bookworm-backports mesa-vulkan-drivers (Debian 12's own Mesa 22.3 is too old for Dawn)";
   return missing.length
     ? `Dawn found no WebGPU adapter: missing ${missing.join(' and ')}; ${fix}`
     : `Dawn found no WebGPU adapter although a Vulkan loader and driver are installed: the driver may be too old or lack what Dawn requires; ${fix}`;
@@ -157,9 +166,13 @@ export async function startWebGpuBackend(): Promise<AdapterSummary> {
     try {
       await import(/* @vite-ignore */ '@tensorflow/tfjs-backend-webgpu' as string);
     } catch (e) {
-      throw new Error(`the optional package @tensorflow/tfjs-backend-webgpu could not be loaded: ${firstLine(e)}; reinstall with \`npm install\``, { cause: e });
+      throw new Error(
+        `the optional package @tensorflow/tfjs-backend-webgpu could not be loaded: ${firstLine(e)}; reinstall with \`npm install\``,
+        { cause: e },
+      );
     }
-    if (!tf.findBackendFactory('webgpu')) throw new Error('@tensorflow/tfjs-backend-webgpu loaded but did not register (navigator.gpu was missing at import)');
+    if (!tf.findBackendFactory('webgpu'))
+      throw new Error('@tensorflow/tfjs-backend-webgpu loaded but did not register (navigator.gpu was missing at import)');
     factory ??= tf.findBackendFactory('webgpu')!;
   }
   if (!(await tf.setBackend('webgpu'))) throw new Error(`the webgpu backend failed to start on adapter ${describeAdapter(p.adapter)}`);

@@ -42,7 +42,14 @@ import { trainStep } from '../train/train';
 import { TRAINING_SCALES } from '../runs';
 
 interface Case {
-  name: string; depth: number; width: number; hw: number; channels: number; bn: 'all' | 'none' | 'final'; microBatch?: number; batch?: number;
+  name: string;
+  depth: number;
+  width: number;
+  hw: number;
+  channels: number;
+  bn: 'all' | 'none' | 'final';
+  microBatch?: number;
+  batch?: number;
   /** timed in PyTorch too (scripts/bench/torch-step.py), for the ratio */
   torch?: boolean;
 }
@@ -62,7 +69,14 @@ function trainingCases(): Case[] {
   }
   return [...byScale.values()].flatMap((S) =>
     (['all', 'none', 'final'] as const).map((bn): Case => ({
-      name: `${S.profiles.join(', ')}: ResNet-${S.depth} w${S.width} 14x14 bn=${bn}`, depth: S.depth, width: S.width, hw: 14, channels: 1, bn, batch: S.batch, torch: bn !== 'final',
+      name: `${S.profiles.join(', ')}: ResNet-${S.depth} w${S.width} 14x14 bn=${bn}`,
+      depth: S.depth,
+      width: S.width,
+      hw: 14,
+      channels: 1,
+      bn,
+      batch: S.batch,
+      torch: bn !== 'final',
     })),
   );
 }
@@ -73,13 +87,42 @@ const CASES: Case[] = [
   { name: 'ResNet-56 32x32x3', depth: 56, width: 16, hw: 32, channels: 3, bn: 'all', microBatch: 32 },
   ...trainingCases(),
   // the training claims' net at twice the width: the convolutions weigh more against BN
-  ...(['all', 'none'] as const).map((bn): Case => ({ name: `ResNet-56 w8 14x14 bn=${bn}`, depth: 56, width: 8, hw: 14, channels: 1, bn, batch: 64, torch: true })),
+  ...(['all', 'none'] as const).map((bn): Case => ({
+    name: `ResNet-56 w8 14x14 bn=${bn}`,
+    depth: 56,
+    width: 8,
+    hw: 14,
+    channels: 1,
+    bn,
+    batch: 64,
+    torch: true,
+  })),
 ];
 const BATCH = 128;
 
-interface Result { case: string; backend: string; batch: number; steps: number; secondsPerStep: number; imagesPerSecond: number; gflops: number; rowPeakRssMiB?: number; params?: number; adapter?: AdapterSummary }
+interface Result {
+  case: string;
+  backend: string;
+  batch: number;
+  steps: number;
+  secondsPerStep: number;
+  imagesPerSecond: number;
+  gflops: number;
+  rowPeakRssMiB?: number;
+  params?: number;
+  adapter?: AdapterSummary;
+}
 /** One workload in the project and in PyTorch: images/s of each, their ratio, both parameter counts. */
-interface TorchComparison { case: string; batch: number; project: number; pytorch: number; ratio: number; projectParams: number; pytorchParams: number; paramsAgree: boolean }
+interface TorchComparison {
+  case: string;
+  batch: number;
+  project: number;
+  pytorch: number;
+  ratio: number;
+  projectParams: number;
+  pytorchParams: number;
+  paramsAgree: boolean;
+}
 /**
  * The pure-JS cpu backend takes ~18 minutes for one ResNet-20 28x28 step at batch 128: it is
  * timed at batch 16, where its images/s are the same (measured 2026-12-01: 1093.6 s at 128 and
@@ -103,16 +146,31 @@ const sampleRss = () => {
  * GPU to finish the pass), the momentum update. Micro-batches only where the case asks for them
  * (they exist for the wasm heap's 4 GiB), so never on webgpu.
  */
-async function step(net: ReturnType<typeof buildResNet>, opt: Sgd, x: tf.Tensor4D, y: tf.Tensor1D, microBatch: number | undefined): Promise<void> {
+async function step(
+  net: ReturnType<typeof buildResNet>,
+  opt: Sgd,
+  x: tf.Tensor4D,
+  y: tf.Tensor1D,
+  microBatch: number | undefined,
+): Promise<void> {
   await trainStep(net, opt, x, y, 0.01, { microBatch });
 }
 
-async function timeSteps(c: Case, steps: number, timeBoxSeconds: number, batch = BATCH, microBatch = c.microBatch): Promise<{ secondsPerStep: number; steps: number; flopsPerStep: number; batch: number; rowPeakRssMiB: number; params: number }> {
+async function timeSteps(
+  c: Case,
+  steps: number,
+  timeBoxSeconds: number,
+  batch = BATCH,
+  microBatch = c.microBatch,
+): Promise<{ secondsPerStep: number; steps: number; flopsPerStep: number; batch: number; rowPeakRssMiB: number; params: number }> {
   rowPeak = 0;
   const net = buildResNet({ depth: c.depth, width: c.width, inChannels: c.channels, bn: c.bn, seed: 0 });
   const opt = new Sgd(net.params, net.decayed, { momentum: 0.9, weightDecay: 5e-4 });
   const x = tf.randomNormal([batch, c.hw, c.hw, c.channels], 0, 1, 'float32', 1) as tf.Tensor4D;
-  const y = tf.tensor1d(Int32Array.from({ length: batch }, (_, i) => i % 10), 'int32');
+  const y = tf.tensor1d(
+    Int32Array.from({ length: batch }, (_, i) => i % 10),
+    'int32',
+  );
   const flopsPerStep = 3 * batch * forwardFlopsPerImage(net, [c.hw, c.hw, c.channels]);
   const params = [...net.params.values()].reduce((a, v) => a + v.size, 0);
   const warm = performance.now();
@@ -126,7 +184,10 @@ async function timeSteps(c: Case, steps: number, timeBoxSeconds: number, batch =
     sampleRss();
   }
   const secondsPerStep = n ? (performance.now() - t0) / 1000 / n : warmSeconds;
-  x.dispose(); y.dispose(); opt.dispose(); net.dispose();
+  x.dispose();
+  y.dispose();
+  opt.dispose();
+  net.dispose();
   return { secondsPerStep, steps: n || 1, flopsPerStep, batch, rowPeakRssMiB: Math.round(rowPeak / 2 ** 20), params };
 }
 
@@ -142,13 +203,30 @@ function torchPython(): { python: string } | { why: string } {
   return { why: `no Python with torch found (tried ${candidates.join(', ')}; on Debian: apt-get install python3-torch)` };
 }
 
-interface TorchRun { torch: string; threads: number; results: { id: string; params: number; secondsPerStep: number; steps: number; imagesPerSecond: number }[] }
+interface TorchRun {
+  torch: string;
+  threads: number;
+  results: { id: string; params: number; secondsPerStep: number; steps: number; imagesPerSecond: number }[];
+}
 
 /** The same cases' step in PyTorch, on one thread, with the same step count and time box. */
 function runTorch(python: string, cases: Case[], steps: number, timeBox: number): TorchRun | { why: string } {
-  const spec = { steps, timeBox, cases: cases.map((c) => ({ id: c.name, depth: c.depth, width: c.width, hw: c.hw, channels: c.channels, bn: c.bn, batch: c.batch ?? BATCH })) };
+  const spec = {
+    steps,
+    timeBox,
+    cases: cases.map((c) => ({
+      id: c.name,
+      depth: c.depth,
+      width: c.width,
+      hw: c.hw,
+      channels: c.channels,
+      bn: c.bn,
+      batch: c.batch ?? BATCH,
+    })),
+  };
   const r = spawnSync(python, [TORCH_SCRIPT, JSON.stringify(spec)], { encoding: 'utf8', timeout: 30 * 60_000, maxBuffer: 2 ** 24 });
-  if (r.status !== 0) return { why: `${python} ${TORCH_SCRIPT} failed: ${(r.error?.message ?? r.stderr.trim().split('\n').pop()) || `exit ${r.status}`}` };
+  if (r.status !== 0)
+    return { why: `${python} ${TORCH_SCRIPT} failed: ${(r.error?.message ?? r.stderr.trim().split('\n').pop()) || `exit ${r.status}`}` };
   return JSON.parse(r.stdout) as TorchRun;
 }
 
@@ -162,7 +240,13 @@ const SAME_NET_CASES = [
   { id: 'ResNet-20 w4 14x14x1 bn=all', depth: 20, width: 4, hw: 14, channels: 1, bn: 'all' as const },
   { id: 'ResNet-20 w4 9x9x3 bn=none', depth: 20, width: 4, hw: 9, channels: 3, bn: 'none' as const },
 ];
-interface SameNet { id: string; params: number; maxAbsDiff: number; scale: number; agree: boolean }
+interface SameNet {
+  id: string;
+  params: number;
+  maxAbsDiff: number;
+  scale: number;
+  agree: boolean;
+}
 
 async function sameNetCheck(python: string): Promise<SameNet[] | { why: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'bn-bench-'));
@@ -181,7 +265,10 @@ async function sameNetCheck(python: string): Promise<SameNet[] | { why: string }
     const file = join(dir, 'nets.json');
     writeFileSync(file, JSON.stringify({ cases }));
     const r = spawnSync(python, [TORCH_SCRIPT, '--check', file], { encoding: 'utf8', timeout: 5 * 60_000 });
-    if (r.status !== 0) return { why: `${python} ${TORCH_SCRIPT} --check failed: ${(r.error?.message ?? r.stderr.trim().split('\n').pop()) || `exit ${r.status}`}` };
+    if (r.status !== 0)
+      return {
+        why: `${python} ${TORCH_SCRIPT} --check failed: ${(r.error?.message ?? r.stderr.trim().split('\n').pop()) || `exit ${r.status}`}`,
+      };
     const out = JSON.parse(r.stdout) as { cases: Omit<SameNet, 'agree'>[] };
     return out.cases.map((k) => ({ ...k, agree: k.maxAbsDiff <= 1e-4 * Math.max(1, k.scale) }));
   } finally {
@@ -200,22 +287,38 @@ function label(info: BackendInfo): string {
 
 async function main() {
   const steps = Number(process.env.BN_BENCH_STEPS ?? 5);
-  if (!Number.isInteger(steps) || steps < 1) throw new Error(`BN_BENCH_STEPS="${process.env.BN_BENCH_STEPS}" is not valid: expected a positive integer`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new Error(`BN_BENCH_STEPS="${process.env.BN_BENCH_STEPS}" is not valid: expected a positive integer`);
   const info = await initBackend(config().backend);
   const only = process.env.BN_BENCH_ONLY;
-  if (only !== undefined && only !== 'torch') throw new Error(`BN_BENCH_ONLY="${only}" is not valid: expected torch (only the cases with a PyTorch row)`);
+  if (only !== undefined && only !== 'torch')
+    throw new Error(`BN_BENCH_ONLY="${only}" is not valid: expected torch (only the cases with a PyTorch row)`);
   const cases = only === 'torch' ? CASES.filter((c) => c.torch) : CASES;
   const results: Result[] = [];
-  const record = (c: Case, backend: string, r: Omit<Awaited<ReturnType<typeof timeSteps>>, 'rowPeakRssMiB'> & { rowPeakRssMiB?: number }, adapter: AdapterSummary | undefined, microBatch: number | undefined) => {
+  const record = (
+    c: Case,
+    backend: string,
+    r: Omit<Awaited<ReturnType<typeof timeSteps>>, 'rowPeakRssMiB'> & { rowPeakRssMiB?: number },
+    adapter: AdapterSummary | undefined,
+    microBatch: number | undefined,
+  ) => {
     const res: Result = {
-      case: microBatch ? `${c.name} (micro-batches of ${microBatch})` : c.name, backend, batch: r.batch, steps: r.steps, secondsPerStep: r.secondsPerStep,
-      imagesPerSecond: r.batch / r.secondsPerStep, gflops: r.flopsPerStep / r.secondsPerStep / 1e9, params: r.params,
+      case: microBatch ? `${c.name} (micro-batches of ${microBatch})` : c.name,
+      backend,
+      batch: r.batch,
+      steps: r.steps,
+      secondsPerStep: r.secondsPerStep,
+      imagesPerSecond: r.batch / r.secondsPerStep,
+      gflops: r.flopsPerStep / r.secondsPerStep / 1e9,
+      params: r.params,
       ...(r.rowPeakRssMiB !== undefined ? { rowPeakRssMiB: r.rowPeakRssMiB } : {}),
       ...(adapter ? { adapter } : {}),
     };
     results.push(res);
     const rss = r.rowPeakRssMiB !== undefined ? `, RSS ≤ ${r.rowPeakRssMiB} MiB` : '';
-    console.log(`${res.case.padEnd(40)} ${backend.padEnd(10)} ${res.imagesPerSecond.toFixed(1).padStart(8)} img/s ${res.gflops.toFixed(2).padStart(7)} GFLOP/s  (batch ${r.batch}, ${r.steps} steps, ${r.secondsPerStep.toFixed(3)} s/step${rss})`);
+    console.log(
+      `${res.case.padEnd(40)} ${backend.padEnd(10)} ${res.imagesPerSecond.toFixed(1).padStart(8)} img/s ${res.gflops.toFixed(2).padStart(7)} GFLOP/s  (batch ${r.batch}, ${r.steps} steps, ${r.secondsPerStep.toFixed(3)} s/step${rss})`,
+    );
     return res;
   };
   const projectRows = new Map<Case, Result>();
@@ -226,7 +329,13 @@ async function main() {
   // after the warm-up (its figure is for telling it apart from a GPU, not for comparing nets)
   if (softwareAdapter) console.log('software adapter (not a GPU): ResNet-20 32x32x3 only, batch 16');
   for (const c of softwareAdapter ? cases.slice(0, 1) : cases) {
-    const r = await timeSteps(c, softwareAdapter ? 1 : steps, softwareAdapter ? 600 : 60, softwareAdapter ? CPU_BATCH : (c.batch ?? BATCH), onWebgpu ? undefined : c.microBatch);
+    const r = await timeSteps(
+      c,
+      softwareAdapter ? 1 : steps,
+      softwareAdapter ? 600 : 60,
+      softwareAdapter ? CPU_BATCH : (c.batch ?? BATCH),
+      onWebgpu ? undefined : c.microBatch,
+    );
     const row = record(c, label(info), r, info.adapter, onWebgpu ? undefined : c.microBatch);
     if (!softwareAdapter) projectRows.set(c, row);
   }
@@ -264,7 +373,9 @@ async function main() {
   };
   mkdirSync('reports', { recursive: true });
   writeFileAtomic('reports/bench.json', JSON.stringify(summary, null, 2) + '\n');
-  console.log(`peak RSS ${summary.peakRssMiB} MiB; speed-up over cpu: ${summary.speedupOverCpu?.toFixed(1) ?? 'n/a'}×; written to reports/bench.json`);
+  console.log(
+    `peak RSS ${summary.peakRssMiB} MiB; speed-up over cpu: ${summary.speedupOverCpu?.toFixed(1) ?? 'n/a'}×; written to reports/bench.json`,
+  );
 }
 
 /**
@@ -279,37 +390,62 @@ function torchComparison(
   steps: number,
   projectLabel: string,
   results: Result[],
-): { python: string; torch: string; threads: number; sameNet: SameNet[] | { why: string } | undefined; comparisons: TorchComparison[] } | { skipped: string } {
+):
+  | { python: string; torch: string; threads: number; sameNet: SameNet[] | { why: string } | undefined; comparisons: TorchComparison[] }
+  | { skipped: string } {
   if ('why' in py) {
     console.log(`no PyTorch rows: ${py.why}`);
     return { skipped: py.why };
   }
-  const run = runTorch(py.python, rows.map(([c]) => c), steps, 60);
+  const run = runTorch(
+    py.python,
+    rows.map(([c]) => c),
+    steps,
+    60,
+  );
   if ('why' in run) {
     console.log(`no PyTorch rows: ${run.why}`);
     return { skipped: run.why };
   }
   const backend = `pytorch (${run.threads} thread${run.threads === 1 ? '' : 's'})`;
-  console.log(`\nPyTorch ${run.torch} on the CPU, ${run.threads} thread${run.threads === 1 ? '' : 's'} (${py.python} ${TORCH_SCRIPT.replace(process.cwd() + '/', '')}): the same nets and step`);
+  console.log(
+    `\nPyTorch ${run.torch} on the CPU, ${run.threads} thread${run.threads === 1 ? '' : 's'} (${py.python} ${TORCH_SCRIPT.replace(process.cwd() + '/', '')}): the same nets and step`,
+  );
   if (sameNet && 'why' in sameNet) console.log(`same net? not checked: ${sameNet.why}`);
   else if (sameNet)
     for (const k of sameNet)
-      console.log(`same net? ${k.id}, the project's parameters in PyTorch: logits ${k.agree ? 'agree' : 'DIFFER'} (max |difference| ${k.maxAbsDiff.toExponential(1)}, largest logit ${k.scale.toFixed(2)}; ${k.params} parameters)`);
+      console.log(
+        `same net? ${k.id}, the project's parameters in PyTorch: logits ${k.agree ? 'agree' : 'DIFFER'} (max |difference| ${k.maxAbsDiff.toExponential(1)}, largest logit ${k.scale.toFixed(2)}; ${k.params} parameters)`,
+      );
   const comparisons: TorchComparison[] = [];
   for (const [c, ours] of rows) {
     const t = run.results.find((r) => r.id === c.name);
     if (!t) continue;
     const flopsPerStep = ours.gflops * 1e9 * ours.secondsPerStep;
     results.push({
-      case: c.name, backend, batch: ours.batch, steps: t.steps, secondsPerStep: t.secondsPerStep, imagesPerSecond: t.imagesPerSecond,
-      gflops: flopsPerStep / t.secondsPerStep / 1e9, params: t.params,
+      case: c.name,
+      backend,
+      batch: ours.batch,
+      steps: t.steps,
+      secondsPerStep: t.secondsPerStep,
+      imagesPerSecond: t.imagesPerSecond,
+      gflops: flopsPerStep / t.secondsPerStep / 1e9,
+      params: t.params,
     });
     comparisons.push({
-      case: c.name, batch: ours.batch, project: ours.imagesPerSecond, pytorch: t.imagesPerSecond, ratio: ours.imagesPerSecond / t.imagesPerSecond,
-      projectParams: ours.params!, pytorchParams: t.params, paramsAgree: ours.params === t.params,
+      case: c.name,
+      batch: ours.batch,
+      project: ours.imagesPerSecond,
+      pytorch: t.imagesPerSecond,
+      ratio: ours.imagesPerSecond / t.imagesPerSecond,
+      projectParams: ours.params!,
+      pytorchParams: t.params,
+      paramsAgree: ours.params === t.params,
     });
   }
-  console.log(`${'case'.padEnd(40)} ${projectLabel.padStart(10)} ${'pytorch'.padStart(9)}  ${'ratio'.padStart(6)}  parameters (project, pytorch)`);
+  console.log(
+    `${'case'.padEnd(40)} ${projectLabel.padStart(10)} ${'pytorch'.padStart(9)}  ${'ratio'.padStart(6)}  parameters (project, pytorch)`,
+  );
   for (const k of comparisons)
     console.log(
       `${k.case.padEnd(40)} ${k.project.toFixed(1).padStart(10)} ${k.pytorch.toFixed(1).padStart(9)}  ${k.ratio.toFixed(2).padStart(5)}×  ${k.projectParams}, ${k.pytorchParams}${k.paramsAgree ? ' (agree)' : ' DIFFER: not the same net'}`,

@@ -23,14 +23,38 @@ import { median } from '../stats/moments';
 import { Sgd } from '../train/sgd';
 import { trainStep } from '../train/train';
 
-interface Row { kernel: string; count: number; ms: number; share: number; mbAllocated: number }
-interface CaseProfile { case: string; batch: number; wallMs: number; kernelMs: number; kernelShare: number; kernels: number; rows: Row[] }
+interface Row {
+  kernel: string;
+  count: number;
+  ms: number;
+  share: number;
+  mbAllocated: number;
+}
+interface CaseProfile {
+  case: string;
+  batch: number;
+  wallMs: number;
+  kernelMs: number;
+  kernelShare: number;
+  kernels: number;
+  rows: Row[];
+}
 
-async function profileCase(name: string, depth: number, width: number, bn: 'all' | 'none', batch: number, steps: number): Promise<CaseProfile> {
+async function profileCase(
+  name: string,
+  depth: number,
+  width: number,
+  bn: 'all' | 'none',
+  batch: number,
+  steps: number,
+): Promise<CaseProfile> {
   const net = buildResNet({ depth, width, inChannels: 1, bn, seed: 0 });
   const opt = new Sgd(net.params, net.decayed, { momentum: 0.9, weightDecay: 5e-4 });
   const x = tf.randomNormal([batch, 14, 14, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
-  const y = tf.tensor1d(Int32Array.from({ length: batch }, (_, i) => i % 10), 'int32');
+  const y = tf.tensor1d(
+    Int32Array.from({ length: batch }, (_, i) => i % 10),
+    'int32',
+  );
   try {
     for (let i = 0; i < 2; i++) await trainStep(net, opt, x, y, 0.01); // warm-up
     const walls: number[] = [];
@@ -73,7 +97,8 @@ async function profileCase(name: string, depth: number, width: number, bn: 'all'
 
 async function main() {
   const steps = Number(process.env.BN_PROFILE_STEPS ?? 5);
-  if (!Number.isInteger(steps) || steps < 1) throw new Error(`BN_PROFILE_STEPS="${process.env.BN_PROFILE_STEPS}" is not valid: expected a positive integer`);
+  if (!Number.isInteger(steps) || steps < 1)
+    throw new Error(`BN_PROFILE_STEPS="${process.env.BN_PROFILE_STEPS}" is not valid: expected a positive integer`);
   const info = await initBackend(config().backend);
   const S = TRAINING_SCALES.full;
   const cases: CaseProfile[] = [];
@@ -81,13 +106,24 @@ async function main() {
     for (const bn of ['all', 'none'] as const) {
       const p = await profileCase(`ResNet-${S.depth} w${width} 14x14 bn=${bn}`, S.depth, width, bn, S.batch, steps);
       cases.push(p);
-      console.log(`\n${p.case}, batch ${p.batch}, ${info.name}: step ${p.wallMs.toFixed(1)} ms (median of ${steps}); ${p.kernels} kernel calls, ${p.kernelMs.toFixed(1)} ms in kernels (${(100 * p.kernelShare).toFixed(0)} %), ${(p.wallMs - p.kernelMs).toFixed(1)} ms outside them (dispatch, autodiff, allocation, optimiser JS)`);
+      console.log(
+        `\n${p.case}, batch ${p.batch}, ${info.name}: step ${p.wallMs.toFixed(1)} ms (median of ${steps}); ${p.kernels} kernel calls, ${p.kernelMs.toFixed(1)} ms in kernels (${(100 * p.kernelShare).toFixed(0)} %), ${(p.wallMs - p.kernelMs).toFixed(1)} ms outside them (dispatch, autodiff, allocation, optimiser JS)`,
+      );
       console.log('kernel'.padEnd(28) + 'calls'.padStart(7) + 'ms'.padStart(9) + '% step'.padStart(8) + 'MB alloc'.padStart(10));
       for (const r of p.rows.slice(0, 14))
-        console.log(r.kernel.padEnd(28) + String(r.count).padStart(7) + r.ms.toFixed(1).padStart(9) + (100 * r.share).toFixed(1).padStart(8) + r.mbAllocated.toFixed(1).padStart(10));
+        console.log(
+          r.kernel.padEnd(28) +
+            String(r.count).padStart(7) +
+            r.ms.toFixed(1).padStart(9) +
+            (100 * r.share).toFixed(1).padStart(8) +
+            r.mbAllocated.toFixed(1).padStart(10),
+        );
     }
   mkdirSync('reports', { recursive: true });
-  writeFileSync('reports/profile.json', JSON.stringify({ date: new Date().toISOString(), backend: info, node: process.version, cases }, null, 2) + '\n');
+  writeFileSync(
+    'reports/profile.json',
+    JSON.stringify({ date: new Date().toISOString(), backend: info, node: process.version, cases }, null, 2) + '\n',
+  );
   console.log('\nwritten to reports/profile.json');
 }
 

@@ -17,21 +17,27 @@ const all = (ds: Dataset, bs: number, seed: number, opts = {}) => [...batches(ds
 describe('batches', () => {
   it('covers each example exactly once per epoch, with rows and labels kept together', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 300 }), fc.integer({ min: 1, max: 64 }), fc.integer({ min: 0, max: 1e6 }), fc.nat(5), (n, bs, seed, epoch) => {
-        const ds = traceable(n);
-        const bs_ = all(ds, bs, seed, { epoch });
-        expect(bs_.length).toBe(batchCount(n, bs));
-        const seen = bs_.flatMap((b) => Array.from(b.indices));
-        expect(seen.slice().sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
-        for (const b of bs_.slice(0, -1)) expect(b.n).toBe(bs);
-        for (const b of bs_) {
-          expect(b.images.length).toBe(b.n * 6);
-          for (let j = 0; j < b.n; j++) {
-            expect(b.images[j * 6 + 5]).toBe(b.indices[j]);
-            expect(b.labels[j]).toBe(b.indices[j]! % 10);
+      fc.property(
+        fc.integer({ min: 1, max: 300 }),
+        fc.integer({ min: 1, max: 64 }),
+        fc.integer({ min: 0, max: 1e6 }),
+        fc.nat(5),
+        (n, bs, seed, epoch) => {
+          const ds = traceable(n);
+          const bs_ = all(ds, bs, seed, { epoch });
+          expect(bs_.length).toBe(batchCount(n, bs));
+          const seen = bs_.flatMap((b) => Array.from(b.indices));
+          expect(seen.slice().sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+          for (const b of bs_.slice(0, -1)) expect(b.n).toBe(bs);
+          for (const b of bs_) {
+            expect(b.images.length).toBe(b.n * 6);
+            for (let j = 0; j < b.n; j++) {
+              expect(b.images[j * 6 + 5]).toBe(b.indices[j]);
+              expect(b.labels[j]).toBe(b.indices[j]! % 10);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 60 },
     );
   });
@@ -83,20 +89,26 @@ describe('batches', () => {
 describe('subset', () => {
   it('balanced subsets have class counts within one of each other, distinct indices, in order', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 10, max: 400 }), fc.integer({ min: 2, max: 10 }), fc.nat(1e6), fc.double({ min: 0, max: 1, noNaN: true }), (n, k, seed, frac) => {
-        const ds = traceable(n, k);
-        const m = Math.floor(frac * n);
-        const idx = subsetIndices(ds.labels, k, m, seed);
-        expect(idx.length).toBe(m);
-        expect(new Set(idx).size).toBe(m);
-        for (let i = 1; i < m; i++) expect(idx[i]).toBeGreaterThan(idx[i - 1]!);
-        // traceable() has classes of size floor(n/k) or ceil(n/k): a balanced draw must stay within one
-        // of equal unless a class runs out.
-        const counts = classCounts(take(ds, idx));
-        const cap = Math.floor(n / k);
-        if (m <= cap * k) expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
-        expect(Array.from(subsetIndices(ds.labels, k, m, seed))).toEqual(Array.from(idx));
-      }),
+      fc.property(
+        fc.integer({ min: 10, max: 400 }),
+        fc.integer({ min: 2, max: 10 }),
+        fc.nat(1e6),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (n, k, seed, frac) => {
+          const ds = traceable(n, k);
+          const m = Math.floor(frac * n);
+          const idx = subsetIndices(ds.labels, k, m, seed);
+          expect(idx.length).toBe(m);
+          expect(new Set(idx).size).toBe(m);
+          for (let i = 1; i < m; i++) expect(idx[i]).toBeGreaterThan(idx[i - 1]!);
+          // traceable() has classes of size floor(n/k) or ceil(n/k): a balanced draw must stay within one
+          // of equal unless a class runs out.
+          const counts = classCounts(take(ds, idx));
+          const cap = Math.floor(n / k);
+          if (m <= cap * k) expect(Math.max(...counts) - Math.min(...counts)).toBeLessThanOrEqual(1);
+          expect(Array.from(subsetIndices(ds.labels, k, m, seed))).toEqual(Array.from(idx));
+        },
+      ),
       { numRuns: 80 },
     );
   });

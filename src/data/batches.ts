@@ -46,7 +46,8 @@ export function batchCount(n: number, batchSize: number, dropLast = false): numb
 }
 
 export function* batches(ds: Dataset, batchSize: number, seed: number, opts: BatchOptions = {}): Generator<Batch, void, undefined> {
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batches: batchSize must be a positive integer, got ${batchSize}`);
+  if (!Number.isInteger(batchSize) || batchSize < 1)
+    throw new RangeError(`batches: batchSize must be a positive integer, got ${batchSize}`);
   const epoch = opts.epoch ?? 0;
   const order = opts.shuffle === false ? Uint32Array.from({ length: ds.n }, (_, i) => i) : epochOrder(ds.n, seed, epoch);
   const spec = opts.augment === true ? defaultAugment(ds) : opts.augment || undefined;

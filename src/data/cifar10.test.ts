@@ -43,7 +43,11 @@ function writeBatch(dir: string, file: string, records: Uint8Array[]): void {
 /** A complete little CIFAR-10 folder: `perFile` records in each of the six files. */
 function writeSampleDir(dir: string, perFile = 2): void {
   [...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE].forEach((f, fi) =>
-    writeBatch(dir, f, Array.from({ length: perFile }, (_, i) => knownRecord((fi * perFile + i) % 10, fi * perFile + i))),
+    writeBatch(
+      dir,
+      f,
+      Array.from({ length: perFile }, (_, i) => knownRecord((fi * perFile + i) % 10, fi * perFile + i)),
+    ),
   );
 }
 
@@ -68,10 +72,19 @@ describe('CIFAR-10 binary reader', () => {
     expect(test.n).toBe(2);
     expect(Array.from(train.labels)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     expect(Array.from(test.labels)).toEqual([0, 1]);
-    for (const [ds, offset] of [[train, 0], [test, 10]] as const) {
+    for (const [ds, offset] of [
+      [train, 0],
+      [test, 10],
+    ] as const) {
       for (let i = 0; i < ds.n; i++) {
         const k = offset + i;
-        for (const [row, col] of [[0, 0], [0, 31], [31, 0], [17, 5], [31, 31]] as const) {
+        for (const [row, col] of [
+          [0, 0],
+          [0, 31],
+          [31, 0],
+          [17, 5],
+          [31, 31],
+        ] as const) {
           const at = ((i * 32 + row) * 32 + col) * 3;
           const r = row * 8 + (col >> 2);
           expect([ds.images[at], ds.images[at + 1], ds.images[at + 2]]).toEqual([r, 255 - r, (k * 40 + col) & 0xff]);

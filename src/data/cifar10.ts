@@ -47,7 +47,8 @@ export function parseCifarBatch(bytes: Uint8Array, file: string): { n: number; p
 /** The inverse of parseCifarBatch: NHWC pixels and labels → record bytes (tests, format samples). */
 export function encodeCifarBatch(pixels: Uint8Array, labels: Uint8Array): Uint8Array {
   const n = labels.length;
-  if (pixels.length !== n * 3 * PLANE) throw new RangeError(`encodeCifarBatch: ${pixels.length} pixel bytes for ${n} labels (need ${n * 3 * PLANE})`);
+  if (pixels.length !== n * 3 * PLANE)
+    throw new RangeError(`encodeCifarBatch: ${pixels.length} pixel bytes for ${n} labels (need ${n * 3 * PLANE})`);
   const out = new Uint8Array(n * CIFAR10_RECORD_BYTES);
   for (let i = 0; i < n; i++) {
     const rec = i * CIFAR10_RECORD_BYTES;
@@ -94,7 +95,10 @@ export function readCifar10(dir: string, name = 'cifar10'): RawSplit {
   const root = resolveCifarDir(dir);
   const missing = [...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE].filter((f) => !existsSync(join(root, f)));
   if (missing.length > 0) {
-    throw new DataError(root, `missing CIFAR-10 file${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (the binary version has data_batch_1..5.bin and test_batch.bin)`);
+    throw new DataError(
+      root,
+      `missing CIFAR-10 file${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (the binary version has data_batch_1..5.bin and test_batch.bin)`,
+    );
   }
   return { train: readBatchFiles(root, CIFAR10_TRAIN_FILES, name), test: readBatchFiles(root, [CIFAR10_TEST_FILE], name) };
 }

@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { classCounts, type Dataset, DataError, gatherRows, type RawDataset, take, toFloat, validateDataset } from './dataset';
 
 const raw: RawDataset = {
-  name: 'tiny', images: Uint8Array.of(0, 255, 51, 102, 7, 8), labels: Uint8Array.of(2, 0, 2), n: 3, height: 1, width: 2, channels: 1, numClasses: 3,
+  name: 'tiny',
+  images: Uint8Array.of(0, 255, 51, 102, 7, 8),
+  labels: Uint8Array.of(2, 0, 2),
+  n: 3,
+  height: 1,
+  width: 2,
+  channels: 1,
+  numClasses: 3,
 };
 
 describe('dataset helpers', () => {

@@ -91,7 +91,9 @@ export function validateDataset(ds: ImageSet, where = ds.name): void {
   if (ds.height === 0 || ds.width === 0 || ds.channels === 0) fail(`empty image shape ${ds.height}x${ds.width}x${ds.channels}`);
   if (ds.numClasses < 1 || ds.numClasses > 256) fail(`numClasses = ${ds.numClasses} must be in 1..256`);
   if (ds.images.length !== ds.n * imageSize(ds)) {
-    fail(`images has ${ds.images.length} values, expected n*h*w*c = ${ds.n}*${ds.height}*${ds.width}*${ds.channels} = ${ds.n * imageSize(ds)}`);
+    fail(
+      `images has ${ds.images.length} values, expected n*h*w*c = ${ds.n}*${ds.height}*${ds.width}*${ds.channels} = ${ds.n * imageSize(ds)}`,
+    );
   }
   if (ds.labels.length !== ds.n) fail(`labels has ${ds.labels.length} entries, expected n = ${ds.n}`);
   for (let i = 0; i < ds.n; i++) {

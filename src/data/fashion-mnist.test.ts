@@ -5,7 +5,12 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { classCounts, DataError } from './dataset';
 import {
-  DEBIAN_FASHION_MNIST_DIR, EMBEDDED_FASHION_MNIST_DIR, EMBEDDED_NAME, FASHION_MNIST_FILES, findFashionMnistFile, readFashionMnist,
+  DEBIAN_FASHION_MNIST_DIR,
+  EMBEDDED_FASHION_MNIST_DIR,
+  EMBEDDED_NAME,
+  FASHION_MNIST_FILES,
+  findFashionMnistFile,
+  readFashionMnist,
 } from './fashion-mnist';
 import { encodeIdxImages, encodeIdxLabels, readIdxLabels, writeIdx } from './idx';
 
@@ -39,10 +44,12 @@ describe('the embedded Fashion-MNIST subset (fixtures/fashion-mnist)', () => {
     expect(rows.size).toBeGreaterThan(9_990); // the full set itself has a handful of exact duplicates
   });
 
-  it("matches the sha256 sums its README records (the fixture files have not been changed by hand)", () => {
+  it('matches the sha256 sums its README records (the fixture files have not been changed by hand)', () => {
     const readme = readFileSync(join(EMBEDDED_FASHION_MNIST_DIR, 'README.md'), 'utf8');
     for (const name of Object.values(FASHION_MNIST_FILES)) {
-      const sum = createHash('sha256').update(readFileSync(join(EMBEDDED_FASHION_MNIST_DIR, name))).digest('hex');
+      const sum = createHash('sha256')
+        .update(readFileSync(join(EMBEDDED_FASHION_MNIST_DIR, name)))
+        .digest('hex');
       expect(readme).toContain(`| \`${name}\` | \`${sum}\` |`);
     }
   });
@@ -54,16 +61,27 @@ describe('a Fashion-MNIST directory', () => {
     mkdirSync(dir, { recursive: true });
     const pixels = Uint8Array.from({ length: n * 784 }, (_, i) => i % 251);
     const labels = Uint8Array.from({ length: n }, (_, i) => i % 10);
-    for (const [img, lab] of [[names.trainImages, names.trainLabels], [names.testImages, names.testLabels]] as const) {
+    for (const [img, lab] of [
+      [names.trainImages, names.trainLabels],
+      [names.testImages, names.testLabels],
+    ] as const) {
       writeIdx(join(dir, img), encodeIdxImages(pixels, n, 28, 28), { gzip });
       writeIdx(join(dir, lab), encodeIdxLabels(labels), { gzip });
     }
   }
 
   it('accepts the gzipped names, the plain names and the dotted names', () => {
-    const plain = Object.fromEntries(Object.entries(FASHION_MNIST_FILES).map(([k, v]) => [k, v.replace(/\.gz$/, '')])) as typeof FASHION_MNIST_FILES;
-    const dotted = Object.fromEntries(Object.entries(plain).map(([k, v]) => [k, v.replace(/-(idx\d-ubyte)$/, '.$1')])) as typeof FASHION_MNIST_FILES;
-    for (const [names, gzip] of [[FASHION_MNIST_FILES, true], [plain, false], [dotted, false]] as const) {
+    const plain = Object.fromEntries(
+      Object.entries(FASHION_MNIST_FILES).map(([k, v]) => [k, v.replace(/\.gz$/, '')]),
+    ) as typeof FASHION_MNIST_FILES;
+    const dotted = Object.fromEntries(
+      Object.entries(plain).map(([k, v]) => [k, v.replace(/-(idx\d-ubyte)$/, '.$1')]),
+    ) as typeof FASHION_MNIST_FILES;
+    for (const [names, gzip] of [
+      [FASHION_MNIST_FILES, true],
+      [plain, false],
+      [dotted, false],
+    ] as const) {
       const dir = join(root, `layout-${Object.values(names)[0]}`);
       writeTiny(dir, names, gzip);
       const s = readFashionMnist(dir);
@@ -79,15 +97,22 @@ describe('a Fashion-MNIST directory', () => {
     const dir = join(root, 'partial');
     writeTiny(dir, FASHION_MNIST_FILES, true);
     rmSync(join(dir, FASHION_MNIST_FILES.testLabels));
-    expect(() => readFashionMnist(dir)).toThrow(/missing Fashion-MNIST file: none of t10k-labels-idx1-ubyte\.gz, t10k-labels-idx1-ubyte, t10k-labels\.idx1-ubyte exists/);
+    expect(() => readFashionMnist(dir)).toThrow(
+      /missing Fashion-MNIST file: none of t10k-labels-idx1-ubyte\.gz, t10k-labels-idx1-ubyte, t10k-labels\.idx1-ubyte exists/,
+    );
   });
 
   // The full read of Debian's set (60,000 images) happens once, in scripts/make-fixtures.test.ts;
   // here only the layout and the small label files, to keep the unit tests fast.
   it.skipIf(!existsSync(DEBIAN_FASHION_MNIST_DIR))("finds the four files in Debian's dataset-fashion-mnist layout", () => {
     const f = FASHION_MNIST_FILES;
-    for (const name of Object.values(f)) expect(findFashionMnistFile(DEBIAN_FASHION_MNIST_DIR, name)).toBe(join(DEBIAN_FASHION_MNIST_DIR, name));
-    expect(classCounts({ labels: readIdxLabels(findFashionMnistFile(DEBIAN_FASHION_MNIST_DIR, f.trainLabels)), numClasses: 10 })).toEqual(new Array(10).fill(6000));
-    expect(classCounts({ labels: readIdxLabels(findFashionMnistFile(DEBIAN_FASHION_MNIST_DIR, f.testLabels)), numClasses: 10 })).toEqual(new Array(10).fill(1000));
+    for (const name of Object.values(f))
+      expect(findFashionMnistFile(DEBIAN_FASHION_MNIST_DIR, name)).toBe(join(DEBIAN_FASHION_MNIST_DIR, name));
+    expect(classCounts({ labels: readIdxLabels(findFashionMnistFile(DEBIAN_FASHION_MNIST_DIR, f.trainLabels)), numClasses: 10 })).toEqual(
+      new Array(10).fill(6000),
+    );
+    expect(classCounts({ labels: readIdxLabels(findFashionMnistFile(DEBIAN_FASHION_MNIST_DIR, f.testLabels)), numClasses: 10 })).toEqual(
+      new Array(10).fill(1000),
+    );
   });
 });

@@ -19,7 +19,16 @@ import { DataError, type RawDataset, type RawSplit } from './dataset';
 import { readIdxPair } from './idx';
 
 export const FASHION_MNIST_CLASSES = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
+  'T-shirt/top',
+  'Trouser',
+  'Pullover',
+  'Dress',
+  'Coat',
+  'Sandal',
+  'Shirt',
+  'Sneaker',
+  'Bag',
+  'Ankle boot',
 ] as const;
 
 /** Where Debian's dataset-fashion-mnist package puts the full set. */
@@ -67,9 +76,15 @@ export function readFashionMnist(dir?: string): RawSplit {
   const root = dir ?? EMBEDDED_FASHION_MNIST_DIR;
   const name = dir === undefined ? EMBEDDED_NAME : 'fashion-mnist';
   if (!existsSync(root)) {
-    throw new DataError(root, dir === undefined ? 'the embedded Fashion-MNIST subset is missing (regenerate it with `npm run fixtures`)' : 'Fashion-MNIST directory not found');
+    throw new DataError(
+      root,
+      dir === undefined
+        ? 'the embedded Fashion-MNIST subset is missing (regenerate it with `npm run fixtures`)'
+        : 'Fashion-MNIST directory not found',
+    );
   }
-  if (!statSync(root).isDirectory()) throw new DataError(root, 'is not a directory (expected the folder holding the four Fashion-MNIST IDX files)');
+  if (!statSync(root).isDirectory())
+    throw new DataError(root, 'is not a directory (expected the folder holding the four Fashion-MNIST IDX files)');
   const f = FASHION_MNIST_FILES;
   const train = readPart(root, f.trainImages, f.trainLabels, name);
   const test = readPart(root, f.testImages, f.testLabels, name);

@@ -6,8 +6,17 @@ import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DataError } from './dataset';
 import {
-  encodeIdx, encodeIdxImages, encodeIdxLabels, gzipDeterministic, IDX_IMAGES_MAGIC, IDX_LABELS_MAGIC, parseIdx,
-  readIdxImages, readIdxLabels, readIdxPair, writeIdx,
+  encodeIdx,
+  encodeIdxImages,
+  encodeIdxLabels,
+  gzipDeterministic,
+  IDX_IMAGES_MAGIC,
+  IDX_LABELS_MAGIC,
+  parseIdx,
+  readIdxImages,
+  readIdxLabels,
+  readIdxPair,
+  writeIdx,
 } from './idx';
 
 const dir = mkdtempSync(join(tmpdir(), 'bn-idx-'));
@@ -40,7 +49,11 @@ describe('IDX round trip', () => {
   it('writer → reader gives back the same pixels and labels, gzipped or plain', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 6 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 1, max: 5 }), fc.boolean(), fc.integer(),
+        fc.integer({ min: 1, max: 6 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.boolean(),
+        fc.integer(),
         (n, h, w, gzip, salt) => {
           const pixels = Uint8Array.from({ length: n * h * w }, (_, i) => (i * 31 + salt) & 0xff);
           const labels = Uint8Array.from({ length: n }, (_, i) => Math.abs(i + salt) % 10);

@@ -62,7 +62,8 @@ export function parseIdx(bytes: Uint8Array, file: string, expectedMagic: number)
   const need = dims.reduce((a, b) => a * b, 1);
   const have = bytes.length - header;
   if (have < need) throw new DataError(file, `truncated: ${have} bytes of data, the header's dims ${dims.join('x')} need ${need}`);
-  if (have > need) throw new DataError(file, `wrong size: ${have - need} trailing bytes after the ${need} bytes that the dims ${dims.join('x')} describe`);
+  if (have > need)
+    throw new DataError(file, `wrong size: ${have - need} trailing bytes after the ${need} bytes that the dims ${dims.join('x')} describe`);
   // A plain Uint8Array view, not a Buffer: Buffer.slice shares memory where Uint8Array.slice copies.
   return { magic, dims, data: new Uint8Array(bytes.buffer, bytes.byteOffset + header, need) };
 }
@@ -78,7 +79,8 @@ export interface IdxImages {
 export function readIdxImages(file: string): IdxImages {
   const { dims, data } = parseIdx(readMaybeGzip(file), file, IDX_IMAGES_MAGIC);
   const [n, height, width] = dims;
-  if (n === undefined || height === undefined || width === undefined) throw new DataError(file, `has ${dims.length} dims, expected 3 (images, rows, columns)`);
+  if (n === undefined || height === undefined || width === undefined)
+    throw new DataError(file, `has ${dims.length} dims, expected 3 (images, rows, columns)`);
   if (n === 0) throw new DataError(file, 'contains no images');
   if (height === 0 || width === 0) throw new DataError(file, `empty image shape ${height}x${width}`);
   return { n, height, width, pixels: data };

@@ -54,7 +54,13 @@ describe('loadData', () => {
       const n = 4;
       // Channel ch of every pixel = 50 * ch + record index, so channel means differ by 50/255.
       const pixels = Uint8Array.from({ length: n * 3072 }, (_, i) => 50 * (i % 3) + Math.floor(i / 3072) + fi);
-      writeFileSync(join(dir, f), encodeCifarBatch(pixels, Uint8Array.from({ length: n }, (_, i) => (fi + i) % 10)));
+      writeFileSync(
+        join(dir, f),
+        encodeCifarBatch(
+          pixels,
+          Uint8Array.from({ length: n }, (_, i) => (fi + i) % 10),
+        ),
+      );
     });
     const raw = loadData({ kind: 'cifar10', dir }, { normalise: false });
     expect([raw.train.n, raw.test.n, raw.train.channels, raw.train.name]).toEqual([20, 4, 3, 'cifar10']);

@@ -39,7 +39,8 @@ const STREAM_TRAIN_SUBSET = 11;
 const STREAM_TEST_SUBSET = 12;
 
 function checkLimit(name: string, v: number | undefined): void {
-  if (v !== undefined && (!Number.isSafeInteger(v) || v < 1)) throw new RangeError(`loadData: ${name} must be a positive integer, got ${v}`);
+  if (v !== undefined && (!Number.isSafeInteger(v) || v < 1))
+    throw new RangeError(`loadData: ${name} must be a positive integer, got ${v}`);
 }
 
 function limit(ds: RawDataset, max: number | undefined, seed: number): RawDataset {

@@ -8,8 +8,12 @@ describe('synthetic data', () => {
     fc.assert(
       fc.property(
         fc.record({
-          n: fc.integer({ min: 0, max: 30 }), height: fc.integer({ min: 1, max: 6 }), width: fc.integer({ min: 1, max: 6 }),
-          channels: fc.integer({ min: 1, max: 3 }), numClasses: fc.integer({ min: 1, max: 12 }), seed: fc.nat(1e6),
+          n: fc.integer({ min: 0, max: 30 }),
+          height: fc.integer({ min: 1, max: 6 }),
+          width: fc.integer({ min: 1, max: 6 }),
+          channels: fc.integer({ min: 1, max: 3 }),
+          numClasses: fc.integer({ min: 1, max: 12 }),
+          seed: fc.nat(1e6),
           signal: fc.double({ min: 0, max: 2, noNaN: true }),
         }),
         (o) => {
@@ -51,7 +55,8 @@ describe('synthetic data', () => {
     // Class means of train estimate the templates; a nearest-mean classifier should beat chance (10 %) by far on test.
     const means = Array.from({ length: 10 }, () => new Float64Array(size));
     const counts = classCounts(train);
-    for (let i = 0; i < train.n; i++) for (let p = 0; p < size; p++) means[train.labels[i]!]![p]! += train.images[i * size + p]! / counts[train.labels[i]!]!;
+    for (let i = 0; i < train.n; i++)
+      for (let p = 0; p < size; p++) means[train.labels[i]!]![p]! += train.images[i * size + p]! / counts[train.labels[i]!]!;
     let correct = 0;
     for (let i = 0; i < test.n; i++) {
       let best = -1;

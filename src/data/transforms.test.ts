@@ -3,8 +3,18 @@ import { describe, expect, it } from 'vitest';
 import { type Dataset, DataError } from './dataset';
 import { Rng } from './rng';
 import {
-  augmentBatch, CIFAR10_AUGMENT, channelStats, defaultAugment, downsample, FASHION_MNIST_AUGMENT, flipHorizontal, NO_AUGMENT,
-  normalise, normaliseSplit, shiftCrop, shiftFlipInto,
+  augmentBatch,
+  CIFAR10_AUGMENT,
+  channelStats,
+  defaultAugment,
+  downsample,
+  FASHION_MNIST_AUGMENT,
+  flipHorizontal,
+  NO_AUGMENT,
+  normalise,
+  normaliseSplit,
+  shiftCrop,
+  shiftFlipInto,
 } from './transforms';
 
 /** A dataset of n HWC images with pixel values from `f`. */
@@ -20,7 +30,9 @@ const imageArb = fc
   .record({ h: fc.integer({ min: 1, max: 7 }), w: fc.integer({ min: 1, max: 7 }), c: fc.integer({ min: 1, max: 3 }) })
   .chain(({ h, w, c }) =>
     fc.record({
-      h: fc.constant(h), w: fc.constant(w), c: fc.constant(c),
+      h: fc.constant(h),
+      w: fc.constant(w),
+      c: fc.constant(c),
       img: fc.array(fc.integer({ min: 1, max: 255 }), { minLength: h * w * c, maxLength: h * w * c }).map((a) => Float32Array.from(a)),
     }),
   );
@@ -29,7 +41,9 @@ describe('per-channel normalisation', () => {
   it('gives mean ≈ 0 and std ≈ 1 per channel on the train split, and uses the train statistics on test', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 2, max: 20 }), fc.integer({ min: 1, max: 4 }), fc.integer({ min: 0, max: 1e6 }),
+        fc.integer({ min: 2, max: 20 }),
+        fc.integer({ min: 1, max: 4 }),
+        fc.integer({ min: 0, max: 1e6 }),
         fc.array(fc.double({ min: -50, max: 50, noNaN: true }), { minLength: 4, maxLength: 4 }),
         fc.array(fc.double({ min: 0.1, max: 20, noNaN: true }), { minLength: 4, maxLength: 4 }),
         (n, c, seed, offsets, scales) => {
@@ -74,9 +88,11 @@ describe('crop and flip', () => {
         const f = flipHorizontal(img, h, w, c);
         expect(sorted(f)).toEqual(sorted(img));
         expect(Array.from(flipHorizontal(f, h, w, c))).toEqual(Array.from(img));
-        for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) for (let ch = 0; ch < c; ch++) {
-          expect(f[(y * w + x) * c + ch]).toBe(img[(y * w + (w - 1 - x)) * c + ch]);
-        }
+        for (let y = 0; y < h; y++)
+          for (let x = 0; x < w; x++)
+            for (let ch = 0; ch < c; ch++) {
+              expect(f[(y * w + x) * c + ch]).toBe(img[(y * w + (w - 1 - x)) * c + ch]);
+            }
       }),
     );
   });
@@ -92,15 +108,17 @@ describe('crop and flip', () => {
         // The non-zero pixels are exactly the source's pixels in the shifted window.
         const window: number[] = [];
         for (let y = Math.max(0, dy); y < Math.min(h, h + dy); y++) {
-          for (let x = Math.max(0, dx); x < Math.min(w, w + dx); x++) for (let ch = 0; ch < c; ch++) window.push(img[(y * w + x) * c + ch]!);
+          for (let x = Math.max(0, dx); x < Math.min(w, w + dx); x++)
+            for (let ch = 0; ch < c; ch++) window.push(img[(y * w + x) * c + ch]!);
         }
         expect(sorted(out.filter((v) => v !== 0))).toEqual(sorted(window));
-        for (let y = 0; y < h; y++) for (let x = 0; x < w; x++) {
-          const sy = y + dy;
-          const sx = x + dx;
-          const inside = sy >= 0 && sy < h && sx >= 0 && sx < w;
-          expect(out[(y * w + x) * c]).toBe(inside ? img[(sy * w + sx) * c] : 0);
-        }
+        for (let y = 0; y < h; y++)
+          for (let x = 0; x < w; x++) {
+            const sy = y + dy;
+            const sx = x + dx;
+            const inside = sy >= 0 && sy < h && sx >= 0 && sx < w;
+            expect(out[(y * w + x) * c]).toBe(inside ? img[(sy * w + sx) * c] : 0);
+          }
       }),
     );
   });
@@ -108,8 +126,12 @@ describe('crop and flip', () => {
   it('augmentBatch turns each image into one of its pad-crop-flip candidates, seed-deterministically', () => {
     fc.assert(
       fc.property(
-        fc.integer({ min: 1, max: 5 }), fc.integer({ min: 3, max: 6 }), fc.integer({ min: 1, max: 2 }),
-        fc.integer({ min: 0, max: 2 }), fc.boolean(), fc.integer({ min: 0, max: 1e6 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 3, max: 6 }),
+        fc.integer({ min: 1, max: 2 }),
+        fc.integer({ min: 0, max: 2 }),
+        fc.boolean(),
+        fc.integer({ min: 0, max: 1e6 }),
         (n, side, c, pad, flip, seed) => {
           const size = side * side * c;
           const images = Float32Array.from({ length: n * size }, (_, i) => 1 + ((i * 7919) % 1000));
@@ -120,11 +142,13 @@ describe('crop and flip', () => {
             const src = images.subarray(i * size, (i + 1) * size);
             const got = Array.from(out.subarray(i * size, (i + 1) * size));
             let found = false;
-            for (let dy = -pad; dy <= pad && !found; dy++) for (let dx = -pad; dx <= pad && !found; dx++) for (const fl of flip ? [false, true] : [false]) {
-              const cand = new Float32Array(size);
-              shiftFlipInto(src, 0, cand, 0, side, side, c, dy, dx, fl);
-              if (Array.from(cand).every((v, k) => v === got[k])) found = true;
-            }
+            for (let dy = -pad; dy <= pad && !found; dy++)
+              for (let dx = -pad; dx <= pad && !found; dx++)
+                for (const fl of flip ? [false, true] : [false]) {
+                  const cand = new Float32Array(size);
+                  shiftFlipInto(src, 0, cand, 0, side, side, c, dy, dx, fl);
+                  if (Array.from(cand).every((v, k) => v === got[k])) found = true;
+                }
             expect(found).toBe(true);
           }
         },
@@ -139,7 +163,9 @@ describe('crop and flip', () => {
     // Image i: a single bright pixel at the centre-left, so flip and shift are readable from where it lands.
     const images = new Float32Array(n * side * side);
     for (let i = 0; i < n; i++) images[i * 25 + 2 * side + 1] = 1;
-    expect(Array.from(augmentBatch(images, n, { height: side, width: side, channels: 1 }, NO_AUGMENT, new Rng(1)))).toEqual(Array.from(images));
+    expect(Array.from(augmentBatch(images, n, { height: side, width: side, channels: 1 }, NO_AUGMENT, new Rng(1)))).toEqual(
+      Array.from(images),
+    );
     const out = augmentBatch(images, n, { height: side, width: side, channels: 1 }, { pad: 1, flip: true }, new Rng(1));
     const xs = new Map<number, number>();
     const ys = new Map<number, number>();
@@ -158,7 +184,9 @@ describe('crop and flip', () => {
   });
 
   it('rejects a pad as large as the image', () => {
-    expect(() => augmentBatch(new Float32Array(4), 1, { height: 2, width: 2, channels: 1 }, { pad: 2, flip: false }, new Rng(0))).toThrow(/pad/);
+    expect(() => augmentBatch(new Float32Array(4), 1, { height: 2, width: 2, channels: 1 }, { pad: 2, flip: false }, new Rng(0))).toThrow(
+      /pad/,
+    );
   });
 
   it('default augmentation: paper for CIFAR-10, pad 2 without flip for Fashion-MNIST, none for synthetic', () => {
@@ -174,18 +202,29 @@ describe('crop and flip', () => {
 describe('downsample', () => {
   it('average-pools by the factor and keeps the mean of every channel', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 3 }), (n, k, f, c) => {
-        const side = k * f;
-        const ds = makeDs(n, side, side, c, (i) => (i * 13) % 17);
-        const d = downsample(ds, f);
-        expect([d.n, d.height, d.width, d.channels]).toEqual([n, k, k, c]);
-        const a = channelStats(ds).mean;
-        const b = channelStats(d).mean;
-        a.forEach((m, ch) => expect(b[ch]).toBeCloseTo(m, 4));
-      }),
+      fc.property(
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        fc.integer({ min: 1, max: 3 }),
+        (n, k, f, c) => {
+          const side = k * f;
+          const ds = makeDs(n, side, side, c, (i) => (i * 13) % 17);
+          const d = downsample(ds, f);
+          expect([d.n, d.height, d.width, d.channels]).toEqual([n, k, k, c]);
+          const a = channelStats(ds).mean;
+          const b = channelStats(d).mean;
+          a.forEach((m, ch) => expect(b[ch]).toBeCloseTo(m, 4));
+        },
+      ),
     );
     const ds = makeDs(1, 2, 2, 1, (i) => [1, 2, 3, 6][i]!);
     expect(Array.from(downsample(ds, 2).images)).toEqual([3]);
-    expect(() => downsample(makeDs(1, 3, 3, 1, () => 0), 2)).toThrow(/not divisible by 2/);
+    expect(() =>
+      downsample(
+        makeDs(1, 3, 3, 1, () => 0),
+        2,
+      ),
+    ).toThrow(/not divisible by 2/);
   });
 });

@@ -109,8 +109,16 @@ export function defaultAugment(ds: Pick<Dataset, 'name' | 'width'>): AugmentSpec
  * A shift by (dy, dx) is the same as padding by p >= |dy|, |dx| and cropping at (p+dy, p+dx).
  */
 export function shiftFlipInto(
-  src: Float32Array, srcOff: number, dst: Float32Array, dstOff: number,
-  h: number, w: number, c: number, dy: number, dx: number, flip: boolean,
+  src: Float32Array,
+  srcOff: number,
+  dst: Float32Array,
+  dstOff: number,
+  h: number,
+  w: number,
+  c: number,
+  dy: number,
+  dx: number,
+  flip: boolean,
 ): void {
   for (let y = 0; y < h; y++) {
     const sy = y + dy;
@@ -152,7 +160,11 @@ export function flipHorizontal(img: Float32Array, h: number, w: number, c: numbe
  * crop offset in [-pad, pad]^2 and, when `spec.flip`, a fair coin for the flip.
  */
 export function augmentBatch(
-  images: Float32Array, n: number, shape: { height: number; width: number; channels: number }, spec: AugmentSpec, rng: Rng,
+  images: Float32Array,
+  n: number,
+  shape: { height: number; width: number; channels: number },
+  spec: AugmentSpec,
+  rng: Rng,
 ): Float32Array {
   const { height: h, width: w, channels: c } = shape;
   const size = h * w * c;

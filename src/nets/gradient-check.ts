@@ -24,7 +24,8 @@ export async function resnetLossAndGradients(bn: BnPlacement): Promise<LossAndGr
   const [value, ...grads] = tf.tidy(() => {
     const x = tf.randomNormal([3, 9, 9, 3], 0, 1, 'float32', 2);
     const y = tf.tensor1d([1, 7, 3], 'int32');
-    const f = (...ps: tf.Tensor[]) => crossEntropy(net.forward(x, { training: true, params: Object.fromEntries(names.map((n, i) => [n, ps[i]!])) }), y);
+    const f = (...ps: tf.Tensor[]) =>
+      crossEntropy(net.forward(x, { training: true, params: Object.fromEntries(names.map((n, i) => [n, ps[i]!])) }), y);
     const r = tf.valueAndGrads(f)(names.map((n) => net.params.get(n)!));
     return [r.value, ...r.grads];
   });

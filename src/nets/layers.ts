@@ -121,7 +121,11 @@ export function batchNorm(
   if (training) {
     if (!updateStats) return batchNormTrain(x, gamma, beta, BN_EPS);
     // the batch moments the op normalises with are folded into the running averages
-    return batchNormTrain(x, gamma, beta, BN_EPS, { mean: state.get(`${name}.mean`)!, variance: state.get(`${name}.var`)!, momentum: BN_MOMENTUM });
+    return batchNormTrain(x, gamma, beta, BN_EPS, {
+      mean: state.get(`${name}.mean`)!,
+      variance: state.get(`${name}.var`)!,
+      momentum: BN_MOMENTUM,
+    });
   }
   // eval mode: y = x·s + (β − μ·s), s = γ/√(σ²_running + ε), as one per-channel affine map
   const mean = state.get(`${name}.mean`)!;

@@ -31,13 +31,33 @@ export function buildMlp(cfg: MlpConfig): Net {
     const name = `h${l}`;
     store.dense(name, nin, cfg.width, init);
     if (cfg.bn === 'all') store.batchNorm(`${name}.bn`, cfg.width);
-    layers.push({ depth: l, name, kind: 'dense', weight: `${name}.w`, bn: cfg.bn === 'all', outChannels: cfg.width, input: l === 1 ? 'input' : `act:h${l - 1}`, output: `conv:${name}`, stride: 1 });
+    layers.push({
+      depth: l,
+      name,
+      kind: 'dense',
+      weight: `${name}.w`,
+      bn: cfg.bn === 'all',
+      outChannels: cfg.width,
+      input: l === 1 ? 'input' : `act:h${l - 1}`,
+      output: `conv:${name}`,
+      stride: 1,
+    });
     probePoints.push({ name: `conv:${name}`, depth: l }, { name: `act:${name}`, depth: l });
     nin = cfg.width;
   }
   if (cfg.bn === 'final') store.batchNorm('final.bn', nin);
   store.dense('fc', nin, classes, init);
-  layers.push({ depth: cfg.depth, name: 'fc', kind: 'dense', weight: 'fc.w', bn: false, outChannels: classes, input: cfg.depth > 1 ? `act:h${cfg.depth - 1}` : 'input', output: 'logits', stride: 1 });
+  layers.push({
+    depth: cfg.depth,
+    name: 'fc',
+    kind: 'dense',
+    weight: 'fc.w',
+    bn: false,
+    outChannels: classes,
+    input: cfg.depth > 1 ? `act:h${cfg.depth - 1}` : 'input',
+    output: 'logits',
+    stride: 1,
+  });
   probePoints.push({ name: 'logits', depth: cfg.depth });
 
   const forward = (x: tf.Tensor, opts: ForwardOptions): tf.Tensor2D => {

@@ -29,7 +29,10 @@ describe('CIFAR ResNet (6n+2)', () => {
   });
 
   it('gives logits of shape [B, classes] for 32x32x3 and 28x28x1 inputs', () => {
-    for (const [h, c] of [[32, 3], [28, 1]] as const) {
+    for (const [h, c] of [
+      [32, 3],
+      [28, 1],
+    ] as const) {
       const net = buildResNet({ depth: 8, width: 4, inChannels: c, bn: 'none', seed: 0 });
       const out = tf.tidy(() => net.forward(input(2, h, c), { training: true }).shape);
       expect(out).toEqual([2, 10]);
@@ -79,7 +82,9 @@ describe('CIFAR ResNet (6n+2)', () => {
     // ResNet-56 width 4, stage 1, blocks 1 → 9 (measured with seed 4: 1.00× intact, 3.9× broken).
     const stage1 = async (mode: 'batch' | 'no-normalise') => {
       const n = buildResNet({ depth: 56, width: 4, inChannels: 1, bn: 'all', seed: 4, bnMode: mode });
-      const [a, b] = (await activationMoments(n, x, { points: ['conv:s1b1.c2', 'conv:s1b9.c2'] })).map((m) => m.stds.reduce((u, v) => u + v, 0) / m.stds.length);
+      const [a, b] = (await activationMoments(n, x, { points: ['conv:s1b1.c2', 'conv:s1b9.c2'] })).map(
+        (m) => m.stds.reduce((u, v) => u + v, 0) / m.stds.length,
+      );
       n.dispose();
       return b! / a!;
     };

@@ -40,7 +40,14 @@ export function resnetBlocksPerStage(depth: number): number {
 function shortcutA(x: tf.Tensor4D, cout: number, stride: 1 | 2): tf.Tensor4D {
   const extra = cout - x.shape[3];
   const sub = strideSubsample(x, stride);
-  return extra > 0 ? tf.pad(sub, [[0, 0], [0, 0], [0, 0], [Math.floor(extra / 2), Math.ceil(extra / 2)]]) : sub;
+  return extra > 0
+    ? tf.pad(sub, [
+        [0, 0],
+        [0, 0],
+        [0, 0],
+        [Math.floor(extra / 2), Math.ceil(extra / 2)],
+      ])
+    : sub;
 }
 
 export function buildResNet(cfg: ResNetConfig): Net {
@@ -57,10 +64,27 @@ export function buildResNet(cfg: ResNetConfig): Net {
   // --- parameters, in depth order
   store.convKernel('stem', 3, cfg.inChannels, width, init);
   if (bnAll) store.batchNorm('stem.bn', width);
-  layers.push({ depth: 1, name: 'stem', kind: 'conv', weight: 'stem', bn: bnAll, outChannels: width, input: 'input', output: 'conv:stem', stride: 1 });
+  layers.push({
+    depth: 1,
+    name: 'stem',
+    kind: 'conv',
+    weight: 'stem',
+    bn: bnAll,
+    outChannels: width,
+    input: 'input',
+    output: 'conv:stem',
+    stride: 1,
+  });
   probePoints.push({ name: 'input', depth: 0 }, { name: 'conv:stem', depth: 1 }, { name: 'act:stem', depth: 1 });
 
-  interface Block { name: string; cin: number; cout: number; stride: 1 | 2; d1: number; d2: number }
+  interface Block {
+    name: string;
+    cin: number;
+    cout: number;
+    stride: 1 | 2;
+    d1: number;
+    d2: number;
+  }
   const blocks: Block[] = [];
   let cin = width;
   let d = 1;
@@ -77,8 +101,28 @@ export function buildResNet(cfg: ResNetConfig): Net {
       store.convKernel(`${name}.c2`, 3, cout, cout, init);
       if (bnAll) store.batchNorm(`${name}.c2.bn`, cout);
       layers.push(
-        { depth: blk.d1, name: `${name}.c1`, kind: 'conv', weight: `${name}.c1`, bn: bnAll, outChannels: cout, input: prevOut, output: `conv:${name}.c1`, stride },
-        { depth: blk.d2, name: `${name}.c2`, kind: 'conv', weight: `${name}.c2`, bn: bnAll, outChannels: cout, input: `act:${name}.c1`, output: `conv:${name}.c2`, stride: 1 },
+        {
+          depth: blk.d1,
+          name: `${name}.c1`,
+          kind: 'conv',
+          weight: `${name}.c1`,
+          bn: bnAll,
+          outChannels: cout,
+          input: prevOut,
+          output: `conv:${name}.c1`,
+          stride,
+        },
+        {
+          depth: blk.d2,
+          name: `${name}.c2`,
+          kind: 'conv',
+          weight: `${name}.c2`,
+          bn: bnAll,
+          outChannels: cout,
+          input: `act:${name}.c1`,
+          output: `conv:${name}.c2`,
+          stride: 1,
+        },
       );
       probePoints.push(
         { name: `conv:${name}.c1`, depth: blk.d1 },
@@ -93,19 +137,27 @@ export function buildResNet(cfg: ResNetConfig): Net {
   const featC = cin;
   if (cfg.bn === 'final') store.batchNorm('final.bn', featC);
   store.dense('fc', featC, classes, init);
-  layers.push({ depth: cfg.depth, name: 'fc', kind: 'dense', weight: 'fc.w', bn: false, outChannels: classes, input: 'pooled', output: 'logits', stride: 1 });
+  layers.push({
+    depth: cfg.depth,
+    name: 'fc',
+    kind: 'dense',
+    weight: 'fc.w',
+    bn: false,
+    outChannels: classes,
+    input: 'pooled',
+    output: 'logits',
+    stride: 1,
+  });
   probePoints.push({ name: 'pooled', depth: cfg.depth - 1 }, { name: 'logits', depth: cfg.depth });
 
   const forward = (x: tf.Tensor, opts: ForwardOptions): tf.Tensor2D => {
     const { p, tap } = forwardHelpers(store, opts);
     const training = opts.training;
     const update = training && (opts.updateStats ?? false);
-    const norm = (t: tf.Tensor, name: string) =>
-      batchNorm(t, name, p, store.state, training, update, bnMode);
+    const norm = (t: tf.Tensor, name: string) => batchNorm(t, name, p, store.state, training, update, bnMode);
 
     if (x.rank !== 4) throw new Error(`ResNet input must be [B,H,W,C], got shape [${x.shape}]`);
-    if (x.shape[3] !== cfg.inChannels)
-      throw new Error(`ResNet built for ${cfg.inChannels} input channels, got ${x.shape[3]}`);
+    if (x.shape[3] !== cfg.inChannels) throw new Error(`ResNet built for ${cfg.inChannels} input channels, got ${x.shape[3]}`);
     x = tap('input', x);
     let h = tap('conv:stem', conv(x, p('stem'), 1));
     if (bnAll) h = norm(h, 'stem.bn');

@@ -16,7 +16,8 @@ export type BnPlacement = z.infer<typeof BnPlacement>;
  * last hidden layer (MLP): on the features fed to global pooling and the classifier. Every layer
  * before it is unnormalised. This is our reading of the paper's "BN on the final layer only".
  */
-export const FINAL_BN = 'BN on the features entering the classifier (output of the last residual block / last hidden layer); all earlier layers unnormalised';
+export const FINAL_BN =
+  'BN on the features entering the classifier (output of the last residual block / last hidden layer); all earlier layers unnormalised';
 
 /** Weight initialisation. Glorot is the default: see paper/CLAIMS.md for why. */
 export type Init = 'glorot' | 'he-fan-in' | 'he-fan-out';

@@ -11,7 +11,10 @@ beforeAll(async () => {
 
 const pool = (n: number) => ({
   x: tf.randomNormal([n, 8, 8, 1], 0, 1, 'float32', 3) as tf.Tensor4D,
-  y: tf.tensor1d(Array.from({ length: n }, (_, i) => i % 10), 'int32') as tf.Tensor1D,
+  y: tf.tensor1d(
+    Array.from({ length: n }, (_, i) => i % 10),
+    'int32',
+  ) as tf.Tensor1D,
 });
 
 describe('SGD noise probes', () => {
@@ -27,7 +30,7 @@ describe('SGD noise probes', () => {
     net.dispose();
   });
 
-  it('freezing BN at a batch\'s moments makes inference on that batch equal training on it', async () => {
+  it("freezing BN at a batch's moments makes inference on that batch equal training on it", async () => {
     for (const bn of ['all', 'final'] as const) {
       const net = buildResNet({ depth: 8, width: 2, inChannels: 1, bn, seed: 2 });
       const { x, y } = pool(16);

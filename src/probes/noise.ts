@@ -57,7 +57,10 @@ export function freezeBnAtBatchStatistics(net: Net, x: tf.Tensor): void {
         const rm = net.state.get(`${name}.mean`);
         const rv = net.state.get(`${name}.var`);
         if (!rm || !rv) throw new Error(`freezeBnAtBatchStatistics: ${net.description} has no running statistics for ${name}`);
-        const { mean, variance } = tf.moments(a, a.shape.slice(0, -1).map((_, i) => i));
+        const { mean, variance } = tf.moments(
+          a,
+          a.shape.slice(0, -1).map((_, i) => i),
+        );
         rm.assign(mean);
         rv.assign(variance);
       },
@@ -141,7 +144,16 @@ function summarise(alpha: number, batchSize: number, values: number[]): NoiseMea
  * E‖α(g_B − g)‖² over `draws` real mini-batches of size |B| drawn from the pool without
  * replacement; g is `full`, the net's gradient on the whole pool.
  */
-export async function miniBatchNoise(net: Net, x: tf.Tensor4D, y: tf.Tensor1D, full: ArrayLike<number>, alpha: number, batchSize: number, draws: number, seed: number): Promise<NoiseMeasurement> {
+export async function miniBatchNoise(
+  net: Net,
+  x: tf.Tensor4D,
+  y: tf.Tensor1D,
+  full: ArrayLike<number>,
+  alpha: number,
+  batchSize: number,
+  draws: number,
+  seed: number,
+): Promise<NoiseMeasurement> {
   const rng = new Rng(seed);
   const values: number[] = [];
   for (let d = 0; d < draws; d++) {
@@ -160,7 +172,16 @@ export async function miniBatchNoise(net: Net, x: tf.Tensor4D, y: tf.Tensor1D, f
  * and weight decay as in training, fresh state) at learning rate α on a mini-batch against the
  * same step on the whole pool; ‖θ_SGD − θ_GD‖² per draw. The net is restored after each step.
  */
-export async function stepDeviation(net: Net, x: tf.Tensor4D, y: tf.Tensor1D, alpha: number, batchSize: number, draws: number, seed: number, sgd: SgdConfig): Promise<NoiseMeasurement> {
+export async function stepDeviation(
+  net: Net,
+  x: tf.Tensor4D,
+  y: tf.Tensor1D,
+  alpha: number,
+  batchSize: number,
+  draws: number,
+  seed: number,
+  sgd: SgdConfig,
+): Promise<NoiseMeasurement> {
   const names = [...net.params.keys()];
   const at = snapshot(net);
   const stepOn = async (xb: tf.Tensor4D, yb: tf.Tensor1D) => {

@@ -14,7 +14,10 @@ describe('Table 1 concordance', () => {
   it('per-example gradients add up to the kernel gradient, and their concordance bounds the per-position one', async () => {
     const net = buildResNet({ depth: 8, width: 2, inChannels: 1, bn: 'all', seed: 5 });
     const x = tf.randomNormal([12, 8, 8, 1], 0, 1, 'float32', 2) as tf.Tensor4D;
-    const y = tf.tensor1d(Array.from({ length: 12 }, (_, i) => i % 10), 'int32') as tf.Tensor1D;
+    const y = tf.tensor1d(
+      Array.from({ length: 12 }, (_, i) => i % 10),
+      'int32',
+    ) as tf.Tensor1D;
     const c = await kernelConcordance(net, x, y, 's1b1.c2');
     expect(c.perExample).toHaveLength(12);
     const summed = c.absOfSum.map((_, i) => Math.abs(c.perExample.reduce((a, g) => a + g[i]!, 0)));

@@ -108,7 +108,12 @@ export function kernelConcordance(net: Net, x: tf.Tensor, y: tf.Tensor1D, layerN
 }
 
 /** Output gradients and a kernel's concordance from one shared forward-backward pass. */
-export async function inputDependence(net: Net, x: tf.Tensor, y: tf.Tensor1D, layerName: string): Promise<{ output: OutputGradients; concordance: Concordance }> {
+export async function inputDependence(
+  net: Net,
+  x: tf.Tensor,
+  y: tf.Tensor1D,
+  layerName: string,
+): Promise<{ output: OutputGradients; concordance: Concordance }> {
   const layer = findConv(net, layerName);
   const { grads, values } = activationGradientsAndValues(net, x, y, ['logits', layer.output], ['logits', layer.input]);
   let output: OutputGradients;
@@ -141,11 +146,24 @@ async function readFloats(f: () => tf.Tensor): Promise<Float32Array> {
 }
 
 /** Disposes `input` and `dy`. */
-async function concordanceOf(layerName: string, net: Net, layer: LayerInfo, input: tf.Tensor, dy: tf.Tensor, eps = 1e-30): Promise<Concordance> {
+async function concordanceOf(
+  layerName: string,
+  net: Net,
+  layer: LayerInfo,
+  input: tf.Tensor,
+  dy: tf.Tensor,
+  eps = 1e-30,
+): Promise<Concordance> {
   const w = net.params.get(layer.weight)!;
   // dL/dw = grad of Σ conv(input, w)·dy with respect to w; with |input| and |dy| it gives Σ|d|
   const fg = (inp: tf.Tensor, up: tf.Tensor) =>
-    tf.tidy(() => tf.grad((k: tf.Tensor) => conv2d(inp as tf.Tensor4D, k as tf.Tensor4D, layer.stride, 'same').mul(up).sum())(w));
+    tf.tidy(() =>
+      tf.grad((k: tf.Tensor) =>
+        conv2d(inp as tf.Tensor4D, k as tf.Tensor4D, layer.stride, 'same')
+          .mul(up)
+          .sum(),
+      )(w),
+    );
   const sumOfPerExampleAbs = new Float32Array(w.size);
   const perExample: Float32Array[] = [];
   let absOfSum: Float32Array;
@@ -166,6 +184,13 @@ async function concordanceOf(layerName: string, net: Net, layer: LayerInfo, inpu
   }
   const ratio = absOfSum.map((v, i) => v / Math.max(sumOfAbs[i]!, eps));
   const perExampleRatio = absOfSum.map((v, i) => v / Math.max(sumOfPerExampleAbs[i]!, eps));
-  return { layer: layerName, absOfSum, sumOfAbs, ratio, medianRatio: median(ratio), perExampleMedianRatio: median(perExampleRatio), perExample };
+  return {
+    layer: layerName,
+    absOfSum,
+    sumOfAbs,
+    ratio,
+    medianRatio: median(ratio),
+    perExampleMedianRatio: median(perExampleRatio),
+    perExample,
+  };
 }
-

@@ -12,7 +12,10 @@ beforeAll(async () => {
 
 const batch = (n: number, seed: number) => ({
   x: tf.randomNormal([n, 8, 8, 1], 0, 1, 'float32', seed) as tf.Tensor4D,
-  y: tf.tensor1d(Array.from({ length: n }, (_, i) => i % 10), 'int32') as tf.Tensor1D,
+  y: tf.tensor1d(
+    Array.from({ length: n }, (_, i) => i % 10),
+    'int32',
+  ) as tf.Tensor1D,
 });
 
 describe('filter-normalised sharpness (Li et al. 2018)', () => {
@@ -36,16 +39,22 @@ describe('filter-normalised sharpness (Li et al. 2018)', () => {
     // dᵀHd = (1/n) Σ_i [Σ_c p_ic z_ic² − (Σ_c p_ic z_ic)²]. Smooth: the second difference at ε = 0.05
     // agrees to well under a per cent.
     const rng = new Rng(12);
-    const n = 40, dIn = 6, classes = 4;
+    const n = 40,
+      dIn = 6,
+      classes = 4;
     const X = Array.from({ length: n }, () => Array.from(rng.normals(dIn)));
     const W = tf.variable(tf.tensor2d(Array.from(rng.normals(dIn * classes, 0, 0.7)), [dIn, classes]), true, 'lin/w');
     const net = {
       params: new Map([['w', W]]),
       decayed: new Set(['w']),
-      forward: (x: tf.Tensor, o: { params?: Record<string, tf.Tensor> }) => tf.matMul(x.reshape([x.shape[0], dIn]) as tf.Tensor2D, (o.params?.w ?? W) as tf.Tensor2D),
+      forward: (x: tf.Tensor, o: { params?: Record<string, tf.Tensor> }) =>
+        tf.matMul(x.reshape([x.shape[0], dIn]) as tf.Tensor2D, (o.params?.w ?? W) as tf.Tensor2D),
     } as unknown as Net;
     const x = tf.tensor4d(X.flat(), [n, dIn, 1, 1]);
-    const y = tf.tensor1d(Array.from({ length: n }, (_, i) => i % classes), 'int32');
+    const y = tf.tensor1d(
+      Array.from({ length: n }, (_, i) => i % classes),
+      'int32',
+    );
     const s = await filterNormalisedSharpness(net, [{ x, y }], { directions: 3, epsilon: 0.05, seed: 9 });
     const dirRng = new Rng(9);
     const w = W.arraySync() as number[][];

@@ -61,9 +61,16 @@ export function filterNormalisedDirection(net: Net, rng: Rng): ParamValues {
 }
 
 /** Mean training-mode loss over the batches at θ + t·d (the running averages untouched). */
-async function meanLoss(net: Net, batches: readonly { x: tf.Tensor4D; y: tf.Tensor1D }[], d: ParamValues | undefined, t: number): Promise<number> {
+async function meanLoss(
+  net: Net,
+  batches: readonly { x: tf.Tensor4D; y: tf.Tensor1D }[],
+  d: ParamValues | undefined,
+  t: number,
+): Promise<number> {
   // θ + t·d once, for every batch
-  const params: ParamValues = tf.tidy(() => (d ? Object.fromEntries(Object.entries(d).map(([name, dir]) => [name, net.params.get(name)!.add(dir.mul(t))])) : {}));
+  const params: ParamValues = tf.tidy(() =>
+    d ? Object.fromEntries(Object.entries(d).map(([name, dir]) => [name, net.params.get(name)!.add(dir.mul(t))])) : {},
+  );
   try {
     let sum = 0;
     for (const b of batches) {
@@ -77,9 +84,14 @@ async function meanLoss(net: Net, batches: readonly { x: tf.Tensor4D; y: tf.Tens
   }
 }
 
-export async function filterNormalisedSharpness(net: Net, batches: readonly { x: tf.Tensor4D; y: tf.Tensor1D }[], o: SharpnessOptions): Promise<SharpnessResult> {
+export async function filterNormalisedSharpness(
+  net: Net,
+  batches: readonly { x: tf.Tensor4D; y: tf.Tensor1D }[],
+  o: SharpnessOptions,
+): Promise<SharpnessResult> {
   if (!batches.length) throw new Error('filterNormalisedSharpness: no probe batches');
-  if (!(o.epsilon > 0) || !(o.directions >= 1)) throw new RangeError(`filterNormalisedSharpness: need epsilon > 0 and directions ≥ 1, got ${o.epsilon}, ${o.directions}`);
+  if (!(o.epsilon > 0) || !(o.directions >= 1))
+    throw new RangeError(`filterNormalisedSharpness: need epsilon > 0 and directions ≥ 1, got ${o.epsilon}, ${o.directions}`);
   const rng = new Rng(o.seed);
   const l0 = await meanLoss(net, batches, undefined, 0);
   const perDirection: number[] = [];

@@ -31,7 +31,12 @@ export interface StabilityTrial {
  * "which rates can this network be trained at" it failed as surely as one that diverged.
  */
 export async function hasCollapsed(net: Net, x: tf.Tensor, tol = 1e-4): Promise<boolean> {
-  const spread = await readScalar(() => tf.moments(net.forward(x, { training: true }), 0).variance.sqrt().max());
+  const spread = await readScalar(() =>
+    tf
+      .moments(net.forward(x, { training: true }), 0)
+      .variance.sqrt()
+      .max(),
+  );
   return !(spread > tol);
 }
 
@@ -62,20 +67,30 @@ export async function largestStableLr(
   const trials: StabilityTrial[] = [];
   const run = async (lr: number): Promise<boolean> => {
     snap.restore();
-    const r = await train(net, { train: data }, {
-      epochs: Math.ceil((opts.steps * opts.batchSize) / data.n) + 1,
-      maxSteps: opts.steps,
-      batchSize: opts.batchSize,
-      schedule: constant(lr),
-      seed: opts.seed,
-      momentum: opts.momentum ?? 0.9,
-      weightDecay: opts.weightDecay ?? 0,
-      divergenceFactor: opts.divergenceFactor,
-      evaluateEachEpoch: false,
-      progress: false,
-    });
+    const r = await train(
+      net,
+      { train: data },
+      {
+        epochs: Math.ceil((opts.steps * opts.batchSize) / data.n) + 1,
+        maxSteps: opts.steps,
+        batchSize: opts.batchSize,
+        schedule: constant(lr),
+        seed: opts.seed,
+        momentum: opts.momentum ?? 0.9,
+        weightDecay: opts.weightDecay ?? 0,
+        divergenceFactor: opts.divergenceFactor,
+        evaluateEachEpoch: false,
+        progress: false,
+      },
+    );
     const collapsed = !r.diverged && (await hasCollapsed(net, probe.x));
-    trials.push({ lr, diverged: !!r.diverged, divergedAt: r.diverged?.step ?? null, collapsed, finalLoss: r.losses[r.losses.length - 1] ?? NaN });
+    trials.push({
+      lr,
+      diverged: !!r.diverged,
+      divergedAt: r.diverged?.step ?? null,
+      collapsed,
+      finalLoss: r.losses[r.losses.length - 1] ?? NaN,
+    });
     return !r.diverged && !collapsed;
   };
   try {

@@ -57,7 +57,10 @@ const named = (gzName: string, gzip: boolean) => (gzip ? gzName : gzName.replace
 /** A valid folder of the four files, gzipped or plain. */
 function fashionDir(name: string, gzip = true): string {
   const dir = fresh(name);
-  for (const [img, lab] of [[F.trainImages, F.trainLabels], [F.testImages, F.testLabels]] as const) {
+  for (const [img, lab] of [
+    [F.trainImages, F.trainLabels],
+    [F.testImages, F.testLabels],
+  ] as const) {
     writeIdx(join(dir, named(img, gzip)), encodeIdxImages(pixels(), N, 28, 28), { gzip });
     writeIdx(join(dir, named(lab, gzip)), encodeIdxLabels(labels()), { gzip });
   }
@@ -77,7 +80,12 @@ describe('BN_DATA=fashion-mnist:DIR, end to end', () => {
     writeFileSync(file, 'x');
     expectOneLine(() => loadFromEnv(`fashion-mnist:${file}`), DataError, file, /is not a directory/);
     const empty = fresh('empty');
-    expectOneLine(() => loadFromEnv(`fashion-mnist:${empty}`), DataError, empty, /missing Fashion-MNIST file: none of train-images-idx3-ubyte\.gz, train-images-idx3-ubyte, train-images\.idx3-ubyte exists/);
+    expectOneLine(
+      () => loadFromEnv(`fashion-mnist:${empty}`),
+      DataError,
+      empty,
+      /missing Fashion-MNIST file: none of train-images-idx3-ubyte\.gz, train-images-idx3-ubyte, train-images\.idx3-ubyte exists/,
+    );
   });
 
   it('truncated files: a cut gzip stream, cut plain data, a cut header, a zero-byte file', () => {
@@ -90,7 +98,12 @@ describe('BN_DATA=fashion-mnist:DIR, end to end', () => {
     const plain = fashionDir('trunc-plain', false);
     const p = join(plain, named(F.testImages, false));
     writeFileSync(p, readFileSync(p).subarray(0, 16 + 5 * 784));
-    expectOneLine(() => loadFromEnv(`fashion-mnist:${plain}`), DataError, p, /truncated: 3920 bytes of data, the header's dims 20x28x28 need 15680/);
+    expectOneLine(
+      () => loadFromEnv(`fashion-mnist:${plain}`),
+      DataError,
+      p,
+      /truncated: 3920 bytes of data, the header's dims 20x28x28 need 15680/,
+    );
 
     const header = fashionDir('trunc-header', false);
     const h = join(header, named(F.trainLabels, false));
@@ -123,7 +136,12 @@ describe('BN_DATA=fashion-mnist:DIR, end to end', () => {
     const counts = fashionDir('counts');
     const l = join(counts, F.testLabels);
     writeIdx(l, encodeIdxLabels(labels(N - 1)), { gzip: true });
-    expectOneLine(() => loadFromEnv(`fashion-mnist:${counts}`), DataError, l, /has 19 labels but .*t10k-images-idx3-ubyte\.gz has 20 images/);
+    expectOneLine(
+      () => loadFromEnv(`fashion-mnist:${counts}`),
+      DataError,
+      l,
+      /has 19 labels but .*t10k-images-idx3-ubyte\.gz has 20 images/,
+    );
 
     const none = fashionDir('no-images');
     const e = join(none, F.trainImages);
@@ -142,7 +160,12 @@ describe('BN_DATA=fashion-mnist:DIR, end to end', () => {
       const ls = labels();
       ls[7] = bad;
       writeIdx(l, encodeIdxLabels(ls), { gzip: true });
-      expectOneLine(() => loadFromEnv(`fashion-mnist:${dir}`), DataError, l, new RegExp(`label ${bad} at index 7 is out of range \\[0, 10\\)`));
+      expectOneLine(
+        () => loadFromEnv(`fashion-mnist:${dir}`),
+        DataError,
+        l,
+        new RegExp(`label ${bad} at index 7 is out of range \\[0, 10\\)`),
+      );
     }
   });
 
@@ -161,7 +184,13 @@ function cifarDir(name: string): string {
   const dir = fresh(name);
   [...CIFAR10_TRAIN_FILES, CIFAR10_TEST_FILE].forEach((f, fi) => {
     const px = Uint8Array.from({ length: PER_FILE * 3072 }, (_, i) => (i + fi) % 256);
-    writeFileSync(join(dir, f), encodeCifarBatch(px, Uint8Array.from({ length: PER_FILE }, (_, i) => (fi + i) % 10)));
+    writeFileSync(
+      join(dir, f),
+      encodeCifarBatch(
+        px,
+        Uint8Array.from({ length: PER_FILE }, (_, i) => (fi + i) % 10),
+      ),
+    );
   });
   return dir;
 }
@@ -222,7 +251,11 @@ describe('environment values not covered by config.test.ts', () => {
     [{ BN_SEED: 'abc' }, 'BN_SEED', /BN_SEED="abc" is not valid: expected a non-negative integer/],
     [{ BN_SEED: '0x10' }, 'BN_SEED', /BN_SEED="0x10" is not valid: expected a non-negative integer/],
     [{ BN_SEED: '1e3' }, 'BN_SEED', /BN_SEED="1e3" is not valid/],
-    [{ BN_DATA: 'synthetic:/tmp/x' }, 'BN_DATA', /BN_DATA="synthetic:\/tmp\/x" is not valid: expected fashion-mnist \| fashion-mnist:DIR \| cifar10:DIR \| synthetic/],
+    [
+      { BN_DATA: 'synthetic:/tmp/x' },
+      'BN_DATA',
+      /BN_DATA="synthetic:\/tmp\/x" is not valid: expected fashion-mnist \| fashion-mnist:DIR \| cifar10:DIR \| synthetic/,
+    ],
     [{ BN_DATA: 'cifar10:' }, 'BN_DATA', /BN_DATA="cifar10:" is not valid: cifar10 needs a directory/],
     [{ BN_DATA: 'CIFAR10:/data' }, 'BN_DATA', /BN_DATA="CIFAR10:\/data" is not valid/],
     [{ BN_PROFILE: 'SMOKE' }, 'BN_PROFILE', /BN_PROFILE="SMOKE" is not valid: expected one of smoke \| full \| paper/],
@@ -238,7 +271,12 @@ describe('environment values not covered by config.test.ts', () => {
 
   it('every bad variable at once is still one line, each named', () => {
     const env = { BN_PROFILE: 'x', BN_BACKEND: 'y', BN_SEED: 'z', BN_FAULT: 'w', BN_SEEDS: 'v' };
-    expectOneLine(() => parseConfig(env), ConfigError, 'BN_PROFILE', /^BN_PROFILE="x" is not valid: .*; BN_BACKEND="y" is not valid: .*; BN_FAULT="w" is not valid: .*; BN_SEED="z" is not valid: .*; BN_SEEDS="v" is not valid: /);
+    expectOneLine(
+      () => parseConfig(env),
+      ConfigError,
+      'BN_PROFILE',
+      /^BN_PROFILE="x" is not valid: .*; BN_BACKEND="y" is not valid: .*; BN_FAULT="w" is not valid: .*; BN_SEED="z" is not valid: .*; BN_SEEDS="v" is not valid: /,
+    );
     const msg = (() => {
       try {
         parseConfig(env);
@@ -249,13 +287,17 @@ describe('environment values not covered by config.test.ts', () => {
     expect(msg).not.toMatch(/ZodError|invalid_value|"code"|\[\{/); // no zod internals
   });
 
-  it('BN_SEEDS overrides the profile\'s seed count only when set', () => {
+  it("BN_SEEDS overrides the profile's seed count only when set", () => {
     expect(parseConfig({ BN_SEEDS: '2' }).seeds).toBe(2);
     expect('seeds' in parseConfig({})).toBe(false);
   });
 
   it('surrounding whitespace is trimmed and an empty value means the default', () => {
-    expect(parseConfig({ BN_PROFILE: ' paper ', BN_SEED: '\t7\n', BN_BACKEND: '' })).toMatchObject({ profile: 'paper', seed: 7, backend: 'auto' });
+    expect(parseConfig({ BN_PROFILE: ' paper ', BN_SEED: '\t7\n', BN_BACKEND: '' })).toMatchObject({
+      profile: 'paper',
+      seed: 7,
+      backend: 'auto',
+    });
   });
 
   it('BN_REPORTS_DIR: unset or blank is reports/, anything else is used as given', () => {

@@ -22,7 +22,8 @@ beforeAll(async () => {
   await initBackend('wasm');
 });
 
-const data = () => loadData({ kind: 'synthetic' }, { trainLimit: 128, testLimit: 16, seed: 0, synthetic: { height: 8, width: 8, channels: 1 } }).train;
+const data = () =>
+  loadData({ kind: 'synthetic' }, { trainLimit: 128, testLimit: 16, seed: 0, synthetic: { height: 8, width: 8, channels: 1 } }).train;
 
 interface Probed {
   grads: Record<string, Float32Array>;
@@ -59,7 +60,10 @@ describe('probes are bit-identical for a seed on one backend', () => {
     expect(tf.memory().numTensors).toBe(tensors);
     for (const name of Object.keys(a.grads)) {
       expect(a.grads[name]!.length, name).toBeGreaterThan(0);
-      expect(a.grads[name]!.some((v) => v !== 0), `${name}: an all-zero gradient would make the test vacuous`).toBe(true);
+      expect(
+        a.grads[name]!.some((v) => v !== 0),
+        `${name}: an all-zero gradient would make the test vacuous`,
+      ).toBe(true);
       expect(same(a.grads[name]!, b.grads[name]!), `${name}: same seed`).toBe(true);
       expect(same(a.grads[name]!, c.grads[name]!), `${name}: another seed`).toBe(false);
     }

@@ -54,7 +54,10 @@ describe('gate honesty: a deliberately broken BN', () => {
     expect(failed.length).toBeGreaterThan(0);
     expect(failed.every((d) => d.startsWith('with BN'))).toBe(true); // the no-BN arm still behaves
     const stat = (name: string) => rec!.statistics.find((s) => s.name === name)!.value!;
-    expect(stat('slope of ln std per layer, BN (mean over seeds)')).toBeCloseTo(stat('slope of ln std per layer, no BN (mean over seeds)'), 6);
+    expect(stat('slope of ln std per layer, BN (mean over seeds)')).toBeCloseTo(
+      stat('slope of ln std per layer, no BN (mean over seeds)'),
+      6,
+    );
     expect(fs.existsSync(path.join(dirs.fault, `${ID}.svg`))).toBe(true);
 
     const gate = runGate(['--reports', dirs.fault, '--baseline', baselineFile]);
@@ -72,7 +75,13 @@ describe('gate honesty: a deliberately broken BN', () => {
 
     // Nothing of this went to the checkout's reports folder: the runs wrote only where asked.
     // (.runs is the training claims' run cache of this suite run, made by the global setup)
-    for (const d of Object.values(dirs)) expect(fs.readdirSync(d).filter((f) => f !== '.runs').sort()).toEqual(['claims.json', 'index.html', `${ID}.svg`]);
+    for (const d of Object.values(dirs))
+      expect(
+        fs
+          .readdirSync(d)
+          .filter((f) => f !== '.runs')
+          .sort(),
+      ).toEqual(['claims.json', 'index.html', `${ID}.svg`]);
     fs.rmSync(base, { recursive: true, force: true }); // kept when a check above fails, to look at
     console.log(`[gate-honesty] fault run ${fault.seconds.toFixed(1)} s, control ${control.seconds.toFixed(1)} s (in parallel)`);
   }, 300_000);

@@ -20,7 +20,10 @@ const CHILD = path.join(REPO_ROOT, 'src', 'report', 'testing', 'write-records-ch
 
 /** The records-writing child; `lines` fills with what it prints, `exited` resolves on exit. */
 function writer(dir: string, tag: string, mode: 'forever' | 'hold') {
-  const p: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, tag, mode], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  const p: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, tag, mode], {
+    cwd: REPO_ROOT,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   const lines: string[] = [];
   let buf = '';
   let stderr = '';
@@ -36,7 +39,9 @@ function writer(dir: string, tag: string, mode: 'forever' | 'hold') {
     }
   });
   p.stderr!.on('data', (d) => (stderr += String(d)));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => p.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    p.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   const printed = (n: number) => new Promise<void>((resolve) => (lines.length >= n ? resolve() : waiters.push({ n, resolve })));
   return { p, lines, exited, printed, stderr: () => stderr };
 }
@@ -73,7 +78,10 @@ describe('a claim worker killed while writing records', () => {
       // As before, or with whole records of the killed writer added; nothing lost.
       expect(after_).toEqual(expect.arrayContaining(before));
       const added = after_.filter((id) => !before.includes(id));
-      expect(added.every((id) => id.startsWith(`${tag}-`)), added.join(', ')).toBe(true);
+      expect(
+        added.every((id) => id.startsWith(`${tag}-`)),
+        added.join(', '),
+      ).toBe(true);
       expect(added.length).toBeGreaterThanOrEqual(Math.min(after, 40));
       for (const r of readRecords(dir).filter((r) => r.id.startsWith(tag))) expect(r.statistics[0]!.note).toHaveLength(20_000); // whole
 

@@ -51,7 +51,10 @@ const MB = 2 ** 20;
 
 describe('a long training run', () => {
   it('2,000 steps: tensors, wasm heap, V8 heap and RSS stay flat after warm-up', async () => {
-    const data = loadData({ kind: 'synthetic' }, { trainLimit: 256, testLimit: 64, seed: 0, synthetic: { height: 8, width: 8, channels: 1 } });
+    const data = loadData(
+      { kind: 'synthetic' },
+      { trainLimit: 256, testLimit: 64, seed: 0, synthetic: { height: 8, width: 8, channels: 1 } },
+    );
     const net = buildMlp({ depth: 3, width: 16, inputs: 64, bn: 'all', seed: 0 });
     const before = sample();
     const at: Record<number, Sample> = {};

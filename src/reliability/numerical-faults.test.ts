@@ -47,7 +47,11 @@ describe('training: a non-finite loss is a divergence at that step', () => {
     const net = buildMlp({ depth: 3, width: 16, inputs: 64, bn: 'none', seed: 0 });
     const before = paramValues(net);
     const tensors = tf.memory().numTensors;
-    const r = await train(net, { train: { ...data.train, images }, test: data.test }, { epochs: 2, batchSize: 16, schedule: constant(0.1), seed: 0, progress: false });
+    const r = await train(
+      net,
+      { train: { ...data.train, images }, test: data.test },
+      { epochs: 2, batchSize: 16, schedule: constant(0.1), seed: 0, progress: false },
+    );
     expect(r.diverged).toEqual({ step: 1, loss: NaN, reason: 'non-finite' });
     expect(r.steps).toBe(1);
     expect(r.losses).toEqual([NaN]);
@@ -68,7 +72,10 @@ describe('training: a non-finite loss is a divergence at that step', () => {
       const before = [...net.params.values()].map((v) => v.dataSync().slice());
       const { loss } = await trainStep(net, opt, x, y, 0.1);
       expect(Number.isNaN(loss), bn).toBe(true);
-      expect([...net.params.values()].map((v) => v.dataSync().slice()), bn).toEqual(before);
+      expect(
+        [...net.params.values()].map((v) => v.dataSync().slice()),
+        bn,
+      ).toEqual(before);
       x.dispose();
       y.dispose();
       opt.dispose();
@@ -159,9 +166,19 @@ describe('a claim record with non-finite statistics', () => {
     c.check('the run diverged', r.diverged !== null, `step ${r.diverged?.step}`);
     await writeRecord(
       {
-        id: c.meta.id, title: c.meta.title, paper: c.meta.paper, profile: 'smoke', backend: 'wasm', dataset: 'synthetic',
-        scale: c.scaleInfo!, statistics: c.allStatistics(), assertions: c.assertions, verdict: verdictOf(c.assertions),
-        durationMs: 1, seed: 0, startedAt: new Date().toISOString(),
+        id: c.meta.id,
+        title: c.meta.title,
+        paper: c.meta.paper,
+        profile: 'smoke',
+        backend: 'wasm',
+        dataset: 'synthetic',
+        scale: c.scaleInfo!,
+        statistics: c.allStatistics(),
+        assertions: c.assertions,
+        verdict: verdictOf(c.assertions),
+        durationMs: 1,
+        seed: 0,
+        startedAt: new Date().toISOString(),
       },
       dir,
     );
@@ -170,15 +187,24 @@ describe('a claim record with non-finite statistics', () => {
     expect(() => JSON.parse(text)).not.toThrow();
     const [rec] = readRecords(dir);
     const byName = Object.fromEntries(rec!.statistics.map((s) => [s.name, s]));
-    expect(byName['loss at divergence']).toEqual({ name: 'loss at divergence', value: null, note: `measured value was ${r.diverged!.loss} (not finite)` });
+    expect(byName['loss at divergence']).toEqual({
+      name: 'loss at divergence',
+      value: null,
+      note: `measured value was ${r.diverged!.loss} (not finite)`,
+    });
     expect(byName.ratio).toEqual({
-      name: 'ratio', value: null, paper: '~100×',
+      name: 'ratio',
+      value: null,
+      paper: '~100×',
       note: 'measured value was Infinity (not finite); CI [1, Infinity] not finite, dropped; p-value was NaN, dropped',
     });
     expect(byName['log ratio']).toEqual({ name: 'log ratio', value: null, note: 'log of 0; measured value was -Infinity (not finite)' });
     expect(byName.finite).toEqual({ name: 'finite', value: 2.5, ci: [1, 3] });
     expect(rec!.verdict).toBe('holds');
-    fs.writeFileSync(path.join(dir, 'baseline.json'), JSON.stringify({ version: 1, profile: 'smoke', claims: { 'diverged-claim': { expected: 'holds' } } }));
+    fs.writeFileSync(
+      path.join(dir, 'baseline.json'),
+      JSON.stringify({ version: 1, profile: 'smoke', claims: { 'diverged-claim': { expected: 'holds' } } }),
+    );
     const gate = runGate(['--reports', dir, '--baseline', path.join(dir, 'baseline.json')]);
     expect(gate.code, gate.output).toBe(0);
     fs.rmSync(dir, { recursive: true, force: true });

@@ -189,7 +189,9 @@ export async function withFileLock<T>(lockPath: string, fn: () => T | Promise<T>
       continue;
     }
     if (Date.now() - start > timeoutMs) {
-      const who = held?.info ? `pid ${held.info.pid} on ${held.info.host} since ${new Date(held.info.time).toISOString()}` : 'an unknown process';
+      const who = held?.info
+        ? `pid ${held.info.pid} on ${held.info.host} since ${new Date(held.info.time).toISOString()}`
+        : 'an unknown process';
       throw new Error(`could not lock ${lockPath} within ${timeoutMs} ms: held by ${who}; delete the file if that process is gone`);
     }
     await sleep(delay * (0.5 + Math.random()));

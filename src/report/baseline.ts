@@ -36,6 +36,9 @@ export function readBaseline(file: string = BASELINE_FILE): BaselineRead {
     return { problem: `${file} is not valid JSON: ${(e as Error).message}` };
   }
   const r = Baseline.safeParse(json);
-  if (!r.success) return { problem: `${file} does not match the baseline schema ({ version: 1, profile, claims: { id: { expected, reason? } } }):\n${formatIssues(r.error)}` };
+  if (!r.success)
+    return {
+      problem: `${file} does not match the baseline schema ({ version: 1, profile, claims: { id: { expected, reason? } } }):\n${formatIssues(r.error)}`,
+    };
   return { baseline: r.data };
 }

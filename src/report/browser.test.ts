@@ -31,7 +31,15 @@ function findChromium(): string | undefined {
   return candidates.find((c): c is string => !!c && fs.existsSync(c));
 }
 const executablePath = findChromium();
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
 
 if (!executablePath) {
   const msg = 'browser tests: no Chromium found (/usr/bin/chromium, or set CHROMIUM_PATH); install it with `apt-get install chromium`';
@@ -70,11 +78,37 @@ describe.skipIf(!executablePath)('in headless Chromium', () => {
   it('reports/index.html shows every claim, its verdict and its figure', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bn-browser-'));
     // Two real vega figures: their clip-path ids collide unless the page scopes them.
-    const fig1 = await renderFigure({ kind: 'histograms', title: 'gradients', panels: [{ title: 'with BN', values: Array.from({ length: 500 }, (_, i) => Math.sin(i) * 0.02) }, { title: 'w/o BN', values: Array.from({ length: 500 }, (_, i) => Math.tan(i) * 0.1), xDomain: [-4, 4], logY: true }] });
-    const fig2 = await renderFigure({ kind: 'barsWithCI', bars: [{ name: 'no BN', value: 0.6, ci: [0.55, 0.65] }, { name: 'final', value: 0.7 }, { name: 'all', value: 0.75 }], annotation: 'recovery = 0.67' });
+    const fig1 = await renderFigure({
+      kind: 'histograms',
+      title: 'gradients',
+      panels: [
+        { title: 'with BN', values: Array.from({ length: 500 }, (_, i) => Math.sin(i) * 0.02) },
+        { title: 'w/o BN', values: Array.from({ length: 500 }, (_, i) => Math.tan(i) * 0.1), xDomain: [-4, 4], logY: true },
+      ],
+    });
+    const fig2 = await renderFigure({
+      kind: 'barsWithCI',
+      bars: [
+        { name: 'no BN', value: 0.6, ci: [0.55, 0.65] },
+        { name: 'final', value: 0.7 },
+        { name: 'all', value: 0.75 },
+      ],
+      annotation: 'recovery = 0.67',
+    });
     await writeRecord(fakeRecord('heavy-tailed-gradients', { figure: saveFigure('heavy-tailed-gradients', fig1, dir) }), dir);
-    await writeRecord(fakeRecord('final-layer-bn-recovers-two-thirds', { verdict: 'fails', paper: '§4', figure: saveFigure('final-layer-bn-recovers-two-thirds', fig2, dir) }), dir);
-    const baseline: Baseline = { version: 1, profile: 'smoke', claims: { 'final-layer-bn-recovers-two-thirds': { expected: 'fails', reason: 'recovery 0.2 [−0.3, 0.7] at 2 epochs' } } };
+    await writeRecord(
+      fakeRecord('final-layer-bn-recovers-two-thirds', {
+        verdict: 'fails',
+        paper: '§4',
+        figure: saveFigure('final-layer-bn-recovers-two-thirds', fig2, dir),
+      }),
+      dir,
+    );
+    const baseline: Baseline = {
+      version: 1,
+      profile: 'smoke',
+      claims: { 'final-layer-bn-recovers-two-thirds': { expected: 'fails', reason: 'recovery 0.2 [−0.3, 0.7] at 2 epochs' } },
+    };
     fs.writeFileSync(path.join(dir, 'baseline.json'), JSON.stringify(baseline));
     const { file, warnings } = writeIndexHtml(dir, path.join(dir, 'baseline.json'));
     expect(warnings).toEqual([]);
@@ -84,7 +118,10 @@ describe.skipIf(!executablePath)('in headless Chromium', () => {
     const page = await openPage(browser, blocked, errors);
     await page.goto(pathToFileURL(file).href);
     await expect.poll(() => page.locator('section.claim').count()).toBe(CLAIMS.length);
-    for (const [id, verdict] of [['heavy-tailed-gradients', 'holds'], ['final-layer-bn-recovers-two-thirds', 'fails']] as const) {
+    for (const [id, verdict] of [
+      ['heavy-tailed-gradients', 'holds'],
+      ['final-layer-bn-recovers-two-thirds', 'fails'],
+    ] as const) {
       const section = page.locator(`section.claim[data-claim-id="${id}"]`);
       expect(await section.isVisible()).toBe(true);
       expect(await section.getAttribute('data-verdict')).toBe(verdict);
@@ -95,7 +132,9 @@ describe.skipIf(!executablePath)('in headless Chromium', () => {
       expect(box!.width).toBeGreaterThan(200);
       expect(box!.height).toBeGreaterThan(100);
       // the figure really drew marks (bars), not an empty frame
-      const drawn = await svg.evaluate((el) => Array.from(el.querySelectorAll('g.role-mark path')).filter((p) => p.getBoundingClientRect().width > 0).length);
+      const drawn = await svg.evaluate(
+        (el) => Array.from(el.querySelectorAll('g.role-mark path')).filter((p) => p.getBoundingClientRect().width > 0).length,
+      );
       expect(drawn, id).toBeGreaterThan(2);
       expect(await section.locator('table.stats tbody tr').count()).toBe(3);
     }
@@ -130,48 +169,69 @@ it('fake claim with evidence', async (ctx) => {
       );
       fs.writeFileSync(path.join(scratch, 'vitest.config.mjs'), "export default { test: { include: ['evidence.spec.ts'] } };\n");
       const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_OPTIONS'));
-      const run = spawnSync(path.join(repo, 'node_modules', '.bin', 'vitest'), ['run', '--root', '.', '--config', 'vitest.config.mjs', '--reporter=html', '--outputFile=html/index.html'], {
-        cwd: scratch,
-        env,
-        encoding: 'utf8',
-        timeout: 60_000,
-      });
+      const run = spawnSync(
+        path.join(repo, 'node_modules', '.bin', 'vitest'),
+        ['run', '--root', '.', '--config', 'vitest.config.mjs', '--reporter=html', '--outputFile=html/index.html'],
+        {
+          cwd: scratch,
+          env,
+          encoding: 'utf8',
+          timeout: 60_000,
+        },
+      );
       expect(run.status, `${run.stdout}\n${run.stderr}`).toBe(0);
-      await checkVitestReport(path.join(scratch, 'html'), 'vitest-fixture.png', { test: 'fake claim with evidence', verdict: 'HOLDS: Fake claim fake-claim' });
+      await checkVitestReport(path.join(scratch, 'html'), 'vitest-fixture.png', {
+        test: 'fake claim with evidence',
+        verdict: 'HOLDS: Fake claim fake-claim',
+      });
     } finally {
       fs.rmSync(scratch, { recursive: true, force: true });
     }
   }, 90_000);
 
   const realReport = path.join(repo, 'reports', 'vitest', 'index.html');
-  it.skipIf(!fs.existsSync(realReport))('reports/vitest/index.html (from the last claims run) lists its tests and draws every attached figure', async () => {
-    await checkVitestReport(path.dirname(realReport), 'vitest-report.png', undefined, async (page) => {
-      // Click every test (explorer items that are not files) and check its image attachments.
-      const items = page.locator('[data-testid="explorer-item"]');
-      const labels = await items.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
-      let tests = 0;
-      for (const label of labels) {
-        if (/\.[cm]?[jt]sx?$/.test(label)) continue;
-        // the explorer is a tree: tests inside a collapsed file, or scrolled out of its virtual
-        // list, are not rendered visibly; check the ones that are
-        // re-found by its label: clicking re-renders the list, so indices go stale
-        const item = page.locator(`[data-testid="explorer-item"][aria-label="${label.replace(/"/g, '\\"')}"]`).first();
-        if (!(await item.isVisible())) continue;
-        tests++;
-        await item.scrollIntoViewIfNeeded({ timeout: 10_000 }).catch(() => {});
-        await item.dispatchEvent('click');
-        await expect.poll(() => page.locator('[data-testid="report"]').count(), { timeout: 10_000 }).toBeGreaterThan(0);
-        const imgs = page.locator('[data-testid="report"] img[src^="data:image/"]');
-        for (let k = 0; k < (await imgs.count()); k++) {
-          await expect.poll(() => imgs.nth(k).evaluate((el) => (el as HTMLImageElement).naturalWidth), { timeout: 10_000, message: `${label}: figure ${k}` }).toBeGreaterThan(0);
+  it.skipIf(!fs.existsSync(realReport))(
+    'reports/vitest/index.html (from the last claims run) lists its tests and draws every attached figure',
+    async () => {
+      await checkVitestReport(path.dirname(realReport), 'vitest-report.png', undefined, async (page) => {
+        // Click every test (explorer items that are not files) and check its image attachments.
+        const items = page.locator('[data-testid="explorer-item"]');
+        const labels = await items.evaluateAll((els) => els.map((e) => e.getAttribute('aria-label') ?? ''));
+        let tests = 0;
+        for (const label of labels) {
+          if (/\.[cm]?[jt]sx?$/.test(label)) continue;
+          // the explorer is a tree: tests inside a collapsed file, or scrolled out of its virtual
+          // list, are not rendered visibly; check the ones that are
+          // re-found by its label: clicking re-renders the list, so indices go stale
+          const item = page.locator(`[data-testid="explorer-item"][aria-label="${label.replace(/"/g, '\\"')}"]`).first();
+          if (!(await item.isVisible())) continue;
+          tests++;
+          await item.scrollIntoViewIfNeeded({ timeout: 10_000 }).catch(() => {});
+          await item.dispatchEvent('click');
+          await expect.poll(() => page.locator('[data-testid="report"]').count(), { timeout: 10_000 }).toBeGreaterThan(0);
+          const imgs = page.locator('[data-testid="report"] img[src^="data:image/"]');
+          for (let k = 0; k < (await imgs.count()); k++) {
+            await expect
+              .poll(() => imgs.nth(k).evaluate((el) => (el as HTMLImageElement).naturalWidth), {
+                timeout: 10_000,
+                message: `${label}: figure ${k}`,
+              })
+              .toBeGreaterThan(0);
+          }
         }
-      }
-      expect(tests).toBeGreaterThan(0);
-    });
-  }, 90_000);
+        expect(tests).toBeGreaterThan(0);
+      });
+    },
+    90_000,
+  );
 
   /** Open a vitest HTML report; with `want`, click that test and check its annotations. */
-  async function checkVitestReport(dir: string, shot: string, want?: { test: string; verdict: string }, more?: (page: Page) => Promise<void>): Promise<void> {
+  async function checkVitestReport(
+    dir: string,
+    shot: string,
+    want?: { test: string; verdict: string },
+    more?: (page: Page) => Promise<void>,
+  ): Promise<void> {
     const server = await serveDir(dir);
     const blocked: string[] = [];
     const errors: string[] = [];

@@ -57,7 +57,8 @@ describe('renderFigure', () => {
     const nonEmpty = binValues(nobn, 120, -4, 4).bins.counts.filter((c) => c > 0).length;
     expect(marks(doc, 'hist1')).toHaveLength(nonEmpty);
     const t = texts(doc);
-    for (const s of ['with BN', 'w/o BN', 'gradient magnitude', 'counts', 'Gradients of layer 55 at initialisation']) expect(t).toContain(s);
+    for (const s of ['with BN', 'w/o BN', 'gradient magnitude', 'counts', 'Gradients of layer 55 at initialisation'])
+      expect(t).toContain(s);
     expect(t).toContain('w/o BN: dropped 2 non-finite values of 20002');
     expect(t.some((x) => /^w\/o BN: \d+ values outside \[-4, 4\] not shown$/.test(x))).toBe(true);
     // decade labels on the log axis: 1, 10, 10², ...
@@ -69,7 +70,8 @@ describe('renderFigure', () => {
     for (let i = 0; i < 6; i++) expect(marks(doc, `line${i}`)).toHaveLength(1); // one series per panel
     for (const i of [1, 3, 5]) expect(marks(doc, `hline${i}_0_layer_0`)).toHaveLength(1);
     const t = texts(doc);
-    for (const s of ['mini-batch 1', 'mini-batch 4', 'mini-batch 7', 'with BN', 'w/o BN', 'step size', 'relative loss', 'divergence (10³)']) expect(t).toContain(s);
+    for (const s of ['mini-batch 1', 'mini-batch 4', 'mini-batch 7', 'with BN', 'w/o BN', 'step size', 'relative loss', 'divergence (10³)'])
+      expect(t).toContain(s);
     expect(t.filter((x) => x === 'step size')).toHaveLength(6);
     expect(t).toContain('mini-batch 1, w/o BN · mini-batch 4, w/o BN · mini-batch 7, w/o BN: dropped 1 non-finite point');
     expect(t).toEqual(expect.arrayContaining(['10⁻⁴', '10⁻²', '10⁶']));
@@ -80,7 +82,15 @@ describe('renderFigure', () => {
     expect(marks(doc, 'line0')).toHaveLength(4);
     expect(marks(doc, 'band0')).toHaveLength(4);
     const t = texts(doc);
-    for (const s of ['lr=0.003 (with BN)', 'lr=0.1 (with BN)', 'lr=0.0001 (with BN)', 'lr=0.0001 (w/o BN)', '% of training', 'test accuracy']) expect(t).toContain(s);
+    for (const s of [
+      'lr=0.003 (with BN)',
+      'lr=0.1 (with BN)',
+      'lr=0.0001 (with BN)',
+      'lr=0.0001 (w/o BN)',
+      '% of training',
+      'test accuracy',
+    ])
+      expect(t).toContain(s);
     // each series keeps its tab10 colour in line and band
     const strokes = marks(doc, 'line0').map((p) => p.getAttribute('stroke'));
     expect(strokes).toEqual(['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728']);
@@ -115,7 +125,8 @@ describe('renderFigure', () => {
     expect(marks(doc, 'bars')).toHaveLength(3);
     expect(marks(doc, 'ci_layer_2')).toHaveLength(3);
     const t = texts(doc);
-    for (const s of ['no BN', 'final-layer BN', 'BN everywhere', 'test accuracy', 'recovery = 0.64 [0.41, 0.88] (paper: ≈ 2/3)', '0.7']) expect(t).toContain(s);
+    for (const s of ['no BN', 'final-layer BN', 'BN everywhere', 'test accuracy', 'recovery = 0.64 [0.41, 0.88] (paper: ≈ 2/3)', '0.7'])
+      expect(t).toContain(s);
   });
 
   it('histogramWithDensity: overlaid histograms and the density curve', async () => {
@@ -130,12 +141,38 @@ describe('renderFigure', () => {
   it('never draws non-finite values: all-NaN panels, zeros on log axes, empty series', async () => {
     const nan = [NaN, Infinity, -Infinity];
     const specs: FigureSpec[] = [
-      { kind: 'histograms', panels: [{ title: 'all bad', values: nan }, { title: 'empty', values: [], logY: true }] },
+      {
+        kind: 'histograms',
+        panels: [
+          { title: 'all bad', values: nan },
+          { title: 'empty', values: [], logY: true },
+        ],
+      },
       { kind: 'lines', panels: [{ series: [{ name: 'a', x: [1, 2, 3], y: [0, -1, NaN] }], xScale: 'log', yScale: 'log' }, { series: [] }] },
-      { kind: 'heatmap', panels: [{ matrix: [[NaN, 0], [Infinity, 0]], transform: 'log10abs' }] },
+      {
+        kind: 'heatmap',
+        panels: [
+          {
+            matrix: [
+              [NaN, 0],
+              [Infinity, 0],
+            ],
+            transform: 'log10abs',
+          },
+        ],
+      },
       { kind: 'depthProfile', panels: [{ series: [{ name: 'a', depth: [1, 2], value: [NaN, NaN], err: [1, NaN] }] }] },
-      { kind: 'barsWithCI', bars: [{ name: 'a', value: NaN, ci: [0, 1] }, { name: 'b', value: 1, ci: [NaN, 2] }] },
-      { kind: 'histogramWithDensity', panels: [{ series: [{ name: 'a', values: nan }], densities: [{ name: 'd', x: [0, 1], pdf: [Infinity, 1] }] }] },
+      {
+        kind: 'barsWithCI',
+        bars: [
+          { name: 'a', value: NaN, ci: [0, 1] },
+          { name: 'b', value: 1, ci: [NaN, 2] },
+        ],
+      },
+      {
+        kind: 'histogramWithDensity',
+        panels: [{ series: [{ name: 'a', values: nan }], densities: [{ name: 'd', x: [0, 1], pdf: [Infinity, 1] }] }],
+      },
     ];
     for (const spec of specs) {
       const svg = await renderFigure(spec);
@@ -150,7 +187,9 @@ describe('renderFigure', () => {
     const x = Float64Array.from({ length: 20 }, (_, i) => i + 1);
     const doc1 = checkCommon(await renderFigure({ kind: 'histograms', panels: [{ values: v, binCount: 25 }] }));
     expect(marks(doc1, 'hist0')).toHaveLength(25);
-    const doc2 = checkCommon(await renderFigure({ kind: 'lines', panels: [{ series: [{ name: 's', x, y: x.map((t) => t * t) }], xScale: 'log', yScale: 'log' }] }));
+    const doc2 = checkCommon(
+      await renderFigure({ kind: 'lines', panels: [{ series: [{ name: 's', x, y: x.map((t) => t * t) }], xScale: 'log', yScale: 'log' }] }),
+    );
     expect(marks(doc2, 'line0')).toHaveLength(1);
   });
 
@@ -159,7 +198,9 @@ describe('renderFigure', () => {
     expect(notes).toEqual(['a: value not finite, bar left out']);
     expect(vl.title).toMatchObject({ text: 'T', subtitle: ['smoke scale', 'a: value not finite, bar left out'] });
     // without a title the notes still show, as the title
-    expect(toVegaLite({ kind: 'barsWithCI', bars: [{ name: 'a', value: NaN }] }).vl.title.text).toEqual(['a: value not finite, bar left out']);
+    expect(toVegaLite({ kind: 'barsWithCI', bars: [{ name: 'a', value: NaN }] }).vl.title.text).toEqual([
+      'a: value not finite, bar left out',
+    ]);
   });
 
   it('binValues counts every finite value inside the range exactly once', () => {

@@ -241,7 +241,19 @@ const plural = (n: number, s: string) => `${n} ${s}${n === 1 ? '' : 's'}`;
 
 /** Superscript a decade's exponent, matplotlib style: 10⁻³, 1, 10, 10². */
 function decadeLabelExpr(): string {
-  const sup: Record<string, string> = { '-': '⁻', '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' };
+  const sup: Record<string, string> = {
+    '-': '⁻',
+    '0': '⁰',
+    '1': '¹',
+    '2': '²',
+    '3': '³',
+    '4': '⁴',
+    '5': '⁵',
+    '6': '⁶',
+    '7': '⁷',
+    '8': '⁸',
+    '9': '⁹',
+  };
   const k = 'round(log(datum.value) / LN10)';
   let e = `toString(${k})`;
   for (const [from, to] of Object.entries(sup)) e = `replace(${e}, regexp('${from}', 'g'), '${to}')`;
@@ -304,7 +316,12 @@ function safeDomain(d: [number, number] | undefined, scale: Scale): [number, num
 // Binning
 
 /** Bin finite values of xs on [lo, hi] into n equal bins. Returns counts and how many fell outside. */
-export function binValues(xs: ArrayLike<number>, n: number, lo: number, hi: number): { bins: Bins; outside: number; nonFinite: number; total: number } {
+export function binValues(
+  xs: ArrayLike<number>,
+  n: number,
+  lo: number,
+  hi: number,
+): { bins: Bins; outside: number; nonFinite: number; total: number } {
   const counts = new Array<number>(n).fill(0);
   const w = (hi - lo) / n;
   let outside = 0;
@@ -403,9 +420,19 @@ function histograms(spec: HistogramsSpec, notes: Notes): VL[] {
       data: { values: rows },
       mark: { type: 'rect', color: TAB10[0], stroke: TAB10[0], strokeWidth: 0.2 },
       encoding: {
-        x: { field: 'x0', type: 'quantitative', scale: { domain: xd, nice: false, zero: false }, axis: { title: p.xLabel ?? 'gradient magnitude' } },
+        x: {
+          field: 'x0',
+          type: 'quantitative',
+          scale: { domain: xd, nice: false, zero: false },
+          axis: { title: p.xLabel ?? 'gradient magnitude' },
+        },
         x2: { field: 'x1' },
-        y: { field: 'count', type: 'quantitative', scale: { type: yScale, domain: yd, nice: false }, axis: axisFor(yScale, p.yLabel ?? 'counts', yd[0], yd[1]) },
+        y: {
+          field: 'count',
+          type: 'quantitative',
+          scale: { type: yScale, domain: yd, nice: false },
+          axis: axisFor(yScale, p.yLabel ?? 'counts', yd[0], yd[1]),
+        },
         y2: { field: 'base' },
       },
     };
@@ -421,8 +448,8 @@ function linesPanel(p: LinesPanel, i: number, spec: LinesSpec, notes: Notes, col
   let nonFinite = 0;
   let nonPositive = 0;
   let clipped = 0;
-  const okX = (x: number) => (xScale !== 'log' || x > 0);
-  const okY = (y: number) => (yScale !== 'log' || y > 0);
+  const okX = (x: number) => xScale !== 'log' || x > 0;
+  const okY = (y: number) => yScale !== 'log' || y > 0;
   for (const s of p.series) {
     const n = Math.min(s.x.length, s.y.length);
     for (let k = 0; k < n; k++) {
@@ -451,12 +478,32 @@ function linesPanel(p: LinesPanel, i: number, spec: LinesSpec, notes: Notes, col
   if (rows.length === 0) notes.add(where, 'no finite points to draw');
 
   const xd = safeDomain(p.xDomain ?? extent(rows.map((r) => r.x as number)), xScale);
-  const yAll = [...rows.map((r) => r.y as number), ...bands.flatMap((b) => [b.lo as number, b.hi as number]), ...(p.hlines ?? []).map((l) => l.y)];
+  const yAll = [
+    ...rows.map((r) => r.y as number),
+    ...bands.flatMap((b) => [b.lo as number, b.hi as number]),
+    ...(p.hlines ?? []).map((l) => l.y),
+  ];
   const yd = safeDomain(p.yDomain ?? extent(yAll.filter((y) => isNum(y) && okY(y))), yScale);
   const names = p.series.map((s) => s.name);
-  const color = { field: 'series', type: 'nominal', scale: { domain: names, range: names.map(colorOf) }, legend: legendAt(p.legend, names.length), sort: names };
-  const x = { field: 'x', type: 'quantitative', scale: { type: xScale, domain: xd, nice: false, ...(xScale === 'linear' ? { zero: false } : {}) }, axis: axisFor(xScale, p.xLabel, xd[0], xd[1]) };
-  const y = { field: 'y', type: 'quantitative', scale: { type: yScale, domain: yd, nice: yScale === 'linear', ...(yScale === 'linear' ? { zero: false } : {}) }, axis: axisFor(yScale, p.yLabel, yd[0], yd[1]) };
+  const color = {
+    field: 'series',
+    type: 'nominal',
+    scale: { domain: names, range: names.map(colorOf) },
+    legend: legendAt(p.legend, names.length),
+    sort: names,
+  };
+  const x = {
+    field: 'x',
+    type: 'quantitative',
+    scale: { type: xScale, domain: xd, nice: false, ...(xScale === 'linear' ? { zero: false } : {}) },
+    axis: axisFor(xScale, p.xLabel, xd[0], xd[1]),
+  };
+  const y = {
+    field: 'y',
+    type: 'quantitative',
+    scale: { type: yScale, domain: yd, nice: yScale === 'linear', ...(yScale === 'linear' ? { zero: false } : {}) },
+    axis: axisFor(yScale, p.yLabel, yd[0], yd[1]),
+  };
   const layers: VL[] = [];
   if (bands.length) {
     layers.push({
@@ -476,7 +523,9 @@ function linesPanel(p: LinesPanel, i: number, spec: LinesSpec, notes: Notes, col
       y,
       color,
       order: { field: 'k', type: 'quantitative' },
-      ...(dashed.length ? { strokeDash: { condition: { test: `indexof(${JSON.stringify(dashed)}, datum.series) >= 0`, value: [5, 3] }, value: [1, 0] } } : {}),
+      ...(dashed.length
+        ? { strokeDash: { condition: { test: `indexof(${JSON.stringify(dashed)}, datum.series) >= 0`, value: [5, 3] }, value: [1, 0] } }
+        : {}),
     },
   });
   for (const [j, l] of (p.hlines ?? []).entries()) {
@@ -486,11 +535,20 @@ function linesPanel(p: LinesPanel, i: number, spec: LinesSpec, notes: Notes, col
       data: { values: [{ y: l.y, label: l.label ?? '' }] },
       layer: [
         { mark: { type: 'rule', strokeDash: [4, 3], color: '#555', clip: true }, encoding: { y: { ...y, field: 'y' } } },
-        { mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 3, dy: -2, fontSize: 10, color: '#555', x: 0 }, encoding: { y: { ...y, field: 'y' }, text: { field: 'label' } } },
+        {
+          mark: { type: 'text', align: 'left', baseline: 'bottom', dx: 3, dy: -2, fontSize: 10, color: '#555', x: 0 },
+          encoding: { y: { ...y, field: 'y' }, text: { field: 'label' } },
+        },
       ],
     });
   }
-  return { title: p.title ?? (spec.grid && p.row === spec.grid.rows[0] ? (p.col ?? '') : ''), width: spec.panelWidth ?? (spec.grid ? 260 : 320), height: spec.panelHeight ?? (spec.grid ? 190 : 220), layer: layers, resolve: { scale: { color: 'shared' } } };
+  return {
+    title: p.title ?? (spec.grid && p.row === spec.grid.rows[0] ? (p.col ?? '') : ''),
+    width: spec.panelWidth ?? (spec.grid ? 260 : 320),
+    height: spec.panelHeight ?? (spec.grid ? 190 : 220),
+    layer: layers,
+    resolve: { scale: { color: 'shared' } },
+  };
 }
 
 function heatmapPanel(p: HeatmapPanel, i: number, spec: HeatmapSpec, notes: Notes): VL {
@@ -545,9 +603,19 @@ function heatmapPanel(p: HeatmapPanel, i: number, spec: HeatmapSpec, notes: Note
     data: { values: rows },
     mark: { type: 'rect', strokeWidth: 0 },
     encoding: {
-      x: { field: 'x', type: 'quantitative', scale: { domain: [x0, x0 + Math.max(1, nc) * dx], nice: false, zero: false }, axis: { title: p.xLabel ?? null } },
+      x: {
+        field: 'x',
+        type: 'quantitative',
+        scale: { domain: [x0, x0 + Math.max(1, nc) * dx], nice: false, zero: false },
+        axis: { title: p.xLabel ?? null },
+      },
       x2: { field: 'x1' },
-      y: { field: 'y', type: 'quantitative', scale: { domain: [y0, y0 + Math.max(1, nr) * dy], nice: false, zero: false, reverse: true }, axis: { title: p.yLabel ?? null } },
+      y: {
+        field: 'y',
+        type: 'quantitative',
+        scale: { domain: [y0, y0 + Math.max(1, nr) * dy], nice: false, zero: false, reverse: true },
+        axis: { title: p.yLabel ?? null },
+      },
       y2: { field: 'y1' },
       color: {
         field: 'v',
@@ -581,7 +649,7 @@ function depthPanel(p: DepthPanel, i: number, spec: DepthProfileSpec, notes: Not
   let nonFinite = 0;
   // Series are nudged sideways by a hair so their error bars do not hide each other.
   const allDepths = extent(p.series.flatMap((s) => Array.from(s.depth).filter(isNum)));
-  const nudge = allDepths ? ((allDepths[1] - allDepths[0]) || 1) * 0.006 : 0;
+  const nudge = allDepths ? (allDepths[1] - allDepths[0] || 1) * 0.006 : 0;
   for (const [j, s] of p.series.entries()) {
     const off = (j - (p.series.length - 1) / 2) * nudge;
     for (let k = 0; k < Math.min(s.depth.length, s.value.length); k++) {
@@ -608,20 +676,36 @@ function depthPanel(p: DepthPanel, i: number, spec: DepthProfileSpec, notes: Not
   const pad = (xd[1] - xd[0]) * 0.04;
   const yd = safeDomain(extent([...pts.map((q) => q.value as number), ...bars.flatMap((b) => [b.lo as number, b.hi as number])]), 'linear');
   const names = p.series.map((s) => s.name);
-  const color = { field: 'series', type: 'nominal', scale: { domain: names, range: names.map(colorOf) }, legend: legendAt(p.legend ?? 'top-left', names.length), sort: names };
+  const color = {
+    field: 'series',
+    type: 'nominal',
+    scale: { domain: names, range: names.map(colorOf) },
+    legend: legendAt(p.legend ?? 'top-left', names.length),
+    sort: names,
+  };
   const x = {
     field: 'depth',
     type: 'quantitative',
     scale: { domain: [xd[0] - pad, xd[1] + pad], nice: false, zero: false },
     axis: { title: p.xLabel ?? 'layer', ...(depths.length <= 16 ? { values: depths, labelOverlap: false } : {}) },
   };
-  const y = { field: 'value', type: 'quantitative', scale: { domain: yd, nice: true, zero: false }, axis: { title: p.yLabel ?? 'log magnitude' } };
+  const y = {
+    field: 'value',
+    type: 'quantitative',
+    scale: { domain: yd, nice: true, zero: false },
+    axis: { title: p.yLabel ?? 'log magnitude' },
+  };
   return {
     title: p.title ?? '',
     width: spec.panelWidth ?? 400,
     height: spec.panelHeight ?? 240,
     layer: [
-      { name: `err${i}`, data: { values: bars }, mark: { type: 'rule', strokeWidth: 1.4 }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color: noLegend(color) } },
+      {
+        name: `err${i}`,
+        data: { values: bars },
+        mark: { type: 'rule', strokeWidth: 1.4 },
+        encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' }, color: noLegend(color) },
+      },
       { name: `line${i}`, data: { values: pts }, mark: { type: 'line', strokeWidth: 1.6, point: false }, encoding: { x, y, color } },
     ],
   };
@@ -643,15 +727,50 @@ function barsWithCI(spec: BarsWithCISpec, notes: Notes): VL[] {
   }
   const names = spec.bars.map((b) => b.name);
   const yd = spec.yDomain ?? safeDomain(extent([0, ...rows.map((r) => r.value as number), ...cis.map((c) => c.hi as number)]), 'linear');
-  const x = { field: 'name', type: 'nominal', sort: names, scale: { domain: names, paddingInner: 0.35 }, axis: { title: spec.xLabel ?? null, labelAngle: 0, labelLimit: 200 } };
-  const y = { field: 'value', type: 'quantitative', scale: { domain: yd, nice: !spec.yDomain, zero: true }, axis: { title: spec.yLabel ?? 'value' } };
+  const x = {
+    field: 'name',
+    type: 'nominal',
+    sort: names,
+    scale: { domain: names, paddingInner: 0.35 },
+    axis: { title: spec.xLabel ?? null, labelAngle: 0, labelLimit: 200 },
+  };
+  const y = {
+    field: 'value',
+    type: 'quantitative',
+    scale: { domain: yd, nice: !spec.yDomain, zero: true },
+    axis: { title: spec.yLabel ?? 'value' },
+  };
   const layers: VL[] = [
-    { name: 'bars', data: { values: rows }, mark: { type: 'bar', clip: true }, encoding: { x, y, color: { field: 'name', type: 'nominal', scale: { domain: names, range: names.map((_, i) => TAB10[i % 10]) }, legend: null } } },
-    { name: 'ci', data: { values: cis }, mark: { type: 'errorbar', ticks: { size: 14, color: '#000' }, rule: { color: '#000', strokeWidth: 1.5 } }, encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' } } },
-    { name: 'labels', data: { values: rows }, mark: { type: 'text', dy: -6, baseline: 'bottom', fontSize: 11, dx: -18 }, encoding: { x, y, text: { field: 'label' } } },
+    {
+      name: 'bars',
+      data: { values: rows },
+      mark: { type: 'bar', clip: true },
+      encoding: {
+        x,
+        y,
+        color: { field: 'name', type: 'nominal', scale: { domain: names, range: names.map((_, i) => TAB10[i % 10]) }, legend: null },
+      },
+    },
+    {
+      name: 'ci',
+      data: { values: cis },
+      mark: { type: 'errorbar', ticks: { size: 14, color: '#000' }, rule: { color: '#000', strokeWidth: 1.5 } },
+      encoding: { x, y: { ...y, field: 'lo' }, y2: { field: 'hi' } },
+    },
+    {
+      name: 'labels',
+      data: { values: rows },
+      mark: { type: 'text', dy: -6, baseline: 'bottom', fontSize: 11, dx: -18 },
+      encoding: { x, y, text: { field: 'label' } },
+    },
   ];
   if (spec.annotation) {
-    layers.push({ name: 'annotation', data: { values: [{ t: spec.annotation }] }, mark: { type: 'text', x: 8, y: 10, align: 'left', baseline: 'top', fontSize: 12, fontWeight: 'bold' }, encoding: { text: { field: 't' } } });
+    layers.push({
+      name: 'annotation',
+      data: { values: [{ t: spec.annotation }] },
+      mark: { type: 'text', x: 8, y: 10, align: 'left', baseline: 'top', fontSize: 12, fontWeight: 'bold' },
+      encoding: { text: { field: 't' } },
+    });
   }
   return [{ width: spec.panelWidth ?? 360, height: spec.panelHeight ?? 240, layer: layers }];
 }
@@ -661,13 +780,20 @@ function densityPanel(p: DensityPanel, i: number, spec: HistogramWithDensitySpec
   // One set of bin edges for all series of the panel, so the overlaid bars line up.
   let domain = p.xDomain;
   if (!domain) {
-    const ex = p.series.map((s) => (s.bins ? extent(s.bins.edges.filter(isNum)) : s.values ? finiteExtent(s.values) : undefined)).filter((e): e is [number, number] => !!e);
+    const ex = p.series
+      .map((s) => (s.bins ? extent(s.bins.edges.filter(isNum)) : s.values ? finiteExtent(s.values) : undefined))
+      .filter((e): e is [number, number] => !!e);
     domain = ex.length ? fromZero([Math.min(...ex.map((e) => e[0])), Math.max(...ex.map((e) => e[1]))]) : undefined;
   }
   const rows: VL[] = [];
   const perSeries = new Map<string, { n: number; width: number }>();
   for (const s of p.series) {
-    const b = panelBins(`${where ? `${where}, ` : ''}${s.name}`, { values: s.values, bins: s.bins, binCount: p.binCount ?? 60 }, domain, notes);
+    const b = panelBins(
+      `${where ? `${where}, ` : ''}${s.name}`,
+      { values: s.values, bins: s.bins, binCount: p.binCount ?? 60 },
+      domain,
+      notes,
+    );
     let n = 0;
     for (let k = 0; k < b.counts.length; k++) {
       const c = b.counts[k];
@@ -699,7 +825,12 @@ function densityPanel(p: DensityPanel, i: number, spec: HistogramWithDensitySpec
   if (clipped) notes.add(where, `density: ${plural(clipped, 'point')} above the tallest bar clipped`);
   const names = [...p.series.map((s) => s.name), ...(p.densities ?? []).map((d) => d.name)];
   const xd = safeDomain(domain, 'linear');
-  const x = { field: 'x0', type: 'quantitative', scale: { domain: xd, nice: false, zero: false }, axis: { title: p.xLabel ?? 'singular value' } };
+  const x = {
+    field: 'x0',
+    type: 'quantitative',
+    scale: { domain: xd, nice: false, zero: false },
+    axis: { title: p.xLabel ?? 'singular value' },
+  };
   const y = { field: 'count', type: 'quantitative', scale: { domain: [0, yTop], nice: false }, axis: { title: p.yLabel ?? 'counts' } };
   const color = { field: 'series', type: 'nominal', scale: { domain: names, range: names.map(colorOf) }, sort: names };
   return {
@@ -707,7 +838,18 @@ function densityPanel(p: DensityPanel, i: number, spec: HistogramWithDensitySpec
     width: spec.panelWidth ?? 300,
     height: spec.panelHeight ?? 220,
     layer: [
-      { name: `hist${i}`, data: { values: rows }, mark: { type: 'rect', opacity: 0.5, clip: true }, encoding: { x, x2: { field: 'x1' }, y, y2: { datum: 0 }, color: { ...color, legend: legendAt(p.legend, names.length) && { ...legendAt(p.legend, names.length), symbolType: 'square' } } } },
+      {
+        name: `hist${i}`,
+        data: { values: rows },
+        mark: { type: 'rect', opacity: 0.5, clip: true },
+        encoding: {
+          x,
+          x2: { field: 'x1' },
+          y,
+          y2: { datum: 0 },
+          color: { ...color, legend: legendAt(p.legend, names.length) && { ...legendAt(p.legend, names.length), symbolType: 'square' } },
+        },
+      },
       {
         name: `density${i}`,
         data: { values: curves },
@@ -722,7 +864,10 @@ function densityPanel(p: DensityPanel, i: number, spec: HistogramWithDensitySpec
 // ---------------------------------------------------------------------------------------------
 // Layout and rendering
 
-const INDEPENDENT = { scale: { x: 'independent', y: 'independent', color: 'independent', strokeDash: 'independent' }, legend: { color: 'independent' } };
+const INDEPENDENT = {
+  scale: { x: 'independent', y: 'independent', color: 'independent', strokeDash: 'independent' },
+  legend: { color: 'independent' },
+};
 
 function arrange(panels: VL[], grid: { rows: string[]; cols: string[] } | undefined, keys: { row?: string; col?: string }[]): VL {
   if (!grid) return panels.length === 1 ? panels[0] : { hconcat: panels, resolve: INDEPENDENT };
@@ -749,15 +894,27 @@ export function toVegaLite(spec: FigureSpec): { vl: VL; notes: string[] } {
       break;
     case 'lines': {
       const colorOf = palette(spec.panels.flatMap((p) => p.series.map((s) => s.name)));
-      body = arrange(spec.panels.map((p, i) => linesPanel(p, i, spec, notes, colorOf)), spec.grid, spec.panels);
+      body = arrange(
+        spec.panels.map((p, i) => linesPanel(p, i, spec, notes, colorOf)),
+        spec.grid,
+        spec.panels,
+      );
       break;
     }
     case 'heatmap':
-      body = arrange(spec.panels.map((p, i) => heatmapPanel(p, i, spec, notes)), spec.grid, spec.panels);
+      body = arrange(
+        spec.panels.map((p, i) => heatmapPanel(p, i, spec, notes)),
+        spec.grid,
+        spec.panels,
+      );
       break;
     case 'depthProfile': {
       const colorOf = palette(spec.panels.flatMap((p) => p.series.map((s) => s.name)));
-      body = arrange(spec.panels.map((p, i) => depthPanel(p, i, spec, notes, colorOf)), undefined, []);
+      body = arrange(
+        spec.panels.map((p, i) => depthPanel(p, i, spec, notes, colorOf)),
+        undefined,
+        [],
+      );
       break;
     }
     case 'barsWithCI':
@@ -765,7 +922,11 @@ export function toVegaLite(spec: FigureSpec): { vl: VL; notes: string[] } {
       break;
     case 'histogramWithDensity': {
       const colorOf = palette(spec.panels.flatMap((p) => [...p.series.map((s) => s.name), ...(p.densities ?? []).map((d) => d.name)]));
-      body = arrange(spec.panels.map((p, i) => densityPanel(p, i, spec, notes, colorOf)), undefined, []);
+      body = arrange(
+        spec.panels.map((p, i) => densityPanel(p, i, spec, notes, colorOf)),
+        undefined,
+        [],
+      );
       break;
     }
     default: {

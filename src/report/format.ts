@@ -47,8 +47,15 @@ export function formatEvidence(r: ClaimRecord): string {
     '',
     ...r.statistics.map(formatStatistic),
   ];
-  if (r.preconditions?.length) lines.push('', ...r.preconditions.map((p) => `${p.met ? 'precondition met' : 'PRECONDITION NOT MET'}: ${p.description}${p.detail ? ` (${p.detail})` : ''}`));
-  if (r.assertions.length) lines.push('', ...r.assertions.map((a) => `${a.passed ? '✓' : '✗'} ${a.description}${a.detail ? ` (${a.detail})` : ''}`));
+  if (r.preconditions?.length)
+    lines.push(
+      '',
+      ...r.preconditions.map(
+        (p) => `${p.met ? 'precondition met' : 'PRECONDITION NOT MET'}: ${p.description}${p.detail ? ` (${p.detail})` : ''}`,
+      ),
+    );
+  if (r.assertions.length)
+    lines.push('', ...r.assertions.map((a) => `${a.passed ? '✓' : '✗'} ${a.description}${a.detail ? ` (${a.detail})` : ''}`));
   if (r.error) lines.push('', `error: ${r.error}`);
   return lines.join('\n');
 }

@@ -28,8 +28,10 @@ function project(records: ClaimRecord[] | string | null, baseline: Baseline | st
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bn-gate-'));
   fs.mkdirSync(path.join(dir, 'reports'));
   fs.mkdirSync(path.join(dir, 'claims'));
-  if (records !== null) fs.writeFileSync(path.join(dir, 'reports', 'claims.json'), typeof records === 'string' ? records : serializeRecords(records));
-  if (baseline !== null) fs.writeFileSync(path.join(dir, 'claims', 'baseline.json'), typeof baseline === 'string' ? baseline : JSON.stringify(baseline));
+  if (records !== null)
+    fs.writeFileSync(path.join(dir, 'reports', 'claims.json'), typeof records === 'string' ? records : serializeRecords(records));
+  if (baseline !== null)
+    fs.writeFileSync(path.join(dir, 'claims', 'baseline.json'), typeof baseline === 'string' ? baseline : JSON.stringify(baseline));
   return dir;
 }
 
@@ -49,10 +51,15 @@ describe('runGate', () => {
   });
 
   it('an inconclusive verdict: as expected when the baseline says so; a regression for a claim expected to hold; a change to report otherwise', () => {
-    const baseline: Baseline = { ...BASELINE, claims: { ...BASELINE.claims, 'd-inconclusive': { expected: 'inconclusive', reason: 'the unnormalised net stays at chance' } } };
+    const baseline: Baseline = {
+      ...BASELINE,
+      claims: { ...BASELINE.claims, 'd-inconclusive': { expected: 'inconclusive', reason: 'the unnormalised net stays at chance' } },
+    };
     const ok = runGate([], project([...good(), fakeRecord('d-inconclusive', { verdict: 'inconclusive' })], baseline));
     expect(ok.code, ok.output).toBe(0);
-    expect(ok.output).toMatch(/^d-inconclusive\s+inconclusive\s+inconclusive\s+inconclusive as expected: the unnormalised net stays at chance$/m);
+    expect(ok.output).toMatch(
+      /^d-inconclusive\s+inconclusive\s+inconclusive\s+inconclusive as expected: the unnormalised net stays at chance$/m,
+    );
     expect(ok.output).toContain('OK: no regression (2 hold, 1 fail as the baseline expects, 1 inconclusive as expected)');
 
     const nowHolds = runGate([], project([...good(), fakeRecord('d-inconclusive')], baseline));
@@ -70,7 +77,6 @@ describe('runGate', () => {
     expect(regression.code).toBe(1);
     expect(regression.output).toContain('a-holds: expected to hold (baseline holds, now inconclusive)');
   });
-
 
   it('exit 0 with a table when every claim matches the baseline', () => {
     const { code, output } = runGate([], project(good()));
@@ -135,9 +141,17 @@ describe('runGate', () => {
     const cases: [string, ReturnType<typeof project>, RegExp][] = [
       ['missing claims', project(null), /cannot read the claim records: .*reports\/claims\.json does not exist/],
       ['bad json', project('{"version":1,'), /reports\/claims\.json is not valid JSON/],
-      ['bad record', project(JSON.stringify({ version: 1, records: [{ ...fakeRecord('a-holds'), verdict: 'maybe' }] })), /reports\/claims\.json does not match[\s\S]*records\[0\]\.verdict/],
+      [
+        'bad record',
+        project(JSON.stringify({ version: 1, records: [{ ...fakeRecord('a-holds'), verdict: 'maybe' }] })),
+        /reports\/claims\.json does not match[\s\S]*records\[0\]\.verdict/,
+      ],
       ['missing baseline', project(good(), null), /cannot read the baseline: .*claims\/baseline\.json does not exist/],
-      ['bad baseline', project(good(), '{"version":1,"profile":"smoke","claims":{"x":{"expected":"fails"}}}'), /claims\/baseline\.json does not match[\s\S]*claims\.x\.reason: expected "fails" needs a reason/],
+      [
+        'bad baseline',
+        project(good(), '{"version":1,"profile":"smoke","claims":{"x":{"expected":"fails"}}}'),
+        /claims\/baseline\.json does not match[\s\S]*claims\.x\.reason: expected "fails" needs a reason/,
+      ],
     ];
     for (const [what, dir, re] of cases) {
       const { code, output } = runGate([], dir);

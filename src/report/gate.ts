@@ -35,7 +35,8 @@ export interface GateRow {
   regression: boolean;
 }
 
-const USAGE = 'usage: npm run gate -- [--reports DIR] [--baseline FILE]\n  defaults: --reports reports --baseline the records\' profile\'s (claims/baseline.json for smoke, claims/baseline-<profile>.json for others)';
+const USAGE =
+  "usage: npm run gate -- [--reports DIR] [--baseline FILE]\n  defaults: --reports reports --baseline the records' profile's (claims/baseline.json for smoke, claims/baseline-<profile>.json for others)";
 
 function parseArgs(args: readonly string[]): { reports: string; baseline?: string } | string {
   let reports = 'reports';
@@ -79,11 +80,25 @@ export function compare(records: readonly ClaimRecord[], baseline: Baseline): { 
       return { id, baseline: base, now, status: 'REGRESSION: expected to hold', regression: true };
     }
     if (entry.expected === 'inconclusive') {
-      if (now === 'inconclusive') return { id, baseline: base, now, status: `inconclusive as expected: ${entry.reason ?? ''}`, regression: false };
+      if (now === 'inconclusive')
+        return { id, baseline: base, now, status: `inconclusive as expected: ${entry.reason ?? ''}`, regression: false };
       if (now === 'missing') return { id, baseline: base, now, status: 'not run (expected to be inconclusive anyway)', regression: false };
-      return { id, baseline: base, now, status: `changed: its preconditions now hold and it ${now}: update the baseline`, regression: false };
+      return {
+        id,
+        baseline: base,
+        now,
+        status: `changed: its preconditions now hold and it ${now}: update the baseline`,
+        regression: false,
+      };
     }
-    if (now === 'inconclusive') return { id, baseline: base, now, status: 'changed: now inconclusive (a precondition not met): update the baseline', regression: false };
+    if (now === 'inconclusive')
+      return {
+        id,
+        baseline: base,
+        now,
+        status: 'changed: now inconclusive (a precondition not met): update the baseline',
+        regression: false,
+      };
     if (now === 'holds') return { id, baseline: base, now, status: 'improved: update the baseline', regression: false };
     if (now === 'missing') return { id, baseline: base, now, status: 'not run (expected to fail anyway)', regression: false };
     return { id, baseline: base, now, status: `fails as expected: ${entry.reason ?? ''}`, regression: false };
@@ -104,7 +119,11 @@ export function formatTable(rows: readonly GateRow[]): string {
   };
   const line = (r: { id: string; baseline: string; now: string; status: string }) =>
     `${r.id.padEnd(w.id)}  ${r.baseline.padEnd(w.baseline)}  ${r.now.padEnd(w.now)}  ${r.status}`.trimEnd();
-  return [line(head), line({ id: '-'.repeat(w.id), baseline: '-'.repeat(w.baseline), now: '-'.repeat(w.now), status: '------' }), ...rows.map(line)].join('\n');
+  return [
+    line(head),
+    line({ id: '-'.repeat(w.id), baseline: '-'.repeat(w.baseline), now: '-'.repeat(w.now), status: '------' }),
+    ...rows.map(line),
+  ].join('\n');
 }
 
 /** The whole gate, without touching the process: parse args, read both files, judge. */
@@ -129,15 +148,22 @@ export function runGate(args: readonly string[] = [], cwd = process.cwd()): Gate
   const { rows, warnings } = compare(records, baseline);
   for (const w of warnings) out.push(`warning: ${w}`);
   if (Object.keys(baseline.claims).length > 0 && !records.some((r) => r.profile === baseline.profile)) {
-    out.push(`gate: no record in ${path.join(opts.reports, 'claims.json')} ran at the baseline's profile (${baseline.profile}); run the claims with BN_PROFILE=${baseline.profile}`);
+    out.push(
+      `gate: no record in ${path.join(opts.reports, 'claims.json')} ran at the baseline's profile (${baseline.profile}); run the claims with BN_PROFILE=${baseline.profile}`,
+    );
     return { code: 2, output: out.join('\n') };
   }
-  out.push(`gate: ${path.join(opts.reports, 'claims.json')} (${records.length} records) vs ${opts.baseline} (${baseline.profile} profile, ${Object.keys(baseline.claims).length} claims)`, '');
+  out.push(
+    `gate: ${path.join(opts.reports, 'claims.json')} (${records.length} records) vs ${opts.baseline} (${baseline.profile} profile, ${Object.keys(baseline.claims).length} claims)`,
+    '',
+  );
   out.push(formatTable(rows), '');
   const regressions = rows.filter((r) => r.regression);
   const improved = rows.filter((r) => r.status.startsWith('improved'));
-  for (const r of improved) out.push(`improved: ${r.id} now holds although the baseline expects it to fail: update the baseline (${opts.baseline})`);
-  for (const r of rows.filter((x) => x.status.startsWith('changed'))) out.push(`changed: ${r.id} was ${r.baseline}, is ${r.now}: update the baseline (${opts.baseline})`);
+  for (const r of improved)
+    out.push(`improved: ${r.id} now holds although the baseline expects it to fail: update the baseline (${opts.baseline})`);
+  for (const r of rows.filter((x) => x.status.startsWith('changed')))
+    out.push(`changed: ${r.id} was ${r.baseline}, is ${r.now}: update the baseline (${opts.baseline})`);
   if (regressions.length) {
     out.push(`FAILED: ${regressions.length} regression${regressions.length === 1 ? '' : 's'}:`);
     for (const r of regressions) out.push(`  - ${r.id}: ${r.status.replace(/^REGRESSION: /, '')} (baseline ${r.baseline}, now ${r.now})`);
@@ -146,6 +172,8 @@ export function runGate(args: readonly string[] = [], cwd = process.cwd()): Gate
   const held = rows.filter((r) => r.now === 'holds').length;
   const failedAsExpected = rows.filter((r) => r.status.startsWith('fails as expected')).length;
   const inconclusive = rows.filter((r) => r.status.startsWith('inconclusive as expected')).length;
-  out.push(`OK: no regression (${held} hold, ${failedAsExpected} fail as the baseline expects${inconclusive ? `, ${inconclusive} inconclusive as expected` : ''})`);
+  out.push(
+    `OK: no regression (${held} hold, ${failedAsExpected} fail as the baseline expects${inconclusive ? `, ${inconclusive} inconclusive as expected` : ''})`,
+  );
   return { code: 0, output: out.join('\n') };
 }

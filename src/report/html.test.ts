@@ -19,13 +19,17 @@ const baseline: Baseline = {
   profile: 'smoke',
   claims: {
     'heavy-tailed-gradients': { expected: 'holds' },
-    'depth-limits-learning-rate': { expected: 'fails', reason: 'largest stable lr 0.1 at depth 20 and 0.1 at depth 56 (no difference at this scale)' },
+    'depth-limits-learning-rate': {
+      expected: 'fails',
+      reason: 'largest stable lr 0.1 at depth 20 and 0.1 at depth 56 (no difference at this scale)',
+    },
     'low-lr-parity': { expected: 'fails', reason: 'needs 100 epochs' },
   },
 };
 
 describe('buildIndexHtml', () => {
-  const svg = '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="100" height="50" viewBox="0 0 100 50"><defs><clipPath id="clip1"><rect width="10" height="10"/></clipPath></defs><g clip-path="url(#clip1)" onclick="alert(1)"><rect width="100" height="50"/></g><script>alert(1)</script></svg>';
+  const svg =
+    '<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="100" height="50" viewBox="0 0 100 50"><defs><clipPath id="clip1"><rect width="10" height="10"/></clipPath></defs><g clip-path="url(#clip1)" onclick="alert(1)"><rect width="100" height="50"/></g><script>alert(1)</script></svg>';
   const records = [
     fakeRecord('heavy-tailed-gradients', { paper: 'Fig. 4', figure: 'heavy-tailed-gradients.svg' }),
     fakeRecord('depth-limits-learning-rate', { verdict: 'fails', title: 'Depth <limits> the learning rate' }),
@@ -53,7 +57,9 @@ describe('buildIndexHtml', () => {
 
   it("puts measured numbers beside the paper's, with CIs, p-values and notes", () => {
     const s = sectionOf(html, 'heavy-tailed-gradients');
-    expect(s).toContain('<td>ratio</td><td class="num">102.5 ×</td><td class="num"></td><td class="num">0.004</td><td class="paper">~100×</td>');
+    expect(s).toContain(
+      '<td>ratio</td><td class="num">102.5 ×</td><td class="num"></td><td class="num">0.004</td><td class="paper">~100×</td>',
+    );
     expect(s).toContain('<td class="num">14.2</td><td class="num">[9.1, 20.3]</td>');
     expect(s).toContain('<span class="na">n/a</span>');
     expect(s).toContain('measured value was NaN (not finite)');
@@ -63,18 +69,33 @@ describe('buildIndexHtml', () => {
 
   it('says plainly when the baseline records a claim as not replicating, or when it improved', () => {
     const s = sectionOf(html, 'depth-limits-learning-rate');
-    expect(s).toContain('<b>Does not replicate at this scale</b> (recorded in the baseline, smoke profile): largest stable lr 0.1 at depth 20');
+    expect(s).toContain(
+      '<b>Does not replicate at this scale</b> (recorded in the baseline, smoke profile): largest stable lr 0.1 at depth 20',
+    );
     expect(s).toContain('Depth &lt;limits&gt; the learning rate'); // escaped
     expect(sectionOf(html, 'low-lr-parity')).toContain('<b>Improved:</b>');
   });
 
   it('an inconclusive claim: its badge, the precondition not met, and what the baseline expects', () => {
-    const b: Baseline = { version: 1, profile: 'smoke', claims: { 'high-lr-benefit': { expected: 'inconclusive', reason: 'the plain net stays at chance' }, 'final-layer-bn-recovers-two-thirds': { expected: 'inconclusive', reason: 'idem' }, 'low-lr-parity': { expected: 'inconclusive', reason: 'idem' } } };
-    const page = buildIndexHtml([fakeRecord('high-lr-benefit', { verdict: 'inconclusive' }), fakeRecord('final-layer-bn-recovers-two-thirds')], b);
+    const b: Baseline = {
+      version: 1,
+      profile: 'smoke',
+      claims: {
+        'high-lr-benefit': { expected: 'inconclusive', reason: 'the plain net stays at chance' },
+        'final-layer-bn-recovers-two-thirds': { expected: 'inconclusive', reason: 'idem' },
+        'low-lr-parity': { expected: 'inconclusive', reason: 'idem' },
+      },
+    };
+    const page = buildIndexHtml(
+      [fakeRecord('high-lr-benefit', { verdict: 'inconclusive' }), fakeRecord('final-layer-bn-recovers-two-thirds')],
+      b,
+    );
     const inc = sectionOf(page, 'high-lr-benefit');
     expect(inc).toContain('data-verdict="inconclusive"');
     expect(inc).toContain('<b>Cannot be tested at this scale</b>');
-    expect(inc).toMatch(/<li class="unmet" data-unmet>.*PRECONDITION NOT MET:.*the unnormalised net learned.*test accuracy 0\.11, chance 0\.10/);
+    expect(inc).toMatch(
+      /<li class="unmet" data-unmet>.*PRECONDITION NOT MET:.*the unnormalised net learned.*test accuracy 0\.11, chance 0\.10/,
+    );
     expect(sectionOf(page, 'final-layer-bn-recovers-two-thirds')).toContain('<b>Changed:</b>');
     const notRun = sectionOf(page, 'low-lr-parity'); // expected inconclusive, not run: nothing changed
     expect(notRun).not.toContain('<b>Changed:</b>');
@@ -92,7 +113,9 @@ describe('buildIndexHtml', () => {
   });
 
   it('inlineSvg leaves references to unknown ids alone', () => {
-    expect(inlineSvg('<svg><use href="#other"/><g id="a" fill="url(#a)"/></svg>', 'p')).toBe('<svg><use href="#other"/><g id="p-a" fill="url(#p-a)"/></svg>');
+    expect(inlineSvg('<svg><use href="#other"/><g id="a" fill="url(#a)"/></svg>', 'p')).toBe(
+      '<svg><use href="#other"/><g id="p-a" fill="url(#p-a)"/></svg>',
+    );
   });
 
   it('renders with no records and no baseline', () => {
@@ -107,7 +130,13 @@ describe('writeIndexHtml', () => {
 
   it('builds reports/index.html from claims.json and the figures on disk', () => {
     const dir = tmp();
-    fs.writeFileSync(path.join(dir, 'claims.json'), serializeRecords([fakeRecord('heavy-tailed-gradients', { figure: 'heavy-tailed-gradients.svg' }), fakeRecord('low-lr-parity', { figure: 'gone.svg' })]));
+    fs.writeFileSync(
+      path.join(dir, 'claims.json'),
+      serializeRecords([
+        fakeRecord('heavy-tailed-gradients', { figure: 'heavy-tailed-gradients.svg' }),
+        fakeRecord('low-lr-parity', { figure: 'gone.svg' }),
+      ]),
+    );
     fs.writeFileSync(path.join(dir, 'heavy-tailed-gradients.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"/>');
     const { file, warnings } = writeIndexHtml(dir, path.join(dir, 'no-baseline.json'));
     expect(file).toBe(path.join(dir, 'index.html'));

@@ -68,7 +68,8 @@ function badge(status: Status): string {
 }
 
 function statRow(s: Statistic): string {
-  const value = s.value === null ? '<span class="na">n/a</span>' : `${escapeHtml(formatNumber(s.value))}${s.unit ? ` ${escapeHtml(s.unit)}` : ''}`;
+  const value =
+    s.value === null ? '<span class="na">n/a</span>' : `${escapeHtml(formatNumber(s.value))}${s.unit ? ` ${escapeHtml(s.unit)}` : ''}`;
   const ci = s.ci ? `[${escapeHtml(formatNumber(s.ci[0]))}, ${escapeHtml(formatNumber(s.ci[1]))}]` : '';
   const p = s.p !== undefined ? escapeHtml(formatP(s.p).replace(/^p = /, '')) : '';
   return `<tr><td>${escapeHtml(s.name)}${s.note ? `<div class="note">${escapeHtml(s.note)}</div>` : ''}</td><td class="num">${value}</td><td class="num">${ci}</td><td class="num">${p}</td><td class="paper">${escapeHtml(s.paper ?? '')}</td></tr>`;
@@ -79,15 +80,18 @@ function baselineNote(entry: BaselineEntry | undefined, status: Status, baseline
   if (!entry) return '';
   if (entry.expected === 'inconclusive') {
     const reason = escapeHtml(entry.reason ?? '');
-    if (status !== 'holds' && status !== 'fails') return `<div class="baseline not-replicating"><b>Cannot be tested at this scale</b> (recorded in the baseline${baselineProfile ? `, ${escapeHtml(baselineProfile)} profile` : ''}): ${reason}</div>`;
+    if (status !== 'holds' && status !== 'fails')
+      return `<div class="baseline not-replicating"><b>Cannot be tested at this scale</b> (recorded in the baseline${baselineProfile ? `, ${escapeHtml(baselineProfile)} profile` : ''}): ${reason}</div>`;
     return `<div class="baseline improved"><b>Changed:</b> the baseline records this claim as inconclusive at the ${escapeHtml(baselineProfile ?? '')} scale, and its preconditions now hold (${status}): update the baseline. Baseline reason: ${reason}</div>`;
   }
   if (entry.expected === 'fails') {
     const reason = escapeHtml(entry.reason ?? '');
-    if (status === 'holds') return `<div class="baseline improved"><b>Improved:</b> the baseline records this claim as not replicating at the ${escapeHtml(baselineProfile ?? '')} scale, and it now holds: update the baseline. Baseline reason: ${reason}</div>`;
+    if (status === 'holds')
+      return `<div class="baseline improved"><b>Improved:</b> the baseline records this claim as not replicating at the ${escapeHtml(baselineProfile ?? '')} scale, and it now holds: update the baseline. Baseline reason: ${reason}</div>`;
     return `<div class="baseline not-replicating"><b>Does not replicate at this scale</b> (recorded in the baseline${baselineProfile ? `, ${escapeHtml(baselineProfile)} profile` : ''}): ${reason}</div>`;
   }
-  if (status === 'fails' || status === 'error' || status === 'inconclusive') return `<div class="baseline regression"><b>Regression:</b> the baseline expects this claim to hold.</div>`;
+  if (status === 'fails' || status === 'error' || status === 'inconclusive')
+    return `<div class="baseline regression"><b>Regression:</b> the baseline expects this claim to hold.</div>`;
   return '';
 }
 
@@ -104,21 +108,35 @@ function scaleList(r: ClaimRecord): string {
   return `<dl class="scale">${items.map(([k, v]) => `<dt>${k}</dt><dd>${escapeHtml(v)}</dd>`).join('')}</dl>`;
 }
 
-function claimSection(id: string, paper: CatalogueClaim | undefined, r: ClaimRecord | undefined, entry: BaselineEntry | undefined, baselineProfile: string | undefined, svg: string | undefined): string {
+function claimSection(
+  id: string,
+  paper: CatalogueClaim | undefined,
+  r: ClaimRecord | undefined,
+  entry: BaselineEntry | undefined,
+  baselineProfile: string | undefined,
+  svg: string | undefined,
+): string {
   const status: Status = r ? r.verdict : 'not-run';
   const title = r?.title ?? paper?.title ?? id;
   const ref = r?.paper ?? paper?.paper ?? '';
   const parts: string[] = [];
-  parts.push(`<header><h2><a class="anchor" href="#claim-${id}">${escapeHtml(title)}</a></h2>${badge(status)}<span class="ref">${escapeHtml(ref)}</span><code class="id">${id}</code></header>`);
+  parts.push(
+    `<header><h2><a class="anchor" href="#claim-${id}">${escapeHtml(title)}</a></h2>${badge(status)}<span class="ref">${escapeHtml(ref)}</span><code class="id">${id}</code></header>`,
+  );
   parts.push(baselineNote(entry, status, baselineProfile));
   const text: string[] = [];
   if (paper) {
     text.push(`<p class="statement"><b>Paper:</b> ${escapeHtml(paper.statement)}</p>`);
     text.push(`<p class="paper-shows"><b>The paper shows:</b> ${escapeHtml(paper.shows)}</p>`);
-    if (paper.preconditions.length) text.push(`<p class="preconditions"><b>Preconditions</b> (unmet: inconclusive): ${paper.preconditions.map(escapeHtml).join('; ')}.</p>`);
+    if (paper.preconditions.length)
+      text.push(
+        `<p class="preconditions"><b>Preconditions</b> (unmet: inconclusive): ${paper.preconditions.map(escapeHtml).join('; ')}.</p>`,
+      );
   }
   if (!r) {
-    text.push(`<p class="not-run-note">Not run: no record for this claim in claims.json. Run <code>npx vitest claims</code> (or <code>npx vitest ${id}</code>).</p>`);
+    text.push(
+      `<p class="not-run-note">Not run: no record for this claim in claims.json. Run <code>npx vitest claims</code> (or <code>npx vitest ${id}</code>).</p>`,
+    );
   } else {
     if (r.error) text.push(`<pre class="error">${escapeHtml(r.error)}</pre>`);
     if (r.statistics.length) {
@@ -129,15 +147,24 @@ function claimSection(id: string, paper: CatalogueClaim | undefined, r: ClaimRec
     if (r.preconditions?.length) {
       text.push(
         `<ul class="preconditions">${r.preconditions
-          .map((p) => `<li class="${p.met ? 'met' : 'unmet'}"${p.met ? '' : ' data-unmet'}><span class="mark">${p.met ? 'precondition met' : 'PRECONDITION NOT MET'}:</span> ${escapeHtml(p.description)}${p.detail ? ` <span class="detail">(${escapeHtml(p.detail)})</span>` : ''}</li>`)
+          .map(
+            (p) =>
+              `<li class="${p.met ? 'met' : 'unmet'}"${p.met ? '' : ' data-unmet'}><span class="mark">${p.met ? 'precondition met' : 'PRECONDITION NOT MET'}:</span> ${escapeHtml(p.description)}${p.detail ? ` <span class="detail">(${escapeHtml(p.detail)})</span>` : ''}</li>`,
+          )
           .join('')}</ul>`,
       );
-      if (status === 'inconclusive') text.push(`<p class="inconclusive-note"><b>Inconclusive:</b> a precondition was not met, so the assertions below (if any) did not test the paper.</p>`);
+      if (status === 'inconclusive')
+        text.push(
+          `<p class="inconclusive-note"><b>Inconclusive:</b> a precondition was not met, so the assertions below (if any) did not test the paper.</p>`,
+        );
     }
     if (r.assertions.length) {
       text.push(
         `<ul class="assertions">${r.assertions
-          .map((a) => `<li class="${a.passed ? 'passed' : 'failed'}"><span class="mark">${a.passed ? '✓' : '✗'}</span> ${escapeHtml(a.description)}${a.detail ? ` <span class="detail">(${escapeHtml(a.detail)})</span>` : ''}</li>`)
+          .map(
+            (a) =>
+              `<li class="${a.passed ? 'passed' : 'failed'}"><span class="mark">${a.passed ? '✓' : '✗'}</span> ${escapeHtml(a.description)}${a.detail ? ` <span class="detail">(${escapeHtml(a.detail)})</span>` : ''}</li>`,
+          )
           .join('')}</ul>`,
       );
     }
@@ -211,9 +238,13 @@ pre.error { background: #ffebe9; padding: 8px; border-radius: 6px; white-space: 
 `;
 
 function stabilitySection(t: StabilityTable): string {
-  const key = (k: StabilityTable['rows'][number]['key'][number]) => (k ? ` <span class="detail" title="${escapeHtml(k.name)}">${escapeHtml(k.value === null ? 'n/a' : formatNumber(k.value))}</span>` : '');
+  const key = (k: StabilityTable['rows'][number]['key'][number]) =>
+    k ? ` <span class="detail" title="${escapeHtml(k.name)}">${escapeHtml(k.value === null ? 'n/a' : formatNumber(k.value))}</span>` : '';
   const rows = t.rows
-    .map((r) => `<tr data-stability-for="${r.id}"${r.stable ? '' : ' data-unstable'}><td><a href="#claim-${r.id}">${r.id}</a></td>${r.verdicts.map((v, i) => `<td>${badge(v)}${key(r.key[i]!)}</td>`).join('')}<td>${r.stable ? 'stable' : '<span class="badge unstable">UNSTABLE</span>'}</td></tr>`)
+    .map(
+      (r) =>
+        `<tr data-stability-for="${r.id}"${r.stable ? '' : ' data-unstable'}><td><a href="#claim-${r.id}">${r.id}</a></td>${r.verdicts.map((v, i) => `<td>${badge(v)}${key(r.key[i]!)}</td>`).join('')}<td>${r.stable ? 'stable' : '<span class="badge unstable">UNSTABLE</span>'}</td></tr>`,
+    )
     .join('\n');
   return `<section class="stability" id="stability"><h2>Verdicts across seed bases</h2><p class="sub">The same claims at ${t.bases.map((b) => `BN_SEED=${b}`).join(', ')} (<code>npm run claims:seeds</code>); beside each verdict the claim's key statistic (its first with the paper's number beside it; hover for its name). A claim whose verdict differs between bases is unstable: its verdict is not a result.</p><table class="summary"><thead><tr><th>claim</th>${t.bases.map((b) => `<th>BN_SEED=${b}</th>`).join('')}<th></th></tr></thead><tbody>\n${rows}\n</tbody></table></section>`;
 }
@@ -235,7 +266,9 @@ export function buildIndexHtml(
   const profiles = [...new Set(records.map((r) => r.profile))];
   const warnings = [...(opts.warnings ?? [])];
   if (baseline && profiles.some((p) => p !== baseline.profile)) {
-    warnings.push(`Some records ran at the ${profiles.filter((p) => p !== baseline.profile).join(', ')} profile; the baseline is for the ${baseline.profile} profile.`);
+    warnings.push(
+      `Some records ran at the ${profiles.filter((p) => p !== baseline.profile).join(', ')} profile; the baseline is for the ${baseline.profile} profile.`,
+    );
   }
 
   const stabilityOf = new Map((opts.stability?.rows ?? []).map((r) => [r.id, r]));
@@ -243,13 +276,21 @@ export function buildIndexHtml(
     .map((id, i) => {
       const r = byId.get(id);
       const entry = baseline?.claims[id];
-      const expected = entry ? (entry.expected === 'fails' ? 'fails at this scale' : entry.expected === 'inconclusive' ? 'inconclusive at this scale' : 'holds') : '—';
+      const expected = entry
+        ? entry.expected === 'fails'
+          ? 'fails at this scale'
+          : entry.expected === 'inconclusive'
+            ? 'inconclusive at this scale'
+            : 'holds'
+        : '—';
       const unstable = stabilityOf.get(id)?.stable === false ? ' <span class="badge unstable" data-unstable>UNSTABLE</span>' : '';
       return `<tr data-summary-for="${id}"><td><a href="#claim-${id}">${escapeHtml(r?.title ?? paperOf.get(id)?.title ?? id)}</a></td><td>${escapeHtml(r?.paper ?? paperOf.get(id)?.paper ?? '')}</td><td>${badge(statuses[i]!)}${unstable}</td><td>${escapeHtml(expected)}</td><td class="num">${r ? `${(r.durationMs / 1000).toFixed(1)} s` : ''}</td></tr>`;
     })
     .join('\n');
 
-  const sections = ids.map((id) => claimSection(id, paperOf.get(id), byId.get(id), baseline?.claims[id], baseline?.profile, opts.figures?.[id])).join('\n');
+  const sections = ids
+    .map((id) => claimSection(id, paperOf.get(id), byId.get(id), baseline?.claims[id], baseline?.profile, opts.figures?.[id]))
+    .join('\n');
   const generated = opts.generatedAt ?? new Date().toISOString();
   return `<!doctype html>
 <html lang="en">
@@ -308,6 +349,9 @@ export function writeIndexHtml(dir = 'reports', baselinePath = 'claims/baseline.
     warnings.push((e as Error).message);
   }
   const file = path.join(dir, 'index.html');
-  writeFileAtomic(file, buildIndexHtml(records, b.baseline, CLAIMS, { figures, warnings, vitestReport: vitest, ...(stability ? { stability } : {}) }));
+  writeFileAtomic(
+    file,
+    buildIndexHtml(records, b.baseline, CLAIMS, { figures, warnings, vitestReport: vitest, ...(stability ? { stability } : {}) }),
+  );
   return { file, warnings };
 }

@@ -41,7 +41,11 @@ export function parseClaimsFile(text: string, file: string): ClaimRecord[] {
   }
   const r = ClaimsFile.safeParse(json);
   if (!r.success) {
-    throw new RecordsFileError(`${file} does not match the claims-file schema ({ version: 1, records: [...] }):\n${formatIssues(r.error)}`, file, 'schema');
+    throw new RecordsFileError(
+      `${file} does not match the claims-file schema ({ version: 1, records: [...] }):\n${formatIssues(r.error)}`,
+      file,
+      'schema',
+    );
   }
   const ids = new Set<string>();
   for (const rec of r.data.records) {

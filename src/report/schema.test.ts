@@ -15,12 +15,20 @@ describe('ClaimRecord', () => {
 
   it('rejects what would make the report lie or break', () => {
     expect(issues({ ...fakeRecord('x'), id: 'Heavy_Tailed' })).toMatch(/^id: expected a kebab-case id/);
-    expect(issues({ ...fakeRecord('x', { verdict: 'error' }), error: undefined })).toContain('error: verdict "error" needs the error message');
-    expect(issues(fakeRecord('x', { assertions: [{ description: 'a', passed: false }] }))).toContain('verdict: verdict "holds" needs at least one assertion and all of them passed');
+    expect(issues({ ...fakeRecord('x', { verdict: 'error' }), error: undefined })).toContain(
+      'error: verdict "error" needs the error message',
+    );
+    expect(issues(fakeRecord('x', { assertions: [{ description: 'a', passed: false }] }))).toContain(
+      'verdict: verdict "holds" needs at least one assertion and all of them passed',
+    );
     expect(issues(fakeRecord('x', { assertions: [] }))).toContain('verdict "holds" needs at least one assertion');
-    expect(issues(fakeRecord('x', { verdict: 'fails', assertions: [{ description: 'a', passed: true }] }))).toContain('verdict "fails" needs at least one failed assertion');
+    expect(issues(fakeRecord('x', { verdict: 'fails', assertions: [{ description: 'a', passed: true }] }))).toContain(
+      'verdict "fails" needs at least one failed assertion',
+    );
     expect(issues(fakeRecord('x', { statistics: [{ name: 's', value: null }] }))).toContain('statistics[0].note: a null value');
-    expect(issues(fakeRecord('x', { statistics: [{ name: 's', value: 1, ci: [2, 1] }] }))).toContain('statistics[0].ci: ci must be [lo, hi]');
+    expect(issues(fakeRecord('x', { statistics: [{ name: 's', value: 1, ci: [2, 1] }] }))).toContain(
+      'statistics[0].ci: ci must be [lo, hi]',
+    );
     expect(issues(fakeRecord('x', { statistics: [{ name: 's', value: 1, p: 1.5 }] }))).toContain('statistics[0].p');
     expect(issues(fakeRecord('x', { startedAt: 'yesterday' }))).toContain('startedAt');
     expect(issues(fakeRecord('x', { figure: '../etc/passwd' }))).toContain('figure: expected a path relative to the reports folder');
@@ -52,7 +60,9 @@ describe('preconditions and the inconclusive verdict', () => {
     expect(ClaimRecord.safeParse(fakeRecord('a', { verdict: 'holds', preconditions: unmet })).success).toBe(false);
     expect(ClaimRecord.safeParse(fakeRecord('a', { verdict: 'fails', preconditions: unmet })).success).toBe(false);
     expect(Baseline.safeParse({ version: 1, profile: 'smoke', claims: { a: { expected: 'inconclusive' } } }).success).toBe(false);
-    expect(Baseline.safeParse({ version: 1, profile: 'smoke', claims: { a: { expected: 'inconclusive', reason: 'no-BN at chance' } } }).success).toBe(true);
+    expect(
+      Baseline.safeParse({ version: 1, profile: 'smoke', claims: { a: { expected: 'inconclusive', reason: 'no-BN at chance' } } }).success,
+    ).toBe(true);
   });
 });
 
@@ -71,7 +81,14 @@ describe('statistic()', () => {
   });
 
   it('keeps finite values exactly and orders the CI', () => {
-    expect(statistic('r', 2.5, { ci: [3, 1], p: 0.01, paper: '~2', unit: '×' })).toEqual({ name: 'r', value: 2.5, ci: [1, 3], p: 0.01, paper: '~2', unit: '×' });
+    expect(statistic('r', 2.5, { ci: [3, 1], p: 0.01, paper: '~2', unit: '×' })).toEqual({
+      name: 'r',
+      value: 2.5,
+      ci: [1, 3],
+      p: 0.01,
+      paper: '~2',
+      unit: '×',
+    });
     expect(statistic('r', NaN).note).toBe('measured value was NaN (not finite)');
   });
 });
@@ -80,7 +97,12 @@ describe('verdictOf and Baseline', () => {
   it('holds only when there are assertions and all passed', () => {
     expect(verdictOf([])).toBe('fails');
     expect(verdictOf([{ description: 'a', passed: true }])).toBe('holds');
-    expect(verdictOf([{ description: 'a', passed: true }, { description: 'b', passed: false }])).toBe('fails');
+    expect(
+      verdictOf([
+        { description: 'a', passed: true },
+        { description: 'b', passed: false },
+      ]),
+    ).toBe('fails');
   });
 
   it('a baseline entry expected to fail needs its reason', () => {
@@ -88,7 +110,9 @@ describe('verdictOf and Baseline', () => {
     expect(b({ expected: 'holds' }).success).toBe(true);
     expect(b({ expected: 'fails', reason: 'ratio 3 vs 100', measured: { ratio: 3, note: 'x', gone: null } }).success).toBe(true);
     const bad = b({ expected: 'fails' });
-    expect(bad.success || formatIssues(bad.error)).toBe('claims.a-b.reason: expected "fails" needs a reason (the numbers measured at this scale)');
+    expect(bad.success || formatIssues(bad.error)).toBe(
+      'claims.a-b.reason: expected "fails" needs a reason (the numbers measured at this scale)',
+    );
     expect(Baseline.safeParse({ version: 1, profile: 'smoke', claims: { Bad_Id: { expected: 'holds' } } }).success).toBe(false);
   });
 });

@@ -123,7 +123,11 @@ export const ClaimRecord = z
       ctx.addIssue({ code: 'custom', path: ['verdict'], message: 'verdict "inconclusive" needs a precondition that was not met' });
     }
     if ((r.verdict === 'holds' || r.verdict === 'fails') && unmet) {
-      ctx.addIssue({ code: 'custom', path: ['verdict'], message: `verdict "${r.verdict}" needs every precondition met (one was not: the verdict is "inconclusive")` });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['verdict'],
+        message: `verdict "${r.verdict}" needs every precondition met (one was not: the verdict is "inconclusive")`,
+      });
     }
   });
 export type ClaimRecord = z.infer<typeof ClaimRecord>;
@@ -163,7 +167,10 @@ export type Baseline = z.infer<typeof Baseline>;
  * The verdict the preconditions and assertions imply (a thrown error is the caller's to report as
  * 'error'): inconclusive when a precondition was not met, whatever the assertions say.
  */
-export function verdictOf(assertions: readonly Assertion[], preconditions: readonly Precondition[] = []): 'holds' | 'fails' | 'inconclusive' {
+export function verdictOf(
+  assertions: readonly Assertion[],
+  preconditions: readonly Precondition[] = [],
+): 'holds' | 'fails' | 'inconclusive' {
   if (preconditions.some((p) => !p.met)) return 'inconclusive';
   return assertions.length > 0 && assertions.every((a) => a.passed) ? 'holds' : 'fails';
 }
@@ -184,7 +191,8 @@ export function statistic(
   if (!finite) notes.push(`measured value was ${String(value)} (not finite)`);
   let ci: [number, number] | undefined;
   if (opts.ci) {
-    if (Number.isFinite(opts.ci[0]) && Number.isFinite(opts.ci[1])) ci = [z(Math.min(opts.ci[0], opts.ci[1])), z(Math.max(opts.ci[0], opts.ci[1]))];
+    if (Number.isFinite(opts.ci[0]) && Number.isFinite(opts.ci[1]))
+      ci = [z(Math.min(opts.ci[0], opts.ci[1])), z(Math.max(opts.ci[0], opts.ci[1]))];
     else notes.push(`CI [${String(opts.ci[0])}, ${String(opts.ci[1])}] not finite, dropped`);
   }
   let p: number | undefined;
@@ -205,9 +213,7 @@ export function statistic(
 export function formatIssues(error: z.ZodError): string {
   return error.issues
     .map((iss) => {
-      const path = iss.path
-        .map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`))
-        .join('');
+      const path = iss.path.map((k, i) => (typeof k === 'number' ? `[${k}]` : i === 0 ? String(k) : `.${String(k)}`)).join('');
       return `${path || '(root)'}: ${iss.message}`;
     })
     .join('\n');

@@ -25,7 +25,12 @@ describe('stability across seed bases', () => {
     expect(row('c-claim')).toMatchObject({ verdicts: ['holds', 'fails', 'not-run'], stable: false });
     expect(formatStability(t)).toMatch(/c-claim .*UNSTABLE/);
     // the key statistic is the first with the paper's number beside it
-    const withPaper = fakeRecord('d-claim', { statistics: [{ name: 'rate', value: 0.1 }, { name: 'effect', value: 3, paper: '~2' }] });
+    const withPaper = fakeRecord('d-claim', {
+      statistics: [
+        { name: 'rate', value: 0.1 },
+        { name: 'effect', value: 3, paper: '~2' },
+      ],
+    });
     expect(buildStability(new Map([[0, [withPaper]]])).rows[0]!.key[0]).toEqual({ name: 'effect', value: 3 });
   });
 

@@ -72,6 +72,7 @@ export function readStability(dir: string): StabilityTable | undefined {
 export function formatStability(t: StabilityTable): string {
   const fmt = (k: StabilityRow['key'][number]) => (k ? (k.value === null ? 'n/a' : Number(k.value.toPrecision(3)).toString()) : '—');
   const lines = [`claim | ${t.bases.map((b) => `BN_SEED=${b}`).join(' | ')} | stable`];
-  for (const r of t.rows) lines.push(`${r.id} | ${r.verdicts.map((v, i) => `${v} (${fmt(r.key[i]!)})`).join(' | ')} | ${r.stable ? 'yes' : 'UNSTABLE'}`);
+  for (const r of t.rows)
+    lines.push(`${r.id} | ${r.verdicts.map((v, i) => `${v} (${fmt(r.key[i]!)})`).join(' | ')} | ${r.stable ? 'yes' : 'UNSTABLE'}`);
   return lines.join('\n');
 }

@@ -11,7 +11,9 @@ describe('Gaussian products', () => {
         const rng = new Rng(seed);
         const a = rng.normals(n * n);
         const b = rng.normals(n * n);
-        const ref = Matrix.from1DArray(n, n, a).mmul(Matrix.from1DArray(n, n, b)).to1DArray();
+        const ref = Matrix.from1DArray(n, n, a)
+          .mmul(Matrix.from1DArray(n, n, b))
+          .to1DArray();
         Array.from(matMul(a, b, n)).forEach((v, i) => expect(v).toBeCloseTo(ref[i]!, 12));
       }),
       { numRuns: 30 },

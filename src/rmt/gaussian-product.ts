@@ -69,7 +69,9 @@ export function singularValues(a: ArrayLike<number>, N: number): Float64Array {
     autoTranspose: false,
   });
   // Clamp the tiny negative values rounding can leave, and sort (the SVD returns them descending).
-  return Float64Array.from(svd.diagonal, (s) => Math.max(0, s)).sort().reverse();
+  return Float64Array.from(svd.diagonal, (s) => Math.max(0, s))
+    .sort()
+    .reverse();
 }
 
 /** Singular values (descending) of the product of M Gaussian N×N matrices for a seed. */

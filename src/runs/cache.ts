@@ -14,7 +14,6 @@ import { computeRun, describeRun, RunResult, runKey, type RunRequest } from './p
 // ---------------------------------------------------------------------------------------------
 // The suite run and the cache
 
-
 const OWNER_FILE = 'owner.json';
 
 export function runsRoot(reports = reportsDir()): string {
@@ -35,7 +34,9 @@ export function startSuiteRun(reports = reportsDir(), resume = process.env.BN_SU
   if (resume !== undefined) {
     if (!/^[\w.-]+$/.test(resume)) throw new Error(`BN_SUITE_RUN_ID ${JSON.stringify(resume)} is not a plain folder name`);
     if (!fs.existsSync(path.join(root, resume)))
-      throw new Error(`BN_SUITE_RUN_ID=${resume}: no such suite run under ${root} (those there: ${fs.existsSync(root) ? fs.readdirSync(root).join(', ') || 'none' : 'none'})`);
+      throw new Error(
+        `BN_SUITE_RUN_ID=${resume}: no such suite run under ${root} (those there: ${fs.existsSync(root) ? fs.readdirSync(root).join(', ') || 'none' : 'none'})`,
+      );
   }
   fs.mkdirSync(root, { recursive: true });
   for (const name of fs.readdirSync(root)) {
@@ -50,8 +51,13 @@ export function startSuiteRun(reports = reportsDir(), resume = process.env.BN_SU
     const alive = owner?.host === os.hostname() && typeof owner.pid === 'number' && pidAlive(owner.pid);
     if (!alive) fs.rmSync(dir, { recursive: true, force: true });
   }
-  const id = resume ?? `${new Date().toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 15)}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  writeFileAtomic(path.join(root, id, OWNER_FILE), JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date().toISOString() }));
+  const id =
+    resume ??
+    `${new Date().toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 15)}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  writeFileAtomic(
+    path.join(root, id, OWNER_FILE),
+    JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date().toISOString() }),
+  );
   return id;
 }
 
@@ -95,7 +101,14 @@ function satisfies(r: RunResult, req: RunRequest): boolean {
   if (!req.sharpness || r.diverged || r.final.testAcc === null) return true;
   const s = r.sharpness;
   const q = req.sharpness;
-  return !!s && s.images === q.images && s.batch === q.batch && s.directions === q.directions && s.epsilon === q.epsilon && s.matchedLoss === q.matchedLoss;
+  return (
+    !!s &&
+    s.images === q.images &&
+    s.batch === q.batch &&
+    s.directions === q.directions &&
+    s.epsilon === q.epsilon &&
+    s.matchedLoss === q.matchedLoss
+  );
 }
 
 function readCached(file: string, req: RunRequest): RunResult | undefined {
@@ -116,7 +129,13 @@ const LOCK = { staleMs: Infinity }; // a run takes minutes to hours: only a dead
  * Take the run's lock and return the run, computing it when no one has: `wait` false gives up at
  * once (undefined) when another process holds the lock.
  */
-async function takeRun(req: RunRequest, dir: string, compute: (r: RunRequest) => Promise<RunResult>, wait: boolean, log: (l: string) => void): Promise<RunResult | undefined> {
+async function takeRun(
+  req: RunRequest,
+  dir: string,
+  compute: (r: RunRequest) => Promise<RunResult>,
+  wait: boolean,
+  log: (l: string) => void,
+): Promise<RunResult | undefined> {
   const key = runKey(req.spec);
   const file = path.join(dir, `${key}.json`);
   const cached = readCached(file, req);
@@ -172,7 +191,9 @@ export async function obtainRuns(reqs: RunRequest[], opts: ObtainOptions = {}): 
     while (extra.length && !helped) helped = (await takeRun(extra.shift()!, dir, compute, false, log)) !== undefined;
     if (helped) continue;
     if (!announced) {
-      log(`waiting for another worker: ${todo.length} run(s) were being trained elsewhere (${todo.map((i) => describeRun(reqs[i]!.spec)).join('; ')})`);
+      log(
+        `waiting for another worker: ${todo.length} run(s) were being trained elsewhere (${todo.map((i) => describeRun(reqs[i]!.spec)).join('; ')})`,
+      );
       announced = true;
     }
     await new Promise((r) => setTimeout(r, poll));

@@ -65,7 +65,12 @@ export function accuracyCurves(o: { title: string; caption: string; arms: { name
     xDomain: [0, 100] as [number, number],
     legend: 'bottom-right' as const,
   });
-  return { kind: 'lines', title: o.title, caption: o.caption, panels: [panel('trainAcc', 'train accuracy'), panel('testAcc', 'test accuracy')] };
+  return {
+    kind: 'lines',
+    title: o.title,
+    caption: o.caption,
+    panels: [panel('trainAcc', 'train accuracy'), panel('testAcc', 'test accuracy')],
+  };
 }
 
 /**
@@ -81,7 +86,12 @@ export async function openTrainingClaim(
   const { train } = trainingData();
   c.data(dataName(train));
   c.scale({
-    model: `ResNet-${S.depth}`, depth: S.depth, width: S.width, images: S.trainImages, batch: S.batch, seeds: trainingSeeds().length,
+    model: `ResNet-${S.depth}`,
+    depth: S.depth,
+    width: S.width,
+    images: S.trainImages,
+    batch: S.batch,
+    seeds: trainingSeeds().length,
     extra: { epochs: S.epochs, ...extra(S) },
   });
   const sweep = await lrSweep({ log: (l) => c.log(l) });

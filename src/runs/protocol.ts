@@ -115,7 +115,12 @@ export type RunResult = z.infer<typeof RunResult>;
 const finiteOrNull = (v: number | null | undefined): number | null => (v !== null && v !== undefined && Number.isFinite(v) ? v : null);
 
 /** The protocol's run of `arm` at `lr` with `seed`, at the active profile. */
-export function runSpec(arm: Arm, lr: number, seed: number, o: { epochs?: number; S?: TrainingScale; evaluateEachEpoch?: boolean } = {}): RunSpec {
+export function runSpec(
+  arm: Arm,
+  lr: number,
+  seed: number,
+  o: { epochs?: number; S?: TrainingScale; evaluateEachEpoch?: boolean } = {},
+): RunSpec {
   const S = o.S ?? trainingScale();
   const c = config();
   return RunSpec.parse({
@@ -148,9 +153,16 @@ export function runSpec(arm: Arm, lr: number, seed: number, o: { epochs?: number
 export function runKey(spec: RunSpec): string {
   const canon = (v: unknown): unknown =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.keys(v as object).sort().map((k) => [k, canon((v as Record<string, unknown>)[k])]))
+      ? Object.fromEntries(
+          Object.keys(v as object)
+            .sort()
+            .map((k) => [k, canon((v as Record<string, unknown>)[k])]),
+        )
       : v;
-  return createHash('sha256').update(JSON.stringify(canon(RunSpec.parse(spec)))).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(JSON.stringify(canon(RunSpec.parse(spec))))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export function describeRun(spec: RunSpec): string {
@@ -162,7 +174,9 @@ export async function computeRun(req: RunRequest): Promise<RunResult> {
   const { spec } = req;
   const c = config();
   if (spec.profile !== c.profile || spec.data !== c.dataName || spec.dataSeed !== c.seed || spec.fault !== c.fault)
-    throw new Error(`run ${describeRun(spec)} was asked for profile/data/data seed/fault ${spec.profile}/${spec.data}/${spec.dataSeed}/${spec.fault}, but this process runs ${c.profile}/${c.dataName}/${c.seed}/${c.fault}`);
+    throw new Error(
+      `run ${describeRun(spec)} was asked for profile/data/data seed/fault ${spec.profile}/${spec.data}/${spec.dataSeed}/${spec.fault}, but this process runs ${c.profile}/${c.dataName}/${c.seed}/${c.fault}`,
+    );
   const data = trainingData(spec);
   const net = makeResNet({ depth: spec.depth, width: spec.width, bn: spec.arm, seed: spec.seed, data: data.train });
   const sharpProbe = req.sharpness ? sharpnessProbe(data.train, spec.seed, req.sharpness) : undefined;
@@ -170,32 +184,39 @@ export async function computeRun(req: RunRequest): Promise<RunResult> {
   const stepsPerEpoch = Math.floor(data.train.n / spec.batch);
   let epochLoss = 0;
   try {
-    const r = await train(net, { train: data.train, test: data.test }, {
-      epochs: spec.epochs,
-      batchSize: spec.batch,
-      schedule: { kind: 'step', lr: spec.lr, factor: spec.lrCut.factor, at: [spec.lrCut.at] },
-      momentum: spec.momentum,
-      weightDecay: spec.weightDecay,
-      seed: spec.seed,
-      augment: spec.augment,
-      divergenceFactor: spec.divergenceFactor,
-      evaluateEachEpoch: spec.evaluateEachEpoch,
-      evaluateEvery: spec.evaluateEvery,
-      label: describeRun(spec),
-      progress: true,
-      // sharpness at the matched training loss: at the end of the first epoch whose mean loss reaches it
-      onStep: sharpProbe
-        ? async (step, { loss }) => {
-            epochLoss += loss;
-            if (step % stepsPerEpoch !== 0) return;
-            const mean = epochLoss / stepsPerEpoch;
-            epochLoss = 0;
-            if (matched || !(mean <= sharpProbe.spec.matchedLoss)) return;
-            const m = await sharpProbe.measure(net, `epoch ${step / stepsPerEpoch}, training loss ${mean.toFixed(3)} ≤ ${sharpProbe.spec.matchedLoss}`);
-            matched = { epoch: step / stepsPerEpoch, step, trainLoss: mean, value: m.value, probeLoss: m.probeLoss };
-          }
-        : undefined,
-    });
+    const r = await train(
+      net,
+      { train: data.train, test: data.test },
+      {
+        epochs: spec.epochs,
+        batchSize: spec.batch,
+        schedule: { kind: 'step', lr: spec.lr, factor: spec.lrCut.factor, at: [spec.lrCut.at] },
+        momentum: spec.momentum,
+        weightDecay: spec.weightDecay,
+        seed: spec.seed,
+        augment: spec.augment,
+        divergenceFactor: spec.divergenceFactor,
+        evaluateEachEpoch: spec.evaluateEachEpoch,
+        evaluateEvery: spec.evaluateEvery,
+        label: describeRun(spec),
+        progress: true,
+        // sharpness at the matched training loss: at the end of the first epoch whose mean loss reaches it
+        onStep: sharpProbe
+          ? async (step, { loss }) => {
+              epochLoss += loss;
+              if (step % stepsPerEpoch !== 0) return;
+              const mean = epochLoss / stepsPerEpoch;
+              epochLoss = 0;
+              if (matched || !(mean <= sharpProbe.spec.matchedLoss)) return;
+              const m = await sharpProbe.measure(
+                net,
+                `epoch ${step / stepsPerEpoch}, training loss ${mean.toFixed(3)} ≤ ${sharpProbe.spec.matchedLoss}`,
+              );
+              matched = { epoch: step / stepsPerEpoch, step, trainLoss: mean, value: m.value, probeLoss: m.probeLoss };
+            }
+          : undefined,
+      },
+    );
     const history: EpochStats[] = r.history.map((h) => ({
       epoch: h.epoch,
       step: h.step,
@@ -216,7 +237,15 @@ export async function computeRun(req: RunRequest): Promise<RunResult> {
     if (sharpProbe && finished) {
       const f = await sharpProbe.measure(net, 'end of training');
       const sp = sharpProbe.spec;
-      sharp = { matched, final: f, images: sp.images, batch: sp.batch, directions: sp.directions, epsilon: sp.epsilon, matchedLoss: sp.matchedLoss };
+      sharp = {
+        matched,
+        final: f,
+        images: sp.images,
+        batch: sp.batch,
+        directions: sp.directions,
+        epsilon: sp.epsilon,
+        matchedLoss: sp.matchedLoss,
+      };
     }
     const result: RunResult = {
       key: runKey(spec),
@@ -262,7 +291,11 @@ async function collapsedOn(net: ReturnType<typeof makeResNet>, ds: Dataset): Pro
  * undoes, unlike the top Hessian eigenvalue) on a fixed, seeded, balanced set of un-augmented
  * training images, the same directions (seeded by the run's seed) wherever it is measured.
  */
-function sharpnessProbe(trainSet: Dataset, seed: number, spec: SharpnessSpec): {
+function sharpnessProbe(
+  trainSet: Dataset,
+  seed: number,
+  spec: SharpnessSpec,
+): {
   spec: SharpnessSpec;
   measure: (net: ReturnType<typeof makeResNet>, when: string) => Promise<{ value: number | null; probeLoss: number | null }>;
   dispose: () => void;
@@ -275,8 +308,14 @@ function sharpnessProbe(trainSet: Dataset, seed: number, spec: SharpnessSpec): {
     spec,
     async measure(net, when) {
       const t0 = performance.now();
-      const r = await filterNormalisedSharpness(net, batches, { directions: spec.directions, epsilon: spec.epsilon, seed: deriveSeed(seed, 0x5a4f) });
-      console.log(`[train] ${net.description} seed ${seed}: sharpness ${r.value.toPrecision(4)} at ${when} (probe loss ${r.loss.toFixed(3)}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+      const r = await filterNormalisedSharpness(net, batches, {
+        directions: spec.directions,
+        epsilon: spec.epsilon,
+        seed: deriveSeed(seed, 0x5a4f),
+      });
+      console.log(
+        `[train] ${net.description} seed ${seed}: sharpness ${r.value.toPrecision(4)} at ${when} (probe loss ${r.loss.toFixed(3)}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+      );
       return { value: finiteOrNull(r.value), probeLoss: finiteOrNull(r.loss) };
     },
     dispose() {

@@ -61,7 +61,15 @@ function fakeCompute(calls: string[], delayMs = 0) {
       firstLoss: 2.3,
       history: [{ epoch: 1, step: 10, lr: req.spec.lr, trainLoss: 1, trainAcc: 0.5, testAcc: 0.5, testLoss: 1 }],
       final: { trainAcc: 0.5, trainLoss: 1, valAcc: 0.5, valLoss: 1, testAcc: 0.5 + req.spec.lr, testLoss: 1 },
-      ...(req.sharpness ? { sharpness: { matched: { epoch: 1, step: 10, trainLoss: 1, value: 7, probeLoss: 1 }, final: { value: 7, probeLoss: 1 }, ...req.sharpness } } : {}),
+      ...(req.sharpness
+        ? {
+            sharpness: {
+              matched: { epoch: 1, step: 10, trainLoss: 1, value: 7, probeLoss: 1 },
+              final: { value: 7, probeLoss: 1 },
+              ...req.sharpness,
+            },
+          }
+        : {}),
       seconds: 0,
       computedBy: { pid: process.pid, host: os.hostname(), at: new Date().toISOString() },
     };
@@ -95,15 +103,35 @@ describe('run keys', () => {
 
 describe('picking rates from a sweep', () => {
   const grid = [1e-3, 1e-2, 0.1, 1];
-  const pt = (arm: SweepPoint['arm'], lr: number, valAcc: number | null, o: { diverged?: boolean; collapsed?: boolean } = {}): SweepPoint => ({
-    arm, lr, valAcc, testAcc: valAcc, diverged: !!o.diverged, divergedAt: o.diverged ? 2 : null, collapsed: !!o.collapsed,
+  const pt = (
+    arm: SweepPoint['arm'],
+    lr: number,
+    valAcc: number | null,
+    o: { diverged?: boolean; collapsed?: boolean } = {},
+  ): SweepPoint => ({
+    arm,
+    lr,
+    valAcc,
+    testAcc: valAcc,
+    diverged: !!o.diverged,
+    divergedAt: o.diverged ? 2 : null,
+    collapsed: !!o.collapsed,
   });
 
-  it('low = best no-BN rate with a grid step to spare above; high = BN\'s best rate with a grid step to spare', () => {
+  it("low = best no-BN rate with a grid step to spare above; high = BN's best rate with a grid step to spare", () => {
     const points = [
-      pt('none', 1e-3, 0.6), pt('none', 1e-2, 0.7), pt('none', 0.1, 0.1, { collapsed: true }), pt('none', 1, null, { diverged: true }),
-      pt('all', 1e-3, 0.6), pt('all', 1e-2, 0.7), pt('all', 0.1, 0.9), pt('all', 1, 0.85),
-      pt('final', 1e-3, 0.5), pt('final', 1e-2, 0.6), pt('final', 0.1, 0.1, { collapsed: true }), pt('final', 1, null, { diverged: true }),
+      pt('none', 1e-3, 0.6),
+      pt('none', 1e-2, 0.7),
+      pt('none', 0.1, 0.1, { collapsed: true }),
+      pt('none', 1, null, { diverged: true }),
+      pt('all', 1e-3, 0.6),
+      pt('all', 1e-2, 0.7),
+      pt('all', 0.1, 0.9),
+      pt('all', 1, 0.85),
+      pt('final', 1e-3, 0.5),
+      pt('final', 1e-2, 0.6),
+      pt('final', 0.1, 0.1, { collapsed: true }),
+      pt('final', 1, null, { diverged: true }),
     ];
     const r = pickRates(grid, points);
     // 1e-2 is no-BN's most accurate rate but the next rate up did not survive: no margin
@@ -115,7 +143,7 @@ describe('picking rates from a sweep', () => {
     expect(r.high).toBe(0.1);
   });
 
-  it('high is BN\'s best even where the unnormalised net survives it, and null when BN survives no rate with a margin', () => {
+  it("high is BN's best even where the unnormalised net survives it, and null when BN survives no rate with a margin", () => {
     const points = grid.flatMap((lr) => [pt('none', lr, 0.5), pt('all', lr, lr === 1e-2 ? 0.7 : 0.5), pt('final', lr, 0.5)]);
     expect(pickRates(grid, points).high).toBe(1e-2);
     const bnFails = grid.flatMap((lr) => [pt('none', lr, 0.5), pt('all', lr, null, { diverged: true })]);
@@ -125,7 +153,10 @@ describe('picking rates from a sweep', () => {
   it('a collapsed no-BN run counts as not surviving, and ties keep the smaller rate', () => {
     const points = [
       ...grid.map((lr) => pt('all', lr, 0.8)),
-      pt('none', 1e-3, 0.5), pt('none', 1e-2, 0.5), pt('none', 0.1, 0.1, { collapsed: true }), pt('none', 1, 0.1, { collapsed: true }),
+      pt('none', 1e-3, 0.5),
+      pt('none', 1e-2, 0.5),
+      pt('none', 0.1, 0.1, { collapsed: true }),
+      pt('none', 1, 0.1, { collapsed: true }),
     ];
     const r = pickRates(grid, points);
     expect(r.high).toBe(1e-3); // all BN rates tie at 0.8: the smallest with a margin
@@ -143,7 +174,12 @@ describe('the run cache', () => {
     const b = await obtainRuns(reqs, { dir, compute, log: () => {} });
     expect(calls).toHaveLength(2);
     expect(b).toEqual(a);
-    expect(fs.readdirSync(dir).filter((f) => f.endsWith('.json')).sort()).toEqual(reqs.map((r) => `${runKey(r.spec)}.json`).sort());
+    expect(
+      fs
+        .readdirSync(dir)
+        .filter((f) => f.endsWith('.json'))
+        .sort(),
+    ).toEqual(reqs.map((r) => `${runKey(r.spec)}.json`).sort());
     const [withSharp] = await obtainRuns([{ ...reqs[1]!, sharpness: S.sharpness }], { dir, compute, log: () => {} });
     expect(calls).toHaveLength(3);
     expect(withSharp!.sharpness?.matched?.value).toBe(7);

@@ -142,7 +142,9 @@ export function trainingData(S: Pick<TrainingScale, 'trainImages' | 'validationI
   if (!d) {
     const { train: all, test } = claimData({ trainLimit: S.trainImages + S.validationImages, testLimit: S.testImages });
     if (all.n < S.trainImages + S.validationImages)
-      throw new Error(`the training split has ${all.n} images, fewer than ${S.trainImages} to train on + ${S.validationImages} to validate on`);
+      throw new Error(
+        `the training split has ${all.n} images, fewer than ${S.trainImages} to train on + ${S.validationImages} to validate on`,
+      );
     const val = subsetIndices(all.labels, all.numClasses, S.validationImages, deriveSeed(config().seed, 0x7a1d));
     const isVal = new Uint8Array(all.n);
     for (const i of val) isVal[i] = 1;

@@ -31,7 +31,9 @@ export interface Sweep extends Rates {
 
 /** The sweep's runs (one per arm and grid rate, at the sweep seed). */
 export function sweepRequests(S = trainingScale()): RunRequest[] {
-  return ARMS.flatMap((arm) => S.sweep.grid.map((lr) => ({ spec: runSpec(arm, lr, sweepSeed(), { epochs: S.sweep.epochs, S, evaluateEachEpoch: false }) })));
+  return ARMS.flatMap((arm) =>
+    S.sweep.grid.map((lr) => ({ spec: runSpec(arm, lr, sweepSeed(), { epochs: S.sweep.epochs, S, evaluateEachEpoch: false }) })),
+  );
 }
 
 /** The rates the protocol picks from sweep points (rules in the header of this file). */
@@ -47,7 +49,8 @@ export function pickRates(grid: readonly number[], points: readonly SweepPoint[]
     let bestAcc = -Infinity;
     for (const lr of lrs) {
       const acc = at(arm, lr)?.valAcc ?? -Infinity;
-      if (acc > bestAcc) { // strict: on a tie the smaller (safer) rate stays
+      if (acc > bestAcc) {
+        // strict: on a tie the smaller (safer) rate stays
         bestAcc = acc;
         best = lr;
       }
@@ -85,7 +88,12 @@ export function sweepStatistics(sw: Sweep): { name: string; value: number; note?
   for (const p of sw.points) {
     const name = `sweep ${p.arm} lr=${p.lr}: validation accuracy`;
     if (p.diverged) out.push({ name, value: NaN, note: `diverged at step ${p.divergedAt}` });
-    else out.push({ name, value: p.valAcc ?? NaN, ...(p.collapsed ? { note: 'collapsed: the trained net computes a constant function' } : {}) });
+    else
+      out.push({
+        name,
+        value: p.valAcc ?? NaN,
+        ...(p.collapsed ? { note: 'collapsed: the trained net computes a constant function' } : {}),
+      });
   }
   const rate = (name: string, v: number | null, paper?: string) =>
     out.push({ name, value: v ?? NaN, ...(v === null ? { note: 'no rate met the rule' } : {}), ...(paper ? { paper } : {}) });
@@ -98,8 +106,15 @@ export function sweepStatistics(sw: Sweep): { name: string; value: number; note?
 /** One line per arm: the rates and what happened, for progress logs. */
 export function sweepSummary(sw: Sweep): string {
   const fmt = (p: SweepPoint) => `${p.lr}:${p.diverged ? `div@${p.divergedAt}` : p.collapsed ? 'collapsed' : (p.valAcc ?? NaN).toFixed(3)}`;
-  return ARMS.map((arm) => `${arm} [${sw.points.filter((p) => p.arm === arm).map(fmt).join(' ')}]`).join('; ') +
-    ` → low ${sw.low}, high ${sw.high}, best none/all/final ${sw.best.none}/${sw.best.all}/${sw.best.final}`;
+  return (
+    ARMS.map(
+      (arm) =>
+        `${arm} [${sw.points
+          .filter((p) => p.arm === arm)
+          .map(fmt)
+          .join(' ')}]`,
+    ).join('; ') + ` → low ${sw.low}, high ${sw.high}, best none/all/final ${sw.best.none}/${sw.best.all}/${sw.best.final}`
+  );
 }
 
 // ---------------------------------------------------------------------------------------------

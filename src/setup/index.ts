@@ -100,9 +100,18 @@ export function probeBatch(ds: Dataset, size: number, seed: number): { x: tf.Ten
  * than after computing the unnormalised one.
  */
 export function makeResNet(o: { depth?: number; width?: number; bn: BnPlacement; seed: number; init?: Init; data: Dataset }): Net {
-  const depth = o.depth ?? scale().depth, width = o.width ?? scale().width;
+  const depth = o.depth ?? scale().depth,
+    width = o.width ?? scale().width;
   const batch = Math.max(scale().batch, scale().scanBatch);
-  assertFitsBackend(tf.getBackend(), { depth, width, bn: o.depth === undefined ? 'all' : o.bn, batch, height: o.data.height, imageWidth: o.data.width, channels: o.data.channels });
+  assertFitsBackend(tf.getBackend(), {
+    depth,
+    width,
+    bn: o.depth === undefined ? 'all' : o.bn,
+    batch,
+    height: o.data.height,
+    imageWidth: o.data.width,
+    channels: o.data.channels,
+  });
   return buildResNet({
     depth,
     width,

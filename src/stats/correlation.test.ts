@@ -26,8 +26,18 @@ describe('correlation', () => {
   it('ρ of a strictly monotone transform is exactly 1, of a decreasing one −1', () => {
     fc.assert(
       fc.property(fc.uniqueArray(fc.integer({ min: -1000, max: 1000 }), { minLength: 3, maxLength: 40 }), (xs) => {
-        expect(spearman(xs, xs.map((v) => Math.exp(v / 100) + v ** 3)).statistic).toBe(1);
-        expect(spearman(xs, xs.map((v) => -v)).statistic).toBe(-1);
+        expect(
+          spearman(
+            xs,
+            xs.map((v) => Math.exp(v / 100) + v ** 3),
+          ).statistic,
+        ).toBe(1);
+        expect(
+          spearman(
+            xs,
+            xs.map((v) => -v),
+          ).statistic,
+        ).toBe(-1);
       }),
       { numRuns: 100 },
     );
@@ -45,7 +55,7 @@ describe('correlation', () => {
     let rejected = 0;
     const reps = 1000;
     for (let i = 0; i < reps; i++) if (spearman(rng.normals(30), rng.normals(30)).p < 0.05) rejected++;
-    expect(Math.abs(rejected / reps - 0.05)).toBeLessThan(4 * Math.sqrt(0.05 * 0.95 / reps));
+    expect(Math.abs(rejected / reps - 0.05)).toBeLessThan(4 * Math.sqrt((0.05 * 0.95) / reps));
   });
 
   it('Pearson of an affine relation is ±1; Spearman equals Pearson of the mid-ranks with ties', () => {
@@ -59,6 +69,12 @@ describe('correlation', () => {
     expect(() => spearman([1, 2], [1, 2])).toThrow(/at least 3/);
     expect(() => spearman([1, 2, 3], [1, 2, 3, 4])).toThrow(/same length/);
     expect(() => spearman([1, 1, 1], [1, 2, 3])).toThrow(/constant/);
-    expect(() => spearman(new Array(11).fill(0).map((_, i) => i), new Array(11).fill(0).map((_, i) => i), { exact: true })).toThrow(/n ≤ 10/);
+    expect(() =>
+      spearman(
+        new Array(11).fill(0).map((_, i) => i),
+        new Array(11).fill(0).map((_, i) => i),
+        { exact: true },
+      ),
+    ).toThrow(/n ≤ 10/);
   });
 });

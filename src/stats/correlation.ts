@@ -48,7 +48,8 @@ export function spearman(xs: ArrayLike<number>, ys: ArrayLike<number>, options: 
   const ry = midRanks(y).ranks;
   const rho = pearsonOf(rx, ry, 'spearman');
   const wantExact = options.exact ?? 'auto';
-  if (wantExact === true && n > 10) throw new RangeError(`spearman: exact permutation p-value is limited to n ≤ 10 (n! orderings), got n = ${n}`);
+  if (wantExact === true && n > 10)
+    throw new RangeError(`spearman: exact permutation p-value is limited to n ≤ 10 (n! orderings), got n = ${n}`);
   const exact = wantExact === true || (wantExact === 'auto' && n <= SPEARMAN_EXACT_MAX_N);
   if (exact) {
     const { lower, upper, twoSided } = permutationTails(rx, ry);

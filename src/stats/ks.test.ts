@@ -35,7 +35,7 @@ describe('KS tests', () => {
     const reps = 2000;
     let rejected = 0;
     for (let i = 0; i < reps; i++) if (ksTest(rng.uniforms(20), uniformCdf).p < 0.05) rejected++;
-    expect(Math.abs(rejected / reps - 0.05)).toBeLessThan(4 * Math.sqrt(0.05 * 0.95 / reps));
+    expect(Math.abs(rejected / reps - 0.05)).toBeLessThan(4 * Math.sqrt((0.05 * 0.95) / reps));
   });
 
   it('detects a half-sd shift of a normal at n = 100 almost always', () => {

@@ -80,7 +80,13 @@ export function mannWhitneyU(xs: ArrayLike<number>, ys: ArrayLike<number>, optio
     for (let k = 0; k <= q; k++) lower += dist[k]!;
     let upper = 0;
     for (let k = q; k < dist.length; k++) upper += dist[k]!;
-    return { test: 'Mann–Whitney U (exact)', statistic: u, p: pFromTails(Math.min(1, lower), Math.min(1, upper), alternative), alternative, estimate };
+    return {
+      test: 'Mann–Whitney U (exact)',
+      statistic: u,
+      p: pFromTails(Math.min(1, lower), Math.min(1, upper), alternative),
+      alternative,
+      estimate,
+    };
   }
 
   const N = nx + ny;

@@ -4,8 +4,14 @@ import { linearFit, withinGroupSlope } from './ols';
 import { Rng } from './rng';
 
 // R's `cars` data (Ezekiel 1930): stopping distance against speed.
-const speed = [4, 4, 7, 7, 8, 9, 10, 10, 10, 11, 11, 12, 12, 12, 12, 13, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 16, 16, 17, 17, 17, 18, 18, 18, 18, 19, 19, 19, 20, 20, 20, 20, 20, 22, 23, 24, 24, 24, 24, 25];
-const dist = [2, 10, 4, 22, 16, 10, 18, 26, 34, 17, 28, 14, 20, 24, 28, 26, 34, 34, 46, 26, 36, 60, 80, 20, 26, 54, 32, 40, 32, 40, 50, 42, 56, 76, 84, 36, 46, 68, 32, 48, 52, 56, 64, 66, 54, 70, 92, 93, 120, 85];
+const speed = [
+  4, 4, 7, 7, 8, 9, 10, 10, 10, 11, 11, 12, 12, 12, 12, 13, 13, 13, 13, 14, 14, 14, 14, 15, 15, 15, 16, 16, 17, 17, 17, 18, 18, 18, 18, 19,
+  19, 19, 20, 20, 20, 20, 20, 22, 23, 24, 24, 24, 24, 25,
+];
+const dist = [
+  2, 10, 4, 22, 16, 10, 18, 26, 34, 17, 28, 14, 20, 24, 28, 26, 34, 34, 46, 26, 36, 60, 80, 20, 26, 54, 32, 40, 32, 40, 50, 42, 56, 76, 84,
+  36, 46, 68, 32, 48, 52, 56, 64, 66, 54, 70, 92, 93, 120, 85,
+];
 
 describe('linearFit', () => {
   it('matches summary(lm(dist ~ speed, cars)) and confint', () => {
@@ -30,7 +36,10 @@ describe('linearFit', () => {
         fc.double({ min: -10, max: 10, noNaN: true }),
         fc.double({ min: -10, max: 10, noNaN: true }),
         (xs, a, b) => {
-          const f = linearFit(xs, xs.map((v) => a + b * v));
+          const f = linearFit(
+            xs,
+            xs.map((v) => a + b * v),
+          );
           expect(f.slope).toBeCloseTo(b, 9);
           expect(f.intercept).toBeCloseTo(a, 8);
           expect(f.slopeSe).toBeLessThan(1e-9);
@@ -46,10 +55,13 @@ describe('linearFit', () => {
     let covered = 0;
     const reps = 1000;
     for (let r = 0; r < reps; r++) {
-      const f = linearFit(xs, xs.map((v) => 1 + 0.3 * v + rng.normal()));
+      const f = linearFit(
+        xs,
+        xs.map((v) => 1 + 0.3 * v + rng.normal()),
+      );
       if (f.slopeCi[0] <= 0.3 && 0.3 <= f.slopeCi[1]) covered++;
     }
-    expect(Math.abs(covered / reps - 0.95)).toBeLessThan(4 * Math.sqrt(0.95 * 0.05 / reps));
+    expect(Math.abs(covered / reps - 0.95)).toBeLessThan(4 * Math.sqrt((0.95 * 0.05) / reps));
   });
 
   it('checks its input', () => {
@@ -62,20 +74,24 @@ describe('linearFit', () => {
 describe('withinGroupSlope', () => {
   it('recovers the common slope under any step between groups, and equals the OLS slope for one group', () => {
     fc.assert(
-      fc.property(fc.double({ min: -5, max: 5, noNaN: true }), fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: 1, maxLength: 4 }), (slope, offsets) => {
-        const xs: number[] = [];
-        const ys: number[] = [];
-        const gs: number[] = [];
-        offsets.forEach((o, g) => {
-          for (let k = 0; k < 5; k++) {
-            const x = g * 10 + k;
-            xs.push(x);
-            ys.push(o + slope * x);
-            gs.push(g);
-          }
-        });
-        expect(withinGroupSlope(xs, ys, gs)).toBeCloseTo(slope, 6);
-      }),
+      fc.property(
+        fc.double({ min: -5, max: 5, noNaN: true }),
+        fc.array(fc.double({ min: -100, max: 100, noNaN: true }), { minLength: 1, maxLength: 4 }),
+        (slope, offsets) => {
+          const xs: number[] = [];
+          const ys: number[] = [];
+          const gs: number[] = [];
+          offsets.forEach((o, g) => {
+            for (let k = 0; k < 5; k++) {
+              const x = g * 10 + k;
+              xs.push(x);
+              ys.push(o + slope * x);
+              gs.push(g);
+            }
+          });
+          expect(withinGroupSlope(xs, ys, gs)).toBeCloseTo(slope, 6);
+        },
+      ),
     );
     const xs = [1, 2, 3, 4, 5];
     const ys = [2.1, 3.9, 6.2, 7.8, 10.1];

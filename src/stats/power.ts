@@ -24,7 +24,8 @@ export function oneSampleTestSize(o: { delta: number; sd: number; alpha?: number
 
 export function halfWidthSize(o: { halfWidth: number; sd: number; alpha?: number; maxN?: number }): number {
   const alpha = o.alpha ?? 0.05;
-  if (!(o.halfWidth > 0) || !(o.sd > 0)) throw new RangeError(`halfWidthSize: halfWidth and sd must be positive, got ${o.halfWidth}, ${o.sd}`);
+  if (!(o.halfWidth > 0) || !(o.sd > 0))
+    throw new RangeError(`halfWidthSize: halfWidth and sd must be positive, got ${o.halfWidth}, ${o.sd}`);
   const maxN = o.maxN ?? 10_000;
   for (let n = 2; n <= maxN; n++) if ((tQuantile(1 - alpha, n - 1) * o.sd) / Math.sqrt(n) < o.halfWidth) return n;
   return Infinity;

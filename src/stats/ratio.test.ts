@@ -14,7 +14,7 @@ describe('ratioOfDifferencesCI (delta method, Welch–Satterthwaite df)', () => 
     const G = 0.09;
     const R = 0.06 / G;
     const w = [(0.76 - 0.79) / G ** 2, 1 / G, -0.06 / G ** 2];
-    const v = [w[0]! ** 2 * 1e-4 / 3, w[1]! ** 2 * 4e-4 / 3, w[2]! ** 2 * 1e-4 / 3];
+    const v = [(w[0]! ** 2 * 1e-4) / 3, (w[1]! ** 2 * 4e-4) / 3, (w[2]! ** 2 * 1e-4) / 3];
     const se = Math.sqrt(v[0]! + v[1]! + v[2]!);
     const df = (v[0]! + v[1]! + v[2]!) ** 2 / (v[0]! ** 2 / 2 + v[1]! ** 2 / 2 + v[2]! ** 2 / 2);
     expect(r.estimate).toBeCloseTo(R, 12);

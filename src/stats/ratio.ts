@@ -29,9 +29,18 @@ export interface RatioInterval {
   denominatorT: number;
 }
 
-export function ratioOfDifferencesCI(as: ArrayLike<number>, bs: ArrayLike<number>, cs: ArrayLike<number>, options: { level?: number } = {}): RatioInterval {
+export function ratioOfDifferencesCI(
+  as: ArrayLike<number>,
+  bs: ArrayLike<number>,
+  cs: ArrayLike<number>,
+  options: { level?: number } = {},
+): RatioInterval {
   const level = openUnit(options.level ?? 0.95, 'ratioOfDifferencesCI: level');
-  const groups = [finiteSample(as, 'ratioOfDifferencesCI: a', 2), finiteSample(bs, 'ratioOfDifferencesCI: b', 2), finiteSample(cs, 'ratioOfDifferencesCI: c', 2)];
+  const groups = [
+    finiteSample(as, 'ratioOfDifferencesCI: a', 2),
+    finiteSample(bs, 'ratioOfDifferencesCI: b', 2),
+    finiteSample(cs, 'ratioOfDifferencesCI: c', 2),
+  ];
   const [ma, mb, mc] = groups.map((g) => mean(g)) as [number, number, number];
   const G = mc - ma;
   if (G === 0) throw new RangeError('ratioOfDifferencesCI: mean(c) = mean(a): the ratio is undefined');

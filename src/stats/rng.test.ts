@@ -45,7 +45,11 @@ describe('Rng (xoshiro128**)', () => {
   it('draws standard normals: mean 0, variance 1, no skew, no excess kurtosis, P(|Z| > 1.96) = 5%', () => {
     const n = 200_000;
     const z = new Rng(11).normals(n);
-    let s1 = 0, s2 = 0, s3 = 0, s4 = 0, out = 0;
+    let s1 = 0,
+      s2 = 0,
+      s3 = 0,
+      s4 = 0,
+      out = 0;
     for (const v of z) {
       s1 += v;
       s2 += v * v;
@@ -58,7 +62,7 @@ describe('Rng (xoshiro128**)', () => {
     expect(Math.abs(s2 / n - 1)).toBeLessThan(0.016);
     expect(Math.abs(s3 / n)).toBeLessThan(0.044);
     expect(Math.abs(s4 / n - 3)).toBeLessThan(0.28);
-    expect(Math.abs(out / n - 0.05)).toBeLessThan(5 * Math.sqrt(0.05 * 0.95 / n));
+    expect(Math.abs(out / n - 0.05)).toBeLessThan(5 * Math.sqrt((0.05 * 0.95) / n));
   });
 
   it('int(n) is uniform over 0 … n−1 (chi-square far below its 0.1% critical value)', () => {

@@ -39,7 +39,7 @@ export class Rng {
   constructor(seed: number) {
     this.seed = checkSeed(seed);
     // Fold the high bits of a large safe-integer seed into the low 32 so they are not lost.
-    let st = (seed >>> 0) ^ Math.floor(seed / 4294967296) * 0x632be5ab;
+    let st = (seed >>> 0) ^ (Math.floor(seed / 4294967296) * 0x632be5ab);
     const words: number[] = [];
     for (let i = 0; i < 4; i++) {
       const [next, out] = splitmix32(st | 0);

@@ -89,7 +89,10 @@ describe('gradient accumulation', () => {
       const net = buildResNet({ depth: 8, width: 4, inChannels: 1, bn: 'none', seed: 5 });
       const opt = new Sgd(net.params, net.decayed, { momentum: 0.9, weightDecay: 5e-4 });
       const x = tf.randomNormal([12, 8, 8, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
-      const y = tf.tensor1d(Array.from({ length: 12 }, (_, i) => i % 10), 'int32');
+      const y = tf.tensor1d(
+        Array.from({ length: 12 }, (_, i) => i % 10),
+        'int32',
+      );
       const r = await trainStep(net, opt, x, y, 0.1, { microBatch });
       const after = Array.from(net.params.get('s2b1.c1')!.dataSync());
       tf.dispose([x, y]);

@@ -34,10 +34,15 @@ export async function attachEvidence(ctx: Annotator, record: ClaimRecord, svg?: 
   const enc = new TextEncoder();
   // Uint8Array bodies are base64-encoded by vitest; the UI offers non-images as downloads and
   // draws images as <img src="data:...">.
-  await ctx.annotate(formatVerdictLine(record), 'verdict', { body: enc.encode(`${JSON.stringify(record, null, 2)}\n`), contentType: 'application/json' });
+  await ctx.annotate(formatVerdictLine(record), 'verdict', {
+    body: enc.encode(`${JSON.stringify(record, null, 2)}\n`),
+    contentType: 'application/json',
+  });
   for (const s of record.statistics) await ctx.annotate(formatStatistic(s), 'statistic');
-  for (const p of record.preconditions ?? []) await ctx.annotate(`${p.met ? 'met' : 'NOT MET'}: ${p.description}${p.detail ? ` (${p.detail})` : ''}`, 'precondition');
-  for (const a of record.assertions) await ctx.annotate(`${a.passed ? '✓' : '✗'} ${a.description}${a.detail ? ` (${a.detail})` : ''}`, 'assertion');
+  for (const p of record.preconditions ?? [])
+    await ctx.annotate(`${p.met ? 'met' : 'NOT MET'}: ${p.description}${p.detail ? ` (${p.detail})` : ''}`, 'precondition');
+  for (const a of record.assertions)
+    await ctx.annotate(`${a.passed ? '✓' : '✗'} ${a.description}${a.detail ? ` (${a.detail})` : ''}`, 'assertion');
   if (record.error) await ctx.annotate(record.error, 'error');
   if (svg !== undefined) {
     await ctx.annotate(`figure for ${record.paper}: ${record.title}`, 'figure', { body: enc.encode(svg), contentType: 'image/svg+xml' });

@@ -10,7 +10,11 @@ import { CLAIM_ORDER } from './claims-sequencer';
 
 const root = path.resolve(__dirname, '../..');
 const claimsDir = path.join(root, 'claims');
-const specIds = fs.readdirSync(claimsDir).filter((f) => f.endsWith('.spec.ts')).map((f) => f.replace(/\.spec\.ts$/, '')).sort();
+const specIds = fs
+  .readdirSync(claimsDir)
+  .filter((f) => f.endsWith('.spec.ts'))
+  .map((f) => f.replace(/\.spec\.ts$/, ''))
+  .sort();
 const specSource = (id: string) => fs.readFileSync(path.join(claimsDir, `${id}.spec.ts`), 'utf8');
 
 describe('claim catalogue', () => {
@@ -45,7 +49,9 @@ describe('claim catalogue', () => {
     expect(start, 'README has a "## The claims" section').toBeGreaterThanOrEqual(0);
     const end = whole.indexOf('\n## ', start + 1);
     const readme = whole.slice(start, end < 0 ? undefined : end);
-    const rows = [...readme.matchAll(/^\| `([a-z0-9-]+)` \| ([^|]+) \|/gm)].filter((m) => !m[1]!.startsWith('BN_')).map((m) => [m[1], m[2]!.trim()]);
+    const rows = [...readme.matchAll(/^\| `([a-z0-9-]+)` \| ([^|]+) \|/gm)]
+      .filter((m) => !m[1]!.startsWith('BN_'))
+      .map((m) => [m[1], m[2]!.trim()]);
     const claimRows = rows.filter(([id]) => id !== undefined && (CLAIM_IDS as string[]).includes(id));
     expect(claimRows.map(([id]) => id).sort()).toEqual([...CLAIM_IDS].sort());
     for (const [id, ref] of claimRows) expect(ref, id).toBe(CATALOGUE[id as keyof typeof CATALOGUE].paper);
@@ -57,12 +63,20 @@ describe('claim catalogue', () => {
     expect(CLAIM_ORDER.slice(0, training.length)).toEqual(training);
   });
 
-  it("every c.require of a spec begins with one of its catalogue preconditions, and each of those is required", () => {
+  it('every c.require of a spec begins with one of its catalogue preconditions, and each of those is required', () => {
     for (const c of CLAIMS) {
       const src = specSource(c.id);
       const described = [...src.matchAll(/c\.require\(\s*(['"`])((?:\\.|(?!\1).)*)\1/g)].map((m) => m[2]!.replace(/\\'/g, "'"));
-      for (const d of described) expect(c.preconditions.some((p) => d.startsWith(p)), `${c.id}: c.require('${d}') is not in the catalogue`).toBe(true);
-      for (const p of c.preconditions) expect(described.some((d) => d.startsWith(p)), `${c.id}: catalogue precondition '${p}' is never required`).toBe(true);
+      for (const d of described)
+        expect(
+          c.preconditions.some((p) => d.startsWith(p)),
+          `${c.id}: c.require('${d}') is not in the catalogue`,
+        ).toBe(true);
+      for (const p of c.preconditions)
+        expect(
+          described.some((d) => d.startsWith(p)),
+          `${c.id}: catalogue precondition '${p}' is never required`,
+        ).toBe(true);
     }
   });
 });

@@ -107,7 +107,10 @@ export function collectEvidence(modules: ReadonlyArray<TestModule>, root?: strin
  * the records written and one message per record that failed validation or whose figure could
  * not be written. Two tests with the same claim id: the later one wins, with a warning.
  */
-export async function writeEvidence(evidence: readonly ClaimEvidence[], dir: string): Promise<{ written: ClaimRecord[]; problems: string[] }> {
+export async function writeEvidence(
+  evidence: readonly ClaimEvidence[],
+  dir: string,
+): Promise<{ written: ClaimRecord[]; problems: string[] }> {
   const written: ClaimRecord[] = [];
   const problems: string[] = [];
   const seen = new Map<string, string>();
@@ -191,7 +194,9 @@ export default class ClaimsReporter implements Reporter {
       this.wroteClaims = true;
       const file = this.writePage(true);
       const claimsFile = path.relative(this.root, path.join(this.dir, 'claims.json'));
-      this.log(`[report] ${written.length} claim record${written.length === 1 ? '' : 's'} upserted into ${claimsFile}${file ? `; claims summary: ${path.relative(this.root, file)}` : ''}`);
+      this.log(
+        `[report] ${written.length} claim record${written.length === 1 ? '' : 's'} upserted into ${claimsFile}${file ? `; claims summary: ${path.relative(this.root, file)}` : ''}`,
+      );
     } catch (e) {
       this.log(`[report] the claims reporter failed: ${(e as Error).stack ?? String(e)}`, 'warn');
     }

@@ -35,6 +35,9 @@ export class ClaimsSequencer extends BaseSequencer {
     const base = await super.sort(files);
     const rank = (f: TestSpecification) => claimRank(f.project.name, f.moduleId);
     // stable: equal ranks (other projects, unlisted claims) keep vitest's order
-    return base.map((f, i) => ({ f, i })).sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i).map(({ f }) => f);
+    return base
+      .map((f, i) => ({ f, i }))
+      .sort((a, b) => rank(a.f) - rank(b.f) || a.i - b.i)
+      .map(({ f }) => f);
   }
 }

@@ -31,7 +31,10 @@ describe('claims globalSetup', () => {
     fs.mkdirSync(path.join(root, 'claims'));
     const claims = serializeRecords([fakeRecord('heavy-tailed-gradients')]);
     fs.writeFileSync(path.join(root, 'reports', 'claims.json'), claims);
-    fs.writeFileSync(path.join(root, 'claims', 'baseline.json'), JSON.stringify({ version: 1, profile: 'smoke', claims: { 'low-lr-parity': { expected: 'fails', reason: 'too few epochs' } } }));
+    fs.writeFileSync(
+      path.join(root, 'claims', 'baseline.json'),
+      JSON.stringify({ version: 1, profile: 'smoke', claims: { 'low-lr-parity': { expected: 'fails', reason: 'too few epochs' } } }),
+    );
     const log = vi.spyOn(console, 'log').mockImplementation(() => {});
     try {
       setup(project(root))();

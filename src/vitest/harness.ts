@@ -22,7 +22,15 @@ import { config, reportsDir } from '../config';
 import { attachEvidence } from './annotate';
 import { renderFigure, saveFigure, type FigureSpec } from '../report/figures';
 import { writeRecord } from '../report/records';
-import { statistic, verdictOf, type Assertion, type ClaimRecordInput, type Precondition, type Scale, type Statistic } from '../report/schema';
+import {
+  statistic,
+  verdictOf,
+  type Assertion,
+  type ClaimRecordInput,
+  type Precondition,
+  type Scale,
+  type Statistic,
+} from '../report/schema';
 
 function metaOf(id: string): ClaimMeta {
   if (!isClaimId(id)) throw new Error(`claim "${id}" is not in the catalogue (claims/catalogue.ts): add an entry there`);

@@ -15,7 +15,19 @@ async function annotationsOf(...evidence: [ReturnType<typeof fakeRecord>, string
   const out: TestAnnotation[] = [];
   const ctx = {
     annotate: async (message: string, type: string, attachment?: { body: Uint8Array; contentType: string }) => {
-      out.push({ message, type, ...(attachment ? { attachment: { contentType: attachment.contentType, body: Buffer.from(attachment.body).toString('base64'), bodyEncoding: 'base64' as const } } : {}) });
+      out.push({
+        message,
+        type,
+        ...(attachment
+          ? {
+              attachment: {
+                contentType: attachment.contentType,
+                body: Buffer.from(attachment.body).toString('base64'),
+                bodyEncoding: 'base64' as const,
+              },
+            }
+          : {}),
+      });
     },
   } as never;
   for (const [r, svg] of evidence) await attachEvidence(ctx, r, svg);
@@ -39,7 +51,12 @@ describe('claims reporter: reading the evidence off a test', () => {
   });
 
   it('ignores tests that are not claims, and takes the last attempt of a retried claim', async () => {
-    expect(evidenceFromAnnotations('unit', [{ message: 'x', type: 'notice' }, { message: 'HOLDS', type: 'verdict' }])).toBeUndefined();
+    expect(
+      evidenceFromAnnotations('unit', [
+        { message: 'x', type: 'notice' },
+        { message: 'HOLDS', type: 'verdict' },
+      ]),
+    ).toBeUndefined();
     const first = fakeRecord('a-claim', { verdict: 'fails', figure: 'a-claim.svg' });
     const second = fakeRecord('a-claim', { verdict: 'error' });
     const e = evidenceFromAnnotations('t', await annotationsOf([first, SVG], [second]));
@@ -48,8 +65,14 @@ describe('claims reporter: reading the evidence off a test', () => {
   });
 
   it('names the test when the attached record is not JSON', () => {
-    const bad: TestAnnotation = { message: 'HOLDS', type: 'verdict', attachment: { contentType: 'application/json', body: Buffer.from('{').toString('base64') } };
-    expect(() => evidenceFromAnnotations('claims/x.spec.ts > x', [bad])).toThrow(/^claims\/x\.spec\.ts > x: the record attached .* not JSON/);
+    const bad: TestAnnotation = {
+      message: 'HOLDS',
+      type: 'verdict',
+      attachment: { contentType: 'application/json', body: Buffer.from('{').toString('base64') },
+    };
+    expect(() => evidenceFromAnnotations('claims/x.spec.ts > x', [bad])).toThrow(
+      /^claims\/x\.spec\.ts > x: the record attached .* not JSON/,
+    );
   });
 });
 
@@ -60,7 +83,10 @@ describe('claims reporter: writing the evidence', () => {
     fs.writeFileSync(path.join(dir, 'claims.json'), serializeRecords([kept]));
     const a = fakeRecord('a-claim', { figure: 'a-claim.svg' });
     const b = fakeRecord('b-claim', { verdict: 'fails' });
-    const evidence = [{ test: 'a', record: a, svg: SVG }, { test: 'b', record: b }];
+    const evidence = [
+      { test: 'a', record: a, svg: SVG },
+      { test: 'b', record: b },
+    ];
     expect(await writeEvidence(evidence, dir)).toEqual({ written: [a, b], problems: [] });
     const once = fs.readFileSync(path.join(dir, 'claims.json'), 'utf8');
     expect(readRecords(dir)).toEqual([a, b, kept]);

@@ -27,9 +27,7 @@ function timeless(r: ClaimRecord): Omit<ClaimRecord, 'durationMs' | 'startedAt'>
 
 /** index.html without the generation time and the claims' timings. */
 function timelessPage(html: string): string {
-  return html
-    .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)/g, 'TIME')
-    .replace(/\d+\.\d s\b/g, 'N s');
+  return html.replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?(Z|[+-]\d\d:\d\d)/g, 'TIME').replace(/\d+\.\d s\b/g, 'N s');
 }
 
 const byId = (rs: ClaimRecord[]) => new Map(rs.map((r) => [r.id, r]));
@@ -40,11 +38,27 @@ describe('sharded claim runs', () => {
     const dir = writeFakeClaimsProject(fs.mkdtempSync(path.join(os.tmpdir(), 'bn-shard-')));
     const at = (...p: string[]) => path.join(dir, ...p);
     const shard = (i: number) =>
-      runVitest(dir, ['run', '--project', 'claims', `--shard=${i}/2`, '--reporter=default', '--reporter=blob', `--outputFile=machine-${i}/blob/shard-${i}.json`], {
-        BN_REPORTS_DIR: `machine-${i}`,
-      });
+      runVitest(
+        dir,
+        [
+          'run',
+          '--project',
+          'claims',
+          `--shard=${i}/2`,
+          '--reporter=default',
+          '--reporter=blob',
+          `--outputFile=machine-${i}/blob/shard-${i}.json`,
+        ],
+        {
+          BN_REPORTS_DIR: `machine-${i}`,
+        },
+      );
     // Three "machines" at once: the unsharded run and the two shards, each with its own reports.
-    const [whole, s1, s2] = await Promise.all([runVitest(dir, ['run', '--project', 'claims'], { BN_REPORTS_DIR: 'whole' }), shard(1), shard(2)]);
+    const [whole, s1, s2] = await Promise.all([
+      runVitest(dir, ['run', '--project', 'claims'], { BN_REPORTS_DIR: 'whole' }),
+      shard(1),
+      shard(2),
+    ]);
     // Two of the fake claims fail their test, so the whole run exits 1, and so does a shard that
     // got one of them (the inconclusive one is skipped, not failed); anything else is a crash.
     expect(whole.code, show(whole)).toBe(1);
@@ -97,7 +111,9 @@ describe('sharded claim runs', () => {
 
     // The inconclusive claim's record names the precondition and its measured value, as the page does.
     const inc = mergedRecords.find((r) => r.id === 'fake-inconclusive')!;
-    expect(inc.preconditions).toEqual([{ description: 'the control learned above chance', met: false, detail: 'accuracy 0.10, chance 0.10' }]);
+    expect(inc.preconditions).toEqual([
+      { description: 'the control learned above chance', met: false, detail: 'accuracy 0.10, chance 0.10' },
+    ]);
     expect(page).toMatch(/<li class="unmet" data-unmet>.*the control learned above chance/);
 
     // The vitest HTML report of the merge holds all four claim tests with their evidence.

@@ -25,7 +25,8 @@ export function fakeRecord(id: string, overrides: Partial<ClaimRecord> = {}): Cl
     seed: 0,
     startedAt: '2025-01-02T03:04:05.000Z',
   };
-  if (verdict === 'inconclusive') base.preconditions = [{ description: 'the unnormalised net learned', met: false, detail: 'test accuracy 0.11, chance 0.10' }];
+  if (verdict === 'inconclusive')
+    base.preconditions = [{ description: 'the unnormalised net learned', met: false, detail: 'test accuracy 0.11, chance 0.10' }];
   const r = { ...base, ...overrides };
   if (verdict === 'error' && !r.error) r.error = 'Error: boom';
   return r;

@@ -80,7 +80,9 @@ export function sampleFigures() {
     (['means', 'variances'] as const).map((row) => ({
       row,
       col: `layer ${layer}`,
-      matrix: Array.from({ length: 25 }, (_, t) => Array.from({ length: 16 }, (_, c) => (1 + r()) * 10 ** (((t / 24) ** 3) * (j + 1) * (row === 'means' ? 3 : 6) + (c % 3) * 0.1))),
+      matrix: Array.from({ length: 25 }, (_, t) =>
+        Array.from({ length: 16 }, (_, c) => (1 + r()) * 10 ** ((t / 24) ** 3 * (j + 1) * (row === 'means' ? 3 : 6) + (c % 3) * 0.1)),
+      ),
       transform: 'log10abs' as const,
       xLabel: 'channel',
       yLabel: '% of step',
@@ -134,20 +136,35 @@ export function sampleFigures() {
     },
     accuracy: {
       kind: 'lines',
-      panels: [
-        { series: acc, xLabel: '% of training', yLabel: 'test accuracy', legend: 'bottom-right', yDomain: [50, 95] },
-      ],
+      panels: [{ series: acc, xLabel: '% of training', yLabel: 'test accuracy', legend: 'bottom-right', yDomain: [50, 95] }],
     },
     heatmap: {
       kind: 'heatmap',
       title: 'Gradients of the output layer',
       panels: [
         { title: 'w/o BN', matrix: heat6, xLabel: 'Class activation', yLabel: 'Image in batch', colorLabel: 'Gradient', symmetric: true },
-        { title: 'with BN', matrix: heat(false), xLabel: 'Class activation', yLabel: 'Image in batch', colorLabel: 'Gradient', symmetric: true },
+        {
+          title: 'with BN',
+          matrix: heat(false),
+          xLabel: 'Class activation',
+          yLabel: 'Image in batch',
+          colorLabel: 'Gradient',
+          symmetric: true,
+        },
       ],
     },
-    moments: { kind: 'heatmap', grid: { rows: ['means', 'variances'], cols: layers.map((l) => `layer ${l}`) }, panels: heat3, panelWidth: 160, panelHeight: 150 },
-    depthProfile: { kind: 'depthProfile', title: 'Channel moments at initialisation', panels: [{ series: depthSeries, yLabel: 'log [ magnitude ]' }] },
+    moments: {
+      kind: 'heatmap',
+      grid: { rows: ['means', 'variances'], cols: layers.map((l) => `layer ${l}`) },
+      panels: heat3,
+      panelWidth: 160,
+      panelHeight: 150,
+    },
+    depthProfile: {
+      kind: 'depthProfile',
+      title: 'Channel moments at initialisation',
+      panels: [{ series: depthSeries, yLabel: 'log [ magnitude ]' }],
+    },
     barsWithCI: {
       kind: 'barsWithCI',
       title: 'BN in the final layer only',
@@ -163,7 +180,13 @@ export function sampleFigures() {
     histogramWithDensity: {
       kind: 'histogramWithDensity',
       panels: [
-        { series: [{ name: 'one matrix', values: sv(1) }, { name: 'three matrices', values: sv(3) }, { name: 'five matrices', values: sv(5) }] },
+        {
+          series: [
+            { name: 'one matrix', values: sv(1) },
+            { name: 'three matrices', values: sv(3) },
+            { name: 'five matrices', values: sv(5) },
+          ],
+        },
         {
           series: [{ name: 'one matrix', values: sv(1) }],
           densities: [{ name: 'quarter circle', x: xs, pdf: xs.map((x) => Math.sqrt(Math.max(0, 4 - x * x)) / Math.PI) }],

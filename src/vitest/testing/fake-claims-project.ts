@@ -19,15 +19,20 @@ const CONFIG = path.join(REPO_ROOT, 'vitest.config.ts');
 const HARNESS = path.join(REPO_ROOT, 'src', 'vitest', 'harness.ts');
 
 /** The fake claims: id → verdict their body produces. */
-export const FAKE_CLAIMS = { 'fake-holds': 'holds', 'fake-fails': 'fails', 'fake-inconclusive': 'inconclusive', 'fake-crashes': 'error' } as const;
+export const FAKE_CLAIMS = {
+  'fake-holds': 'holds',
+  'fake-fails': 'fails',
+  'fake-inconclusive': 'inconclusive',
+  'fake-crashes': 'error',
+} as const;
 
 function spec(id: string, verdict: 'holds' | 'fails' | 'inconclusive' | 'error'): string {
   const body =
     verdict === 'error'
       ? `c.figure(figure);\n    c.log('about to crash');\n    throw new Error('the fake claim crashed on purpose');`
       : verdict === 'inconclusive'
-      ? `c.stat('control accuracy', 0.1, { paper: '~0.82' });\n    c.figure(figure);\n    if (!c.require('the control learned above chance', false, 'accuracy 0.10, chance 0.10')) return;\n    c.check('never reached', true);`
-      : `c.log('measuring');\n    c.stat('effect', ${verdict === 'holds' ? 2.5 : 0.4}, { ci: [0.1, 3], p: 0.01, paper: '> 1' });\n    c.check('the effect exceeds 1', ${verdict === 'holds' ? 2.5 : 0.4} > 1, 'effect vs 1');\n    c.figure(figure);`;
+        ? `c.stat('control accuracy', 0.1, { paper: '~0.82' });\n    c.figure(figure);\n    if (!c.require('the control learned above chance', false, 'accuracy 0.10, chance 0.10')) return;\n    c.check('never reached', true);`
+        : `c.log('measuring');\n    c.stat('effect', ${verdict === 'holds' ? 2.5 : 0.4}, { ci: [0.1, 3], p: 0.01, paper: '> 1' });\n    c.check('the effect exceeds 1', ${verdict === 'holds' ? 2.5 : 0.4} > 1, 'effect vs 1');\n    c.figure(figure);`;
   return `// A fake claim for the reporting tests: ${verdict}.
 import { claim } from ${JSON.stringify(HARNESS)};
 
