@@ -42,7 +42,7 @@ import { inputDependence, signFlipNull, type OutputGradients } from '../src/prob
 import { claimData, dataName, disposing, makeResNet, probeBatch, scale, seeds } from '../src/setup';
 import { mannWhitneyU } from '../src/stats/mann-whitney';
 import { median, quantile } from '../src/stats/moments';
-import { deriveSeed, Rng } from '../src/stats/rng';
+import { deriveSeed, Rng } from '../src/rng';
 
 const LAYER_DEPTH = 55;
 const NEARLY_ALL = 0.9;

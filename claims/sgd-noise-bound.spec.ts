@@ -38,7 +38,7 @@ import { logGrid } from '../src/probes/step-scan';
 import { claimData, dataName, disposing, makeResNet, probeBatch } from '../src/setup';
 import { config } from '../src/config';
 import { linearFit } from '../src/stats/ols';
-import { deriveSeed } from '../src/stats/rng';
+import { deriveSeed } from '../src/rng';
 
 const POOL = 256;
 const BATCHES = [2, 4, 8, 16, 32, 64, 128];

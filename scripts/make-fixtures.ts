@@ -24,7 +24,7 @@ import {
 } from '../src/data/fashion-mnist';
 import { classCounts, DataError, type RawDataset, type RawSplit } from '../src/data/dataset';
 import { subset } from '../src/data/subset';
-import { deriveSeed } from '../src/data/rng';
+import { deriveSeed } from '../src/rng';
 
 export const FIXTURE_SEED = 20180601;
 export const FIXTURE_PER_CLASS = { train: 1000, test: 200 } as const;
@@ -92,7 +92,7 @@ suite runs offline: the default data set (\`BN_DATA=fashion-mnist\`). Use the fu
 
 ## How it was chosen
 
-Per split, the images of each class were shuffled with a seeded PRNG (mulberry32, \`src/data/rng.ts\`;
+Per split, the images of each class were shuffled with a seeded PRNG (xoshiro128**, \`src/rng.ts\`;
 seed ${seed}, stream 1 for train and 2 for test via \`deriveSeed\`) and the first ${perTrain} (train) or
 ${perTest} (test) of each class were kept (\`subset(..., { balanced: true })\`, \`src/data/subset.ts\`).
 The kept images stay in their original order. Pixels and labels are unchanged bytes.

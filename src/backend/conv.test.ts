@@ -8,6 +8,7 @@ import fc from 'fast-check';
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../rng';
 import { axisGeometry, conv2d, type ConvPadding, fastGradientsActive, setFastGradients, strideSubsample } from './conv';
 
 const TOL = 1e-4;
@@ -25,18 +26,9 @@ interface Case {
   seed: number;
 }
 
-/** Deterministic values in [−1, 1) (mulberry32). */
+/** Deterministic values in [−1, 1). */
 function values(n: number, seed: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296) * 2 - 1;
-  }
-  return out;
+  return Float32Array.from(new Rng(seed).uniforms(n), (u) => 2 * u - 1);
 }
 
 type Result = { y: Float32Array; dx: Float32Array; dw: Float32Array; shape: number[] };

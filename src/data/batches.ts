@@ -7,7 +7,7 @@
  * arm given the same seed see exactly the same batches.
  */
 import { type Dataset, gatherRows, imageSize } from './dataset';
-import { deriveSeed, Rng } from './rng';
+import { deriveSeed, Rng } from '../rng';
 import { type AugmentSpec, augmentBatch, defaultAugment } from './transforms';
 
 export { subset, subsetIndices, type SubsetOptions } from './subset';

@@ -1,6 +1,5 @@
 /** The data layer: `loadData` for splits, `batches` for an epoch of mini-batches, and the pieces behind them. */
 export * from './dataset';
-export * from './rng';
 export * from './idx';
 export * from './cifar10';
 export * from './fashion-mnist';

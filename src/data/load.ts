@@ -14,7 +14,7 @@ import type { DataSpec } from '../config';
 import { type Dataset, type RawDataset, type Split, toFloat, validateDataset } from './dataset';
 import { readCifar10 } from './cifar10';
 import { readFashionMnist } from './fashion-mnist';
-import { deriveSeed } from './rng';
+import { deriveSeed } from '../rng';
 import { subset } from './subset';
 import { SYNTHETIC_DEFAULT_SHAPE, type SyntheticShape, syntheticSplit } from './synthetic';
 import { normaliseSplit } from './transforms';

@@ -5,7 +5,7 @@
  * is small: an unlucky draw with few trousers would move accuracies for reasons unrelated to BN.
  */
 import { type ImageSet, take } from './dataset';
-import { Rng } from './rng';
+import { Rng } from '../rng';
 
 export interface SubsetOptions {
   /** Equal counts per class (as equal as the class sizes allow). Default true. */

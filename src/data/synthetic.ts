@@ -13,7 +13,7 @@
  * (`syntheticSplit`) share them and differ only in their noise and labels.
  */
 import type { Dataset, Split } from './dataset';
-import { deriveSeed, Rng } from './rng';
+import { deriveSeed, Rng } from '../rng';
 
 export interface SyntheticShape {
   height: number;

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type Dataset, DataError } from './dataset';
-import { Rng } from './rng';
+import { Rng } from '../rng';
 import {
   augmentBatch,
   CIFAR10_AUGMENT,

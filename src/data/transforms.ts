@@ -24,7 +24,7 @@
  * pipelines that normalise first do.
  */
 import { type ChannelStats, type Dataset, DataError, imageSize } from './dataset';
-import type { Rng } from './rng';
+import type { Rng } from '../rng';
 
 // ---------------------------------------------------------------------------------------------
 // Normalisation
@@ -177,7 +177,7 @@ export function augmentBatch(
     // Draw order is fixed (dy, dx, flip) so a given rng state always gives the same transform.
     const dy = spec.pad > 0 ? rng.int(2 * spec.pad + 1) - spec.pad : 0;
     const dx = spec.pad > 0 ? rng.int(2 * spec.pad + 1) - spec.pad : 0;
-    const flip = spec.flip && rng.next() < 0.5;
+    const flip = spec.flip && rng.uniform() < 0.5;
     shiftFlipInto(images, i * size, out, i * size, h, w, c, dy, dx, flip);
   }
   return out;

@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchNormTrain, channelAffine } from '../backend/batchnorm';
 import { conv2d } from '../backend/conv';
 import { matMul } from '../backend/matmul';
+import { deriveSeed, Rng } from '../rng';
 import type { BnMode, ForwardOptions, Init, Net } from './types';
 
 /** Std of the weight distribution: Glorot normal, He normal (fan-in or fan-out). */
@@ -17,9 +18,14 @@ export function initStd(init: Init, fanIn: number, fanOut: number): number {
   }
 }
 
-/** Seeded truncation-free normal weights (tf.randomNormal with a seed is deterministic per backend). */
+/**
+ * Seeded normal weights (not truncated), drawn by the project's generator (src/rng.ts) in JS: the
+ * same seed gives the same weights on every backend (tfjs's seeded tf.randomNormal is only
+ * deterministic per backend).
+ */
 export function normalWeights(shape: number[], std: number, seed: number): tf.Tensor {
-  return tf.randomNormal(shape, 0, std, 'float32', seed);
+  const n = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(Float32Array.from(new Rng(seed).normals(n, 0, std)), shape, 'float32');
 }
 
 /** A parameter store shared by the builders: named variables plus which ones get weight decay. */
@@ -27,14 +33,11 @@ export class ParamStore {
   readonly params = new Map<string, tf.Variable>();
   readonly state = new Map<string, tf.Variable>();
   readonly decayed = new Set<string>();
-  private seedCounter: number;
-  constructor(seed: number) {
-    // Spread seeds so nets with seeds 0, 1, 2 share no weights.
-    this.seedCounter = (seed * 7919 + 1) >>> 0;
-  }
+  /** How many seeded initialisers were drawn: the k-th draws from the stream deriveSeed(seed, k). */
+  private draws = 0;
+  constructor(readonly seed: number) {}
   nextSeed(): number {
-    this.seedCounter = (this.seedCounter + 104729) % 2147483647;
-    return this.seedCounter;
+    return deriveSeed(this.seed, ++this.draws);
   }
   add(name: string, init: tf.Tensor, decay: boolean): void {
     if (this.params.has(name)) throw new Error(`duplicate parameter name ${name}`);

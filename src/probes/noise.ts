@@ -19,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Net } from '../nets/types';
-import { Rng } from '../stats/rng';
+import { Rng } from '../rng';
 import { Sgd, type SgdConfig } from '../train/sgd';
 import { trainStep } from '../train/train';
 import { disposeAll, flatten, gradientsAt, snapshot } from './common';

@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend';
 import { buildResNet } from '../nets';
 import { mean } from '../stats/moments';
-import { Rng } from '../stats/rng';
+import { Rng } from '../rng';
 import { kernelConcordance, signFlipNull } from './output-gradients';
 
 beforeAll(async () => {

@@ -8,7 +8,7 @@ import type { Net } from '../nets/types';
 import { conv2d } from '../backend/conv';
 import type { LayerInfo } from '../nets/types';
 import { median } from '../stats/moments';
-import type { Rng } from '../stats/rng';
+import type { Rng } from '../rng';
 import { disposeAll } from './common';
 import { activationGradientsAndValues } from './gradients';
 

@@ -2,7 +2,7 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend';
 import { buildResNet } from '../nets';
-import { Rng } from '../stats/rng';
+import { Rng } from '../rng';
 import type { Net } from '../nets/types';
 import { filterNormalisedDirection, filterNormalisedSharpness } from './sharpness';
 

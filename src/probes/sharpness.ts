@@ -24,7 +24,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { Net } from '../nets/types';
 import { crossEntropy } from '../train/loss';
-import { Rng } from '../stats/rng';
+import { Rng } from '../rng';
 import type { ParamValues } from './common';
 
 export interface SharpnessOptions {

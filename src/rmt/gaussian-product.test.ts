@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Matrix } from 'ml-matrix';
 import { finiteNMoments, gaussianMatrix, gaussianProduct, matMul, singularValues } from './gaussian-product';
-import { Rng } from '../stats/rng';
+import { Rng } from '../rng';
 
 describe('Gaussian products', () => {
   it('matMul agrees with ml-matrix', () => {

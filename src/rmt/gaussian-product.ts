@@ -15,7 +15,7 @@
  * here are trustworthy up to ~1e14 and saturate beyond that.
  */
 import { Matrix, SingularValueDecomposition } from 'ml-matrix';
-import { Rng } from '../stats/rng';
+import { Rng } from '../rng';
 
 function checkSize(N: number, name = 'N'): void {
   if (!Number.isSafeInteger(N) || N < 1) throw new RangeError(`${name} must be a positive integer, got ${N}`);

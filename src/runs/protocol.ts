@@ -10,7 +10,7 @@ import { subsetIndices } from '../data/subset';
 import { BnPlacement } from '../nets/types';
 import { filterNormalisedSharpness } from '../probes/sharpness';
 import { hasCollapsed } from '../probes/stability';
-import { deriveSeed } from '../stats/rng';
+import { deriveSeed } from '../rng';
 import { evaluate, sliceToTensors, train } from '../train';
 import { makeResNet } from '../setup';
 import { Arm, TrainingScale, trainingData, trainingScale } from './scale';

@@ -4,7 +4,7 @@ import type { Dataset } from '../data/dataset';
 import { take } from '../data/dataset';
 import { subsetIndices } from '../data/subset';
 import { BnPlacement } from '../nets/types';
-import { deriveSeed } from '../stats/rng';
+import { deriveSeed } from '../rng';
 import { claimData } from '../setup';
 import { SharpnessSpec } from './protocol';
 

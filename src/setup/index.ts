@@ -19,7 +19,7 @@ import { loadData } from '../data/load';
 import { subset } from '../data/subset';
 import { downsample } from '../data/transforms';
 import { buildResNet, type BnPlacement, type Init, type Net } from '../nets';
-import { deriveSeed } from '../stats/rng';
+import { deriveSeed } from '../rng';
 import { sliceToTensors } from '../train/tensors';
 
 export interface ProfileScale {

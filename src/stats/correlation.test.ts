@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { pearson, spearman } from './correlation';
-import { Rng } from './rng';
+import { Rng } from '../rng';
 
 // R ?cor.test example (Hollander & Wolfe): cor.test(x, y, method = "spearman") gives
 // S = 48, p = 0.0968, rho = 0.6 (exact, n = 9).

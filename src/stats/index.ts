@@ -1,6 +1,5 @@
 /** The statistics the claims assert with: estimators, intervals and tests (see each module's notes). */
 export * from './types';
-export * from './rng';
 export * from './moments';
 export * from './distributions';
 export * from './ranks';

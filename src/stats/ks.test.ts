@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { kolmogorovSf, normalCdf } from './distributions';
 import { ksTest } from './ks';
-import { Rng } from './rng';
+import { Rng } from '../rng';
 
 const uniformCdf = (x: number) => Math.min(1, Math.max(0, x));
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { mannWhitneyNullDistribution, mannWhitneyU } from './mann-whitney';
-import { Rng } from './rng';
+import { Rng } from '../rng';
 
 /** P(U = u) by listing every way to pick which of the m + n ranked positions belong to x. */
 function bruteForceNull(m: number, n: number): number[] {

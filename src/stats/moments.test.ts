@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { excessKurtosis, mean, median, quantile, skewness, std, variance } from './moments';
-import { Rng } from './rng';
+import { Rng } from '../rng';
 
 const excelData = [3, 4, 5, 2, 3, 4, 5, 6, 4, 7]; // the example of Excel's SKEW and KURT help pages
 const oneToTen = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10];

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { linearFit, withinGroupSlope } from './ols';
-import { Rng } from './rng';
+import { Rng } from '../rng';
 
 // R's `cars` data (Ezekiel 1930): stopping distance against speed.
 const speed = [

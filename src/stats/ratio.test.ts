@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ratioOfDifferencesCI } from './ratio';
 import { tostPaired, pairedTTest } from './t-test';
-import { Rng } from './rng';
+import { Rng } from '../rng';
 
 describe('ratioOfDifferencesCI (delta method, Welch–Satterthwaite df)', () => {
   it('matches a hand computation', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { meanAbove, meanInterval, oneSampleTTest, pairedTTest, studentTTest, tostWelch, welchTTest } from './t-test';
 import { ksTest } from './ks';
-import { Rng } from './rng';
+import { Rng } from '../rng';
 
 // R's `sleep` data: extra hours of sleep under drug 1 and drug 2 (Student 1908).
 const drug1 = [0.7, -1.6, -0.2, -1.2, -0.1, 3.4, 3.7, 0.8, 0.0, 2.0];

@@ -88,6 +88,35 @@ describe('Rng (xoshiro128**)', () => {
     );
   });
 
+  it('permutation(n) is a permutation of 0 … n−1, and a uniform one (each of the 6 orders of 3 equally often)', () => {
+    fc.assert(
+      fc.property(fc.nat(), fc.integer({ min: 0, max: 200 }), (seed, n) => {
+        const p = Array.from(new Rng(seed).permutation(n));
+        expect(p.sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+      }),
+      { numRuns: 100 },
+    );
+    const r = new Rng(9);
+    const counts = new Map<string, number>();
+    const draws = 60_000;
+    for (let i = 0; i < draws; i++) {
+      const key = Array.from(r.permutation(3)).join('');
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    expect(counts.size).toBe(6);
+    const e = draws / 6;
+    const chi2 = [...counts.values()].reduce((s, c) => s + (c - e) ** 2 / e, 0);
+    expect(chi2).toBeLessThan(20.52); // qchisq(0.999, 5)
+  });
+
+  it('deriveSeed gives distinct, deterministic seeds for distinct parts, and depends on their order', () => {
+    expect(deriveSeed(3, 1, 2)).toBe(deriveSeed(3, 1, 2));
+    const seen = new Set<number>();
+    for (let s = 0; s < 20; s++) for (let e = 0; e < 20; e++) seen.add(deriveSeed(s, e));
+    expect(seen.size).toBe(400);
+    expect(deriveSeed(0, 1, 2)).not.toBe(deriveSeed(0, 2, 1));
+  });
+
   it('derived streams are reproducible and distinct from the parent and from each other', () => {
     const p = new Rng(5);
     expect(p.derive(1).uint32()).toBe(new Rng(5).derive(1).uint32());

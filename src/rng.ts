@@ -1,5 +1,7 @@
 /**
- * Seeded random numbers for the statistics and the random-matrix experiments.
+ * The project's one source of seeded random numbers: data (subsets, shuffles, augmentation,
+ * synthetic images), initial weights (src/nets/layers.ts), probes, random matrices, statistics and
+ * claims all draw from this generator, and every sub-stream comes from `deriveSeed`.
  *
  * xoshiro128** (Blackman & Vigna 2018): 128 bits of state, 32-bit integer arithmetic only (fast
  * in JS through Math.imul), period 2^128 − 1, passes BigCrush. The 128-bit state is filled from
@@ -7,9 +9,10 @@
  * `uniform()` uses 53 random bits, so it can take every double in [0, 1) on a 2^-53 grid (the
  * Box–Muller tail benefits from the extra bits over a 32-bit uniform).
  *
- * Everything random in `src/stats` and `src/rmt` takes a seed and builds one of these: the same
- * seed gives the same numbers on every machine. `derive(...labels)` gives an independent child
- * stream (e.g. one per matrix factor) without consuming the parent.
+ * Why not Math.random (or tfjs's seeded initialisers): every shuffle, crop, weight and random
+ * matrix has to repeat exactly for a given seed, across processes, machines and backends, so that
+ * a claim run twice, or on wasm and on WebGPU, sees the same numbers. `derive(...labels)` gives an
+ * independent child stream (e.g. one per matrix factor, one per epoch) without consuming the parent.
  */
 
 /** splitmix32 step: a well-mixed 32-bit output from a 32-bit counter. */
@@ -112,6 +115,13 @@ export class Rng {
       xs[j] = tmp;
     }
     return xs;
+  }
+
+  /** A uniformly random permutation of 0..n-1. */
+  permutation(n: number): Uint32Array {
+    const p = new Uint32Array(n);
+    for (let i = 0; i < n; i++) p[i] = i;
+    return this.shuffle(p);
   }
 
   /** `n` standard normals (times sd, plus mean) in a Float64Array. */
