@@ -9,11 +9,9 @@ import {
   defaultAugment,
   downsample,
   FASHION_MNIST_AUGMENT,
-  flipHorizontal,
   NO_AUGMENT,
   normalise,
   normaliseSplit,
-  shiftCrop,
   shiftFlipInto,
 } from './transforms';
 
@@ -24,6 +22,18 @@ function makeDs(n: number, h: number, w: number, c: number, f: (i: number) => nu
 }
 
 const sorted = (a: ArrayLike<number>) => Array.from(a).sort((x, y) => x - y);
+
+/** One image (h*w*c floats, HWC) shifted by (dy, dx) with zero fill, or mirrored left-right. */
+function shiftCrop(img: Float32Array, h: number, w: number, c: number, dy: number, dx: number): Float32Array {
+  const out = new Float32Array(h * w * c);
+  shiftFlipInto(img, 0, out, 0, h, w, c, dy, dx, false);
+  return out;
+}
+function flipHorizontal(img: Float32Array, h: number, w: number, c: number): Float32Array {
+  const out = new Float32Array(h * w * c);
+  shiftFlipInto(img, 0, out, 0, h, w, c, 0, 0, true);
+  return out;
+}
 
 /** Image shape plus an image with strictly positive pixels (so padding zeros are recognisable). */
 const imageArb = fc

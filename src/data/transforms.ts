@@ -141,20 +141,6 @@ export function shiftFlipInto(
   }
 }
 
-/** One image (h*w*c floats, HWC) shifted by (dy, dx) with zero fill: a pad-and-crop. */
-export function shiftCrop(img: Float32Array, h: number, w: number, c: number, dy: number, dx: number): Float32Array {
-  const out = new Float32Array(h * w * c);
-  shiftFlipInto(img, 0, out, 0, h, w, c, dy, dx, false);
-  return out;
-}
-
-/** One image mirrored left-right. */
-export function flipHorizontal(img: Float32Array, h: number, w: number, c: number): Float32Array {
-  const out = new Float32Array(h * w * c);
-  shiftFlipInto(img, 0, out, 0, h, w, c, 0, 0, true);
-  return out;
-}
-
 /**
  * Augment a batch of n HWC images into a new array: for each image an independent uniform
  * crop offset in [-pad, pad]^2 and, when `spec.flip`, a fair coin for the flip.

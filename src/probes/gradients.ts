@@ -56,8 +56,3 @@ export function activationGradientsAndValues(
   disposeAll(zeros);
   return { grads: Object.fromEntries(points.map((p, i) => [p, grads[i]!])), values };
 }
-
-/** Gradient of the loss with respect to the activations at the given probe points (caller owns). */
-export function activationGradients(net: Net, x: tf.Tensor, y: tf.Tensor1D, points: string[]): Record<string, tf.Tensor> {
-  return activationGradientsAndValues(net, x, y, points).grads;
-}

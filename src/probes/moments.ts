@@ -26,16 +26,6 @@ export function channelMomentTensors(t: tf.Tensor): { mean: tf.Tensor1D; std: tf
   });
 }
 
-/** Per-channel mean/std of a tensor over all axes but the last, read asynchronously. */
-export async function channelMomentsOf(t: tf.Tensor): Promise<{ means: Float32Array; stds: Float32Array }> {
-  const { mean, std } = channelMomentTensors(t);
-  try {
-    return { means: (await mean.data()) as Float32Array, stds: (await std.data()) as Float32Array };
-  } finally {
-    tf.dispose([mean, std]);
-  }
-}
-
 /**
  * Run one forward pass on x and collect the channel moments at the given probe points (default:
  * every point but the input). Training mode (batch statistics) unless `training: false`. The
@@ -76,13 +66,6 @@ export async function activationMoments(
   } finally {
     for (const k of kept) tf.dispose([k.mean, k.std]);
   }
-}
-
-/** Average over channels of a per-channel statistic, as log-magnitude: mean over c of ln|v_c|. */
-export function meanLogMagnitude(v: Float32Array): number {
-  let s = 0;
-  for (const x of v) s += Math.log(Math.abs(x));
-  return s / v.length;
 }
 
 export interface PooledFeatures {

@@ -4,7 +4,7 @@ import { initBackend } from '../backend';
 import { buildResNet } from '../nets';
 import { mean } from '../stats/moments';
 import { Rng } from '../rng';
-import { kernelConcordance, signFlipNull } from './output-gradients';
+import { inputDependence, signFlipNull } from './output-gradients';
 
 beforeAll(async () => {
   await initBackend();
@@ -18,7 +18,7 @@ describe('Table 1 concordance', () => {
       Array.from({ length: 12 }, (_, i) => i % 10),
       'int32',
     ) as tf.Tensor1D;
-    const c = await kernelConcordance(net, x, y, 's1b1.c2');
+    const { concordance: c } = await inputDependence(net, x, y, 's1b1.c2');
     expect(c.perExample).toHaveLength(12);
     const summed = c.absOfSum.map((_, i) => Math.abs(c.perExample.reduce((a, g) => a + g[i]!, 0)));
     const scale = Math.max(...c.absOfSum);

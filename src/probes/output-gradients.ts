@@ -96,18 +96,12 @@ export function signFlipNull(perExample: Float32Array[], draws: number, rng: Rng
 }
 
 /**
- * Gradient concordance of one conv layer's kernel (Table 1). The kernel gradient is a sum over
- * images b and positions (x, y) of terms d = input patch value · output gradient. |Σd| is the
- * absolute gradient; Σ|d| is the same filter-gradient computation with both factors replaced by
- * their absolute values (|a·b| = |a|·|b|), so no per-position tensor is ever materialised.
+ * Output gradients and the gradient concordance of one conv layer's kernel (Table 1), from one
+ * shared forward-backward pass. The kernel gradient is a sum over images b and positions (x, y)
+ * of terms d = input patch value · output gradient. |Σd| is the absolute gradient; Σ|d| is the
+ * same filter-gradient computation with both factors replaced by their absolute values
+ * (|a·b| = |a|·|b|), so no per-position tensor is ever materialised.
  */
-export function kernelConcordance(net: Net, x: tf.Tensor, y: tf.Tensor1D, layerName: string, eps = 1e-30): Promise<Concordance> {
-  const layer = findConv(net, layerName);
-  const { grads, values } = activationGradientsAndValues(net, x, y, [layer.output], [layer.input]);
-  return concordanceOf(layerName, net, layer, values[layer.input]!, grads[layer.output]!, eps);
-}
-
-/** Output gradients and a kernel's concordance from one shared forward-backward pass. */
 export async function inputDependence(
   net: Net,
   x: tf.Tensor,

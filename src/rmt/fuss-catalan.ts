@@ -168,8 +168,3 @@ export function singularValueDensity(M: number, s: number): number {
   if (s < 0) return 0;
   return 2 * s * fussCatalanDensity(M, s * s);
 }
-
-/** CDF of the singular values: P(s ≤ t) = F(t²). */
-export function singularValueCdf(M: number, t: number): number {
-  return t <= 0 ? 0 : fussCatalanCdf(M, t * t);
-}

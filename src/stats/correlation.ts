@@ -1,5 +1,5 @@
 /**
- * Pearson and Spearman correlation.
+ * Spearman's rank correlation.
  *
  * Spearman's ρ is Pearson's r of the mid-ranks (so ties are handled as R's cor(method =
  * "spearman") does). Its p-value:
@@ -24,12 +24,6 @@ function pearsonOf(x: ArrayLike<number>, y: ArrayLike<number>, name: string): nu
   return Math.max(-1, Math.min(1, sxy / Math.sqrt(sxx * syy)));
 }
 
-/** Pearson's product-moment correlation. */
-export function pearson(xs: ArrayLike<number>, ys: ArrayLike<number>): number {
-  const [x, y] = pairedSamples(xs, ys, ['pearson: x', 'pearson: y'], 2);
-  return pearsonOf(x, y, 'pearson');
-}
-
 export interface SpearmanOptions {
   alternative?: Alternative;
   /** 'auto' (default): exact permutation for n ≤ 9. true forces it (n ≤ 10 allowed), false uses t. */
@@ -37,7 +31,7 @@ export interface SpearmanOptions {
 }
 
 /** Largest n for which the exact permutation distribution is enumerated. */
-export const SPEARMAN_EXACT_MAX_N = 9;
+const SPEARMAN_EXACT_MAX_N = 9;
 
 /** Spearman's rank correlation with its p-value; statistic and estimate are ρ. */
 export function spearman(xs: ArrayLike<number>, ys: ArrayLike<number>, options: SpearmanOptions = {}): TestResult {

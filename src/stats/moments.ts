@@ -4,13 +4,12 @@
  * Estimators (named as in Joanes & Gill 1998, "Comparing measures of sample skewness and
  * kurtosis"):
  *   variance       unbiased, divides by n − 1 (R's var).
- *   skewness  g1 = m3 / m2^1.5                       (population moments m_r = mean((x − x̄)^r))
- *             G1 = g1 · √(n(n−1)) / (n−2)           (Excel SKEW, SAS, e1071 type 2)
  *   kurtosis  g2 = m4 / m2² − 3                      (excess; e1071 type 1)
  *             G2 = ((n+1)·g2 + 6)·(n−1) / ((n−2)(n−3))  (Excel KURT, SAS, e1071 type 2)
- * The default is the bias-corrected G1 / G2: G2 is unbiased for normal samples, which matters
- * when we compare "near-Gaussian" (excess kurtosis ≈ 0) against heavy-tailed gradients at a few
- * thousand values. g1 / g2 are available for comparison with other code.
+ *   where m_r = mean((x − x̄)^r) are the population moments.
+ * The default is the bias-corrected G2: it is unbiased for normal samples, which matters when we
+ * compare "near-Gaussian" (excess kurtosis ≈ 0) against heavy-tailed gradients at a few thousand
+ * values. g2 is available for comparison with other code.
  *
  * Quantiles are R's default type 7: linear interpolation between order statistics at
  * h = (n − 1)·p, so quantile(xs, 0) = min and quantile(xs, 1) = max.
@@ -18,7 +17,6 @@
  */
 import { finiteSample, sortedCopy } from './validate';
 
-export type SkewnessEstimator = 'g1' | 'G1';
 export type KurtosisEstimator = 'g2' | 'G2';
 
 export function mean(xs: ArrayLike<number>): number {
@@ -49,20 +47,18 @@ function meanOf(x: Float64Array): number {
   return m + r / x.length;
 }
 
-/** Central moment sums Σ(x − x̄)^r for r = 2, 3, 4. */
-function centralSums(x: Float64Array): { m: number; s2: number; s3: number; s4: number } {
+/** Central moment sums Σ(x − x̄)^r for r = 2, 4. */
+function centralSums(x: Float64Array): { m: number; s2: number; s4: number } {
   const m = meanOf(x);
   let s2 = 0;
-  let s3 = 0;
   let s4 = 0;
   for (let i = 0; i < x.length; i++) {
     const d = x[i]! - m;
     const d2 = d * d;
     s2 += d2;
-    s3 += d2 * d;
     s4 += d2 * d2;
   }
-  return { m, s2, s3, s4 };
+  return { m, s2, s4 };
 }
 
 /** Unbiased sample variance (n − 1 in the denominator). */
@@ -74,17 +70,6 @@ export function variance(xs: ArrayLike<number>): number {
 /** Sample standard deviation, √ of the unbiased variance. */
 export function std(xs: ArrayLike<number>): number {
   return Math.sqrt(variance(xs));
-}
-
-/** Sample skewness; `G1` (bias-adjusted, default) needs n ≥ 3. */
-export function skewness(xs: ArrayLike<number>, estimator: SkewnessEstimator = 'G1'): number {
-  const x = finiteSample(xs, 'skewness: xs', estimator === 'G1' ? 3 : 2);
-  const n = x.length;
-  const { s2, s3 } = centralSums(x);
-  if (s2 === 0) throw new RangeError('skewness: the sample is constant (variance 0), so skewness is undefined');
-  const m2 = s2 / n;
-  const g1 = s3 / n / Math.pow(m2, 1.5);
-  return estimator === 'g1' ? g1 : (g1 * Math.sqrt(n * (n - 1))) / (n - 2);
 }
 
 /** Sample excess kurtosis (0 for a normal); `G2` (bias-corrected, default) needs n ≥ 4. */
@@ -99,7 +84,7 @@ export function excessKurtosis(xs: ArrayLike<number>, estimator: KurtosisEstimat
 }
 
 /** Type-7 quantile of an ascending sorted array (no checks). */
-export function quantileSorted(sorted: ArrayLike<number>, p: number): number {
+function quantileSorted(sorted: ArrayLike<number>, p: number): number {
   const n = sorted.length;
   const h = (n - 1) * p;
   const lo = Math.floor(h);

@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { ratioOfDifferencesCI } from './ratio';
-import { tostPaired, pairedTTest } from './t-test';
 import { Rng } from '../rng';
 
 describe('ratioOfDifferencesCI (delta method, Welch–Satterthwaite df)', () => {
@@ -65,19 +64,5 @@ describe('ratioOfDifferencesCI (delta method, Welch–Satterthwaite df)', () => 
     expect(() => ratioOfDifferencesCI([1, 2], [3, 4], [1, 2])).toThrow(/undefined/);
     const r = ratioOfDifferencesCI([0.1, 0.2], [0.3, 0.4], [0.5, 0.6]);
     expect(r.denominatorT).toBeCloseTo(0.4 / Math.sqrt(0.005 / 2 + 0.005 / 2), 8);
-  });
-});
-
-describe('tostPaired', () => {
-  it('is the two one-sided paired t-tests and the paired (1 − 2α) interval', () => {
-    const x = [0.81, 0.8, 0.83, 0.79, 0.82];
-    const y = [0.8, 0.81, 0.82, 0.8, 0.8];
-    const r = tostPaired(x, y, 0.02);
-    expect(r.pLower).toBeCloseTo(pairedTTest(x, y, { mu: -0.02, alternative: 'greater' }).p, 12);
-    expect(r.pUpper).toBeCloseTo(pairedTTest(x, y, { mu: 0.02, alternative: 'less' }).p, 12);
-    expect(r.p).toBe(Math.max(r.pLower, r.pUpper));
-    expect(r.ci).toEqual(pairedTTest(x, y, { level: 0.9 }).ci);
-    expect(r.p < 0.05).toBe(r.ci[0] > -0.02 && r.ci[1] < 0.02);
-    expect(() => tostPaired(x, y, 0)).toThrow(/margin/);
   });
 });

@@ -1,5 +1,5 @@
 /**
- * t-tests: Welch's two-sample, one-sample, paired, and the TOST equivalence test built on Welch.
+ * t-tests: Welch's two-sample, one-sample, paired, and the TOST equivalence test of paired samples.
  *
  * Welch rather than Student for two samples: the claims compare runs with and without BN, whose
  * spreads differ by orders of magnitude, so equal variances cannot be assumed; the df come from
@@ -8,7 +8,7 @@
  * mean (difference) itself, and a one-sided alternative gives a one-sided CI.
  *
  * TOST (Schuirmann 1987) asks the reverse question, "are the means equal to within ±δ?": it
- * rejects non-equivalence when both one-sided Welch tests, H0: Δ ≤ −δ and H0: Δ ≥ +δ, reject;
+ * rejects non-equivalence when both one-sided paired tests, H0: Δ ≤ −δ and H0: Δ ≥ +δ, reject;
  * its p-value is the larger of the two. Equivalently, the (1 − 2α) CI of Δ lies inside (−δ, δ).
  */
 import { tQuantile, tCdf, tSf } from './distributions';
@@ -54,16 +54,6 @@ export function welchTTest(xs: ArrayLike<number>, ys: ArrayLike<number>, options
   return tResult('Welch t', mean(x) - mean(y), se, df, options);
 }
 
-/** Student's two-sample t-test with pooled variance (df = n_x + n_y − 2), for comparison with Welch. */
-export function studentTTest(xs: ArrayLike<number>, ys: ArrayLike<number>, options: TTestOptions = {}): TestResult {
-  const x = finiteSample(xs, 'studentTTest: x', 2);
-  const y = finiteSample(ys, 'studentTTest: y', 2);
-  const df = x.length + y.length - 2;
-  const pooled = ((x.length - 1) * variance(x) + (y.length - 1) * variance(y)) / df;
-  const se = Math.sqrt(pooled * (1 / x.length + 1 / y.length));
-  return tResult('Student t', mean(x) - mean(y), se, df, options);
-}
-
 /** One-sample t-test of mean(x) = mu. */
 export function oneSampleTTest(xs: ArrayLike<number>, options: TTestOptions = {}): TestResult {
   const x = finiteSample(xs, 'oneSampleTTest: x', 2);
@@ -104,7 +94,7 @@ export function pairedTTest(xs: ArrayLike<number>, ys: ArrayLike<number>, option
 }
 
 export interface TostResult {
-  test: 'TOST (Welch)' | 'TOST (paired)';
+  test: 'TOST (paired)';
   /** Overall p-value, max(pLower, pUpper): equivalence is shown when p < α. */
   p: number;
   /** p of H0: Δ ≤ −δ against Δ > −δ. */
@@ -122,13 +112,18 @@ export interface TostResult {
   level: number;
 }
 
-/** TOST from a t-test at a hypothesised difference: the two one-sided tests and the (1 − 2α) interval. */
-function tostOf(test: TostResult['test'], t: (o: TTestOptions) => TestResult, delta: number, levelOpt: number | undefined): TostResult {
+/**
+ * TOST equivalence of paired samples (x[i], y[i] from the same seed): the two one-sided tests on
+ * the differences x[i] − y[i], within (−δ, +δ), and the (1 − 2α) interval. Pairing removes what
+ * the seed shares between arms (initial kernels, batch order, augmentation) from the error.
+ */
+export function tostPaired(xs: ArrayLike<number>, ys: ArrayLike<number>, delta: number, options: { level?: number } = {}): TostResult {
+  const test = 'TOST (paired)';
   if (!(delta > 0) || !Number.isFinite(delta)) throw new RangeError(`${test}: margin δ must be a positive finite number, got ${delta}`);
-  const level = openUnit(levelOpt ?? 0.9, `${test}: level`);
-  const lower = t({ mu: -delta, alternative: 'greater' });
-  const upper = t({ mu: delta, alternative: 'less' });
-  const two = t({ level });
+  const level = openUnit(options.level ?? 0.9, `${test}: level`);
+  const lower = pairedTTest(xs, ys, { mu: -delta, alternative: 'greater' });
+  const upper = pairedTTest(xs, ys, { mu: delta, alternative: 'less' });
+  const two = pairedTTest(xs, ys, { level });
   return {
     test,
     p: Math.max(lower.p, upper.p),
@@ -142,18 +137,4 @@ function tostOf(test: TostResult['test'], t: (o: TTestOptions) => TestResult, de
     ci: two.ci!,
     level,
   };
-}
-
-/** TOST equivalence test of mean(x) − mean(y) within (−δ, +δ), by two one-sided Welch tests. */
-export function tostWelch(xs: ArrayLike<number>, ys: ArrayLike<number>, delta: number, options: { level?: number } = {}): TostResult {
-  return tostOf('TOST (Welch)', (o) => welchTTest(xs, ys, o), delta, options.level);
-}
-
-/**
- * TOST equivalence of paired samples (x[i], y[i] from the same seed): the two one-sided tests on
- * the differences x[i] − y[i], within (−δ, +δ). Pairing removes what the seed shares between arms
- * (initial kernels, batch order, augmentation) from the error.
- */
-export function tostPaired(xs: ArrayLike<number>, ys: ArrayLike<number>, delta: number, options: { level?: number } = {}): TostResult {
-  return tostOf('TOST (paired)', (o) => pairedTTest(xs, ys, o), delta, options.level);
 }

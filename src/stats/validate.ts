@@ -38,12 +38,6 @@ export function openUnit(v: number, name: string): number {
   return v;
 }
 
-/** A positive integer count (B resamples, k order statistics, ...). */
-export function positiveInt(v: number, name: string): number {
-  if (!Number.isSafeInteger(v) || v < 1) throw new RangeError(`${name} must be a positive integer, got ${v}`);
-  return v;
-}
-
 /** A finite number. */
 export function finiteNumber(v: number, name: string): number {
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new RangeError(`${name} must be a finite number, got ${String(v)}`);

@@ -7,12 +7,6 @@ export function crossEntropy(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scala
   return tf.neg(tf.sum(tf.mul(onehot, tf.logSoftmax(logits)), 1)).mean() as tf.Scalar;
 }
 
-/** Per-example cross-entropy [B]. */
-export function crossEntropyPerExample(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Tensor1D {
-  const onehot = tf.oneHot(labels, logits.shape[1]);
-  return tf.neg(tf.sum(tf.mul(onehot, tf.logSoftmax(logits)), 1)) as tf.Tensor1D;
-}
-
 /** Number of correct argmax predictions. */
 export function correctCount(logits: tf.Tensor2D, labels: tf.Tensor1D): tf.Scalar {
   return tf.sum(tf.cast(tf.equal(tf.argMax(logits, 1), tf.cast(labels, 'int32')), 'int32')) as tf.Scalar;
