@@ -23,7 +23,10 @@
  *    value at the start of the step (an order of magnitude; the paper's BN moments do not move).
  * Scale: smoke = ResNet-110 width 8, 14x14 Fashion-MNIST; paper = width 16, CIFAR-10; batch 128 (the paper's) in both:
  * at batch 64 one seed's ρ fell to 0.76 (the per-layer variances are estimated from the batch).
- * Last evidence (smoke, 2026-12-02, wasm): UNSTABLE across seed bases: holds at BN_SEED = 0 and
+ * Last evidence (smoke, 2026-12-02, wasm, after the one-RNG change c71b87a): UNSTABLE across
+ *  seed bases, now the other way round: fails at BN_SEED = 0 (ρ per seed 0.986, 0.945, 0.883,
+ *  0.997 and 0.272; p = 0.0113), holds at 1000 (p = 0.0002) and 2000 (p = 0.0021).
+ * Before it (same day, the old generators): UNSTABLE across seed bases: holds at BN_SEED = 0 and
  *  1000, fails at 2000. Spearman ρ per seed 0.81–0.99 at 0 and 1000 (Fisher-z t p = 0.002 each);
  *  at 2000 0.83, 0.97, 0.97, 0.80 and 0.03 (p = 0.014 > 0.01). The net of seed 2004 (α* 0.03)
  *  does blow up in its last blocks (end-of-step variance 9.5e2 and 8.6e6 in the last two probed
