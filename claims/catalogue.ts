@@ -1,11 +1,12 @@
 /**
  * The claim catalogue: the one list of the paper's claims this suite tests, one typed entry per
- * claim, in the order the claim files start (src/vitest/claims-sequencer.ts). Everything else is
- * taken from it or checked against it (src/vitest/catalogue.test.ts):
+ * claim, the training claims first. Everything else is taken from it or checked against it
+ * (src/vitest/catalogue.test.ts):
  *   - each spec, claims/<id>.spec.ts, calls `claim('<id>', …)` and takes its title and paper
  *     reference from here (src/vitest/harness.ts);
  *   - the summary page's sections, statements and "the paper shows" (src/report/html.ts);
- *   - the run order: the training claims first, then the others, longest first;
+ *   - its training claims are those whose runs the training phase computes (CLAIM_RUNS in
+ *     src/runs/sweep.ts);
  *   - the keys of every claims/baseline*.json and the rows of the README's claims table.
  * Bjorck, Gomes, Selman, Weinberger, "Understanding Batch Normalization", NeurIPS 2018 (arXiv
  * 1806.02375). Paper setup: ResNet-110 on CIFAR-10, SGD with momentum, batch 128, five runs per
@@ -22,9 +23,9 @@ export interface CatalogueEntry {
   /** The paper's numbers for comparison. */
   readonly shows: string;
   /**
-   * Cost class: 'training' claims share one rate sweep and one cache of training runs
-   * (src/runs) and start first; 'probe' claims probe nets at or near
-   * initialisation, or random matrices.
+   * Cost class: 'training' claims read the runs of one rate sweep and one cache of training runs
+   * that the training phase computes before any claim starts (src/runs); 'probe' claims probe nets
+   * at or near initialisation, or random matrices.
    */
   readonly cost: 'training' | 'probe';
   /**

@@ -36,8 +36,8 @@ import { claim } from '../src/vitest/harness';
 import {
   ARM_LABEL,
   ARMS,
-  armRuns,
   openTrainingClaim,
+  readClaimRuns,
   describeAccuracies,
   LEARNED,
   survived,
@@ -58,7 +58,7 @@ const BAR_LABEL: Record<Arm, string> = { none: 'no BN', final: 'BN, final layer 
 const MIN_GAIN = 0.05;
 
 claim('final-layer-bn-recovers-two-thirds', async (c) => {
-  const { S, train, sweep } = await openTrainingClaim(c, (S) => ({ 'final-layer BN': FINAL_BN, 'sweep grid': S.sweep.grid.join(', ') }));
+  const { S, train, sweep } = openTrainingClaim(c, (S) => ({ 'final-layer BN': FINAL_BN, 'sweep grid': S.sweep.grid.join(', ') }));
   const missing = ARMS.filter((a) => sweep.best[a] === null);
   if (missing.length) {
     c.require('the sweep finds a stable rate for every arm', false, `none for ${missing.join(', ')}: ${sweepSummary(sweep)}`);
@@ -67,8 +67,9 @@ claim('final-layer-bn-recovers-two-thirds', async (c) => {
 
   const chance = 1 / train.numClasses;
   const acc = {} as Record<Arm, number[]>;
+  const byArm = readClaimRuns('final-layer-bn-recovers-two-thirds', sweep);
   for (const arm of ARMS) {
-    const runs = await armRuns(arm, sweep.best[arm]!, sweep, { log: (l) => c.log(l) });
+    const runs = byArm[arm];
     acc[arm] = testAccuracies(runs, chance);
     const lost = runs.filter((r) => !survived(r)).length;
     c.log(

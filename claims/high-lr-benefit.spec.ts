@@ -48,8 +48,8 @@
 import { claim } from '../src/vitest/harness';
 import {
   accuracyCurves,
-  armRuns,
   openTrainingClaim,
+  readClaimRuns,
   describeAccuracies,
   LEARNED,
   survived,
@@ -63,7 +63,7 @@ import { pairedTTest } from '../src/stats/t-test';
 const DIVERGE_SHARE = 0.8;
 
 claim('high-lr-benefit', async (c) => {
-  const { S, train, sweep } = await openTrainingClaim(c, (S) => ({
+  const { S, train, sweep } = openTrainingClaim(c, (S) => ({
     'sweep grid': S.sweep.grid.join(', '),
     'sweep epochs': S.sweep.epochs,
   }));
@@ -77,11 +77,7 @@ claim('high-lr-benefit', async (c) => {
     return;
   }
 
-  const log = { log: (l: string) => c.log(l) };
-  const bnHigh = await armRuns('all', high, sweep, log);
-  const bnLow = await armRuns('all', low, sweep, log);
-  const noneHigh = await armRuns('none', high, sweep, log);
-  const noneLow = await armRuns('none', low, sweep, log); // Fig. 1's red curve
+  const { bnHigh, bnLow, noneHigh, noneLow } = readClaimRuns('high-lr-benefit', sweep); // noneLow: Fig. 1's red curve
   const chance = 1 / train.numClasses;
   const accHigh = testAccuracies(bnHigh, chance);
   const accLow = testAccuracies(bnLow, chance);

@@ -38,8 +38,8 @@
 import { claim } from '../src/vitest/harness';
 import {
   accuracyCurves,
-  armRuns,
   openTrainingClaim,
+  readClaimRuns,
   CONVERGED,
   describeAccuracies,
   LEARNED,
@@ -55,7 +55,7 @@ import { tostPaired } from '../src/stats/t-test';
 const MARGIN = 0.02; // δ: accuracy as a fraction (2 percentage points)
 
 claim('low-lr-parity', async (c) => {
-  const { S, train, sweep } = await openTrainingClaim(c, (S) => ({
+  const { S, train, sweep } = openTrainingClaim(c, (S) => ({
     'sweep grid': S.sweep.grid.join(', '),
     'sweep epochs': S.sweep.epochs,
     margin: MARGIN,
@@ -66,8 +66,7 @@ claim('low-lr-parity', async (c) => {
     return;
   }
 
-  const none = await armRuns('none', low, sweep, { log: (l) => c.log(l) });
-  const bn = await armRuns('all', low, sweep, { log: (l) => c.log(l) });
+  const { none, bn } = readClaimRuns('low-lr-parity', sweep);
   const chance = 1 / train.numClasses;
   const accNone = testAccuracies(none, chance);
   const accBn = testAccuracies(bn, chance);

@@ -45,10 +45,10 @@
  */
 import { claim } from '../src/vitest/harness';
 import {
-  armRuns,
   describeAccuracies,
   LEARNED,
   openTrainingClaim,
+  readClaimRuns,
   sweepSummary,
   testAccuracies,
   trainingSeeds,
@@ -58,7 +58,7 @@ import { mean, meanOfFinite } from '../src/stats/moments';
 import { meanInterval, pairedTTest, welchTTest } from '../src/stats/t-test';
 
 claim('small-lr-sharper-minima', async (c) => {
-  const { S, train, sweep } = await openTrainingClaim(c, (S) => ({
+  const { S, train, sweep } = openTrainingClaim(c, (S) => ({
     'sharpness images': S.sharpness.images,
     'sharpness directions': S.sharpness.directions,
     'sharpness step (× filter norm)': S.sharpness.epsilon,
@@ -80,9 +80,7 @@ claim('small-lr-sharper-minima', async (c) => {
   const small = low;
   const large = high;
 
-  const log = { log: (l: string) => c.log(l) };
-  const bnLow = await armRuns('all', small, sweep, log);
-  const bnHigh = await armRuns('all', large, sweep, log);
+  const { bnLow, bnHigh, noneLow } = readClaimRuns('small-lr-sharper-minima', sweep);
   const atMatch = (runs: RunResult[]) => runs.map((r) => r.sharpness?.matched?.value ?? NaN);
   const atEnd = (runs: RunResult[]) => runs.map((r) => r.sharpness?.final.value ?? NaN);
   const sLow = atMatch(bnLow);
@@ -99,7 +97,7 @@ claim('small-lr-sharper-minima', async (c) => {
 
   const chance = 1 / train.numClasses;
   const accHigh = testAccuracies(bnHigh, chance);
-  const accNoneLow = testAccuracies(await armRuns('none', small, sweep, log), chance);
+  const accNoneLow = testAccuracies(noneLow, chance);
   const reached = [...bnLow, ...bnHigh].every((r) => r.sharpness?.matched);
   const ready = [
     c.require(

@@ -164,7 +164,7 @@ describe('a claim record with non-finite statistics', () => {
     c.stat('log ratio', -Infinity, { note: 'log of 0' });
     c.stat('finite', 2.5, { ci: [3, 1] });
     c.check('the run diverged', r.diverged !== null, `step ${r.diverged?.step}`);
-    await writeRecord(
+    writeRecord(
       {
         id: c.meta.id,
         title: c.meta.title,

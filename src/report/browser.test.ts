@@ -95,8 +95,8 @@ describe.skipIf(!executablePath)('in headless Chromium', () => {
       ],
       annotation: 'recovery = 0.67',
     });
-    await writeRecord(fakeRecord('heavy-tailed-gradients', { figure: saveFigure('heavy-tailed-gradients', fig1, dir) }), dir);
-    await writeRecord(
+    writeRecord(fakeRecord('heavy-tailed-gradients', { figure: saveFigure('heavy-tailed-gradients', fig1, dir) }), dir);
+    writeRecord(
       fakeRecord('final-layer-bn-recovers-two-thirds', {
         verdict: 'fails',
         paper: '§4',

@@ -1,17 +1,14 @@
 /**
  * reports/claims.json: one record per claim, upserted by id.
  *
- * Two claim worker processes finish claims at the same time, and a run can be killed at any
- * moment, so every write takes an exclusive lock (reports/claims.json.lock), reads the file,
- * upserts, and replaces it atomically (temp file + fsync + rename). Readers never take the lock:
- * the rename guarantees they see a whole file.
+ * One process writes it: the claims reporter, in vitest's main process (src/vitest/
+ * claims-reporter.ts). A run can be killed at any moment, so every write replaces the file
+ * atomically (atomic.ts): a reader sees the old file or the new one, never half of either.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { ClaimRecord, ClaimsFile, formatIssues, type ClaimRecordInput } from './schema';
-import { removeOrphanTemps, withFileLock, writeFileAtomic, type LockOptions } from './atomic';
-
-export { writeFileAtomic } from './atomic';
+import { removeOrphanTemps, writeFileAtomic } from './atomic';
 
 export const CLAIMS_FILE = 'claims.json';
 
@@ -92,32 +89,27 @@ export function serializeRecords(records: readonly ClaimRecord[]): string {
 }
 
 /**
- * Validate `record` and upsert it by id into `<dir>/claims.json`, under the lock, atomically.
- * A claims.json that no longer parses (a schema change, a hand edit) is kept aside as
- * claims.json.corrupt-<time> with a warning rather than blocking every later run.
+ * Validate `record` and upsert it by id into `<dir>/claims.json`, atomically (and remove the temp
+ * files of a writer killed mid-write). A claims.json that no longer parses (a schema change, a
+ * hand edit) is kept aside as claims.json.corrupt-<time> with a warning rather than blocking
+ * every later run.
  */
-export async function writeRecord(record: ClaimRecordInput, dir = 'reports', lock: LockOptions = {}): Promise<ClaimRecord> {
+export function writeRecord(record: ClaimRecordInput, dir = 'reports'): ClaimRecord {
   const valid = validateRecord(record);
   const file = claimsPath(dir);
   fs.mkdirSync(dir, { recursive: true });
-  await withFileLock(
-    `${file}.lock`,
-    () => {
-      removeOrphanTemps(file);
-      let records: ClaimRecord[] = [];
-      try {
-        records = readRecords(dir, { allowMissing: true });
-      } catch (e) {
-        if (!(e instanceof RecordsFileError)) throw e;
-        const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-        fs.renameSync(file, aside);
-        console.warn(`[report] ${e.message}\n[report] kept it as ${aside} and started a new ${file}`);
-      }
-      const next = records.filter((r) => r.id !== valid.id);
-      next.push(valid);
-      writeFileAtomic(file, serializeRecords(next));
-    },
-    lock,
-  );
+  removeOrphanTemps(file);
+  let records: ClaimRecord[] = [];
+  try {
+    records = readRecords(dir, { allowMissing: true });
+  } catch (e) {
+    if (!(e instanceof RecordsFileError)) throw e;
+    const aside = `${file}.corrupt-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+    fs.renameSync(file, aside);
+    console.warn(`[report] ${e.message}\n[report] kept it as ${aside} and started a new ${file}`);
+  }
+  const next = records.filter((r) => r.id !== valid.id);
+  next.push(valid);
+  writeFileAtomic(file, serializeRecords(next));
   return valid;
 }

@@ -1,28 +1,28 @@
 /**
- * The suite run and the cache of training runs on disk: reports/.runs/<suite-run>/<key>.json, one
- * lock per key, workers taking runs cooperatively (see obtainRuns). The suite-run id is handed in
- * by the vitest glue (setSuiteRunId, src/vitest/worker-setup.ts), or BN_SUITE_RUN_ID.
+ * The suite run and the cache of training runs on disk: reports/.runs/<suite-run>/<key>.json.
+ * The training phase (phase.ts, in vitest's main process) is its one writer; the training specs
+ * only read it (readRuns). The suite run's id reaches the spec workers as BN_SUITE_RUN_ID, which
+ * the phase sets in the main process before vitest forks them.
  */
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { reportsDir } from '../config';
-import { pidAlive, withFileLock, writeFileAtomic } from '../report/atomic';
-import { computeRun, describeRun, RunResult, runKey, type RunRequest } from './protocol';
-
-// ---------------------------------------------------------------------------------------------
-// The suite run and the cache
+import { pidAlive, writeFileAtomic } from '../report/atomic';
+import { describeRun, RunResult, runKey, type RunRequest } from './protocol';
 
 const OWNER_FILE = 'owner.json';
+/** What the phase leaves when it stopped on a failed run: the specs' "missing run" errors quote it. */
+const FAILED_FILE = 'failed.txt';
 
 export function runsRoot(reports = reportsDir()): string {
   return path.join(reports, '.runs');
 }
 
 /**
- * Called once per `vitest` invocation (the claims' globalSetup): a fresh suite-run id and its
- * folder, and the folders of earlier suite runs removed, except those whose owner (the vitest
+ * Called once per `vitest` invocation that trains (the training phase): a fresh suite-run id and
+ * its folder, and the folders of earlier suite runs removed, except those whose owner (the vitest
  * process that made them) is still alive on this host: a concurrent suite keeps its runs.
  * `resume` (BN_SUITE_RUN_ID): take over that earlier suite run's folder instead, with the runs it
  * finished, so that an interrupted `BN_PROFILE=full` run goes on where it stopped and a changed
@@ -54,6 +54,9 @@ export function startSuiteRun(reports = reportsDir(), resume = process.env.BN_SU
   const id =
     resume ??
     `${new Date().toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 15)}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  // a resumed run's failure note and the temp files of its killed writer go; its runs stay
+  if (resume)
+    for (const n of fs.readdirSync(path.join(root, id))) if (n === FAILED_FILE || n.endsWith('.tmp')) fs.rmSync(path.join(root, id, n));
   writeFileAtomic(
     path.join(root, id, OWNER_FILE),
     JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date().toISOString() }),
@@ -61,42 +64,15 @@ export function startSuiteRun(reports = reportsDir(), resume = process.env.BN_SU
   return id;
 }
 
-let handedId: string | undefined;
-let localId: string | undefined;
-/**
- * The suite run this process works in, handed in by the vitest glue (src/vitest/worker-setup.ts:
- * the claims' globalSetup started it). Library code never asks vitest itself.
- */
-export function setSuiteRunId(id: string | undefined): void {
-  handedId = id;
-}
-/** This process's suite run: the one handed in (inside vitest), BN_SUITE_RUN_ID, or one of its own. */
-export function suiteRunId(): string {
-  let id = handedId ?? (process.env.BN_SUITE_RUN_ID?.trim() || undefined);
-  if (!id) {
-    localId ??= `local-${process.pid}-${randomBytes(3).toString('hex')}`;
-    id = localId;
-  }
-  if (!/^[\w.-]+$/.test(id)) throw new Error(`suite run id ${JSON.stringify(id)} is not a plain folder name`);
-  return id;
-}
-
+/** The cache folder of this process's suite run (BN_SUITE_RUN_ID, which the training phase sets). */
 export function runsDir(): string {
-  return path.join(runsRoot(), suiteRunId());
+  const id = process.env.BN_SUITE_RUN_ID?.trim();
+  if (!id) throw new Error('no suite run: BN_SUITE_RUN_ID is not set (the training phase sets it: run the claims through vitest)');
+  if (!/^[\w.-]+$/.test(id)) throw new Error(`suite run id ${JSON.stringify(id)} is not a plain folder name`);
+  return path.join(runsRoot(), id);
 }
 
-export interface ObtainOptions {
-  /** cache folder (default runsDir()) */
-  dir?: string;
-  /** what computes a run (default computeRun; tests pass a fake) */
-  compute?: (req: RunRequest) => Promise<RunResult>;
-  /** runs to compute while the ones asked for are being computed by another worker */
-  whileWaiting?: RunRequest[];
-  /** how often to look again while waiting (ms, default 500) */
-  pollMs?: number;
-  log?: (line: string) => void;
-}
-
+/** A cached result serves a request when it is the same run and measured what the request asks for. */
 function satisfies(r: RunResult, req: RunRequest): boolean {
   if (!req.sharpness || r.diverged || r.final.testAcc === null) return true;
   const s = r.sharpness;
@@ -111,92 +87,55 @@ function satisfies(r: RunResult, req: RunRequest): boolean {
   );
 }
 
-function readCached(file: string, req: RunRequest): RunResult | undefined {
+export function runFile(dir: string, req: RunRequest): string {
+  return path.join(dir, `${runKey(req.spec)}.json`);
+}
+
+/** The cached result of `req` in `dir`, or undefined (none, corrupt, another run's, or one that lacks what is asked). */
+export function readCached(dir: string, req: RunRequest): RunResult | undefined {
   let raw: string;
   try {
-    raw = fs.readFileSync(file, 'utf8');
+    raw = fs.readFileSync(runFile(dir, req), 'utf8');
   } catch {
     return undefined;
   }
-  const parsed = RunResult.safeParse(JSON.parse(raw));
+  let parsed: ReturnType<typeof RunResult.safeParse>;
+  try {
+    parsed = RunResult.safeParse(JSON.parse(raw));
+  } catch {
+    return undefined;
+  }
   if (!parsed.success || parsed.data.key !== runKey(req.spec)) return undefined;
   return satisfies(parsed.data, req) ? parsed.data : undefined;
 }
 
-const LOCK = { staleMs: Infinity }; // a run takes minutes to hours: only a dead holder makes a lock stale
+/** Store a computed run (atomically: a reader, or a killed phase, never leaves half a file). */
+export function writeRun(dir: string, result: RunResult): void {
+  writeFileAtomic(path.join(dir, `${result.key}.json`), JSON.stringify(result));
+}
 
-/**
- * Take the run's lock and return the run, computing it when no one has: `wait` false gives up at
- * once (undefined) when another process holds the lock.
- */
-async function takeRun(
-  req: RunRequest,
-  dir: string,
-  compute: (r: RunRequest) => Promise<RunResult>,
-  wait: boolean,
-  log: (l: string) => void,
-): Promise<RunResult | undefined> {
-  const key = runKey(req.spec);
-  const file = path.join(dir, `${key}.json`);
-  const cached = readCached(file, req);
-  if (cached) return cached;
-  let acquired = false;
-  try {
-    return await withFileLock(
-      `${file}.lock`,
-      async () => {
-        acquired = true;
-        const again = readCached(file, req);
-        if (again) return again;
-        log(`training ${describeRun(req.spec)}${req.sharpness ? ' (+ sharpness)' : ''} [${key}]`);
-        const r = await compute(req);
-        writeFileAtomic(file, JSON.stringify(r));
-        return r;
-      },
-      { ...LOCK, timeoutMs: wait ? Infinity : 0 },
-    );
-  } catch (e) {
-    if (!acquired && !wait && /could not lock/.test((e as Error).message)) return undefined;
-    throw e;
-  }
+/** Record why the phase stopped, for the specs that then miss their runs. */
+export function writeFailure(dir: string, message: string): void {
+  writeFileAtomic(path.join(dir, FAILED_FILE), `${message}\n`);
 }
 
 /**
- * The results of `reqs`, in order. Cached runs are read; runs no one is computing are computed
- * here, in order; runs another worker is computing are left for later, and while they are, the
- * runs of `whileWaiting` that no one has started are computed (so neither worker idles while
- * there is training to do). Then the remaining ones are waited for.
+ * The results of `reqs`, in order, from the cache the training phase filled. A run that is not
+ * there is an error naming it (and, when the phase stopped on a failed run, why it stopped).
  */
-export async function obtainRuns(reqs: RunRequest[], opts: ObtainOptions = {}): Promise<RunResult[]> {
-  const dir = opts.dir ?? runsDir();
-  const compute = opts.compute ?? computeRun;
-  const log = opts.log ?? ((l: string) => console.log(`[runs] ${l}`));
-  const poll = opts.pollMs ?? 500;
-  fs.mkdirSync(dir, { recursive: true });
-  const out: (RunResult | undefined)[] = reqs.map(() => undefined);
-  let todo = reqs.map((_, i) => i);
-  const extra = [...(opts.whileWaiting ?? [])];
-  let announced = false;
-  while (todo.length) {
-    const left: number[] = [];
-    for (const i of todo) {
-      const r = await takeRun(reqs[i]!, dir, compute, false, log);
-      if (r) out[i] = r;
-      else left.push(i);
+export function readRuns(reqs: readonly RunRequest[], dir = runsDir()): RunResult[] {
+  return reqs.map((req) => {
+    const r = readCached(dir, req);
+    if (r) return r;
+    let failed: string;
+    try {
+      failed = ` The training phase stopped: ${fs.readFileSync(path.join(dir, FAILED_FILE), 'utf8').trim()}`;
+    } catch {
+      failed =
+        ' The training phase did not train it: was this claim selected when vitest started (its runs are planned from the files selected then)?';
     }
-    todo = left;
-    if (!todo.length) break;
-    // Everything still missing is being trained elsewhere: help with other runs meanwhile.
-    let helped = false;
-    while (extra.length && !helped) helped = (await takeRun(extra.shift()!, dir, compute, false, log)) !== undefined;
-    if (helped) continue;
-    if (!announced) {
-      log(
-        `waiting for another worker: ${todo.length} run(s) were being trained elsewhere (${todo.map((i) => describeRun(reqs[i]!.spec)).join('; ')})`,
-      );
-      announced = true;
-    }
-    await new Promise((r) => setTimeout(r, poll));
-  }
-  return out as RunResult[];
+    throw new Error(
+      `training run ${describeRun(req.spec)}${req.sharpness ? ' (+ sharpness)' : ''} [${runKey(req.spec)}] is not in ${dir}.${failed}`,
+    );
+  });
 }

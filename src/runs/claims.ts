@@ -4,9 +4,10 @@ import type { LinesSpec } from '../report/figures';
 import { mean } from '../stats/moments';
 import type { ClaimContext } from '../vitest/harness';
 import { dataName } from '../setup';
-import { TrainingScale, trainingData, trainingScale, trainingSeeds } from './scale';
+import { trainingData } from './compute';
+import { TrainingScale, trainingScale, trainingSeeds } from './scale';
 import { RunResult } from './protocol';
-import { Sweep, lrSweep, sweepStatistics, sweepSummary } from './sweep';
+import { Sweep, readSweep, sweepStatistics, sweepSummary } from './sweep';
 
 // ---------------------------------------------------------------------------------------------
 // What the training claims' assertions and figures share
@@ -75,13 +76,14 @@ export function accuracyCurves(o: { title: string; caption: string; arms: { name
 
 /**
  * How every training claim opens: its data and scale into the record (the claim's own `extra`
- * entries after the epochs), then the shared sweep, logged and recorded as supporting statistics
- * (after the claim's own, so a reader meets the claim's numbers first).
+ * entries after the epochs), then the shared sweep (read from the training phase's cache), logged
+ * and recorded as supporting statistics (after the claim's own, so a reader meets the claim's
+ * numbers first).
  */
-export async function openTrainingClaim(
+export function openTrainingClaim(
   c: ClaimContext,
   extra: (S: TrainingScale) => Record<string, string | number | boolean> = () => ({}),
-): Promise<{ S: TrainingScale; train: Dataset; sweep: Sweep }> {
+): { S: TrainingScale; train: Dataset; sweep: Sweep } {
   const S = trainingScale();
   const { train } = trainingData();
   c.data(dataName(train));
@@ -94,7 +96,7 @@ export async function openTrainingClaim(
     seeds: trainingSeeds().length,
     extra: { epochs: S.epochs, ...extra(S) },
   });
-  const sweep = await lrSweep({ log: (l) => c.log(l) });
+  const sweep = readSweep();
   c.log(`sweep: ${sweepSummary(sweep)}`);
   for (const st of sweepStatistics(sweep)) c.supportingStat(st.name, st.value, st); // listed after the claim's own
   return { S, train, sweep };

@@ -32,15 +32,16 @@
  *
  * Cache: reports/.runs/<suite-run>/<key>.json, key = a hash of the run's full config (arm, lr,
  * seed, depth, width, epochs, batch, images, data and the seed of its subsets, profile, fault,
- * ...). The suite-run id comes from the claims' globalSetup (`startSuiteRun`, handed to the
- * workers with vitest's provide / inject), so a new `npx vitest claims` never reuses an old run,
- * and the folders of finished suite runs are removed when the next one starts. Files are written atomically; one lock per
- * key makes two workers that want the same run compute it once (the second waits and reads it).
- * Workers take runs cooperatively: a run locked by the other worker is skipped, not waited for,
- * while runs of one's own are free; see `obtainRuns`.
+ * ...). The training phase (phase.ts), in vitest's main process before any claim file starts,
+ * trains the sweep and then the runs of the selected training claims (CLAIM_RUNS in sweep.ts) with
+ * a pool of worker processes, and is the cache's one writer; the specs only read it. A suite run is
+ * one `vitest` invocation (`startSuiteRun`): a new one never reuses an old run, unless
+ * BN_SUITE_RUN_ID resumes it, and the folders of finished suite runs are removed when the next one
+ * starts.
  */
 export * from './scale';
 export * from './protocol';
+export * from './compute';
 export * from './cache';
 export * from './sweep';
 export * from './claims';

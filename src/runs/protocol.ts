@@ -1,19 +1,12 @@
-/** One training run: its spec (the cache key), its result, and how it is computed (src/train's loop, the sharpness probe). */
+/**
+ * One training run: its spec (the cache key) and its result. Plain data, no TensorFlow: the
+ * training phase in vitest's main process plans runs with it; compute.ts computes them.
+ */
 import { createHash } from 'node:crypto';
-import os from 'node:os';
-import * as tf from '@tensorflow/tfjs';
 import { z } from 'zod';
 import { config, Profile } from '../config';
-import type { Dataset } from '../data/dataset';
-import { take } from '../data/dataset';
-import { subsetIndices } from '../data/subset';
 import { BnPlacement } from '../nets/types';
-import { filterNormalisedSharpness } from '../probes/sharpness';
-import { hasCollapsed } from '../probes/stability';
-import { deriveSeed } from '../rng';
-import { evaluate, sliceToTensors, train } from '../train';
-import { makeResNet } from '../setup';
-import { Arm, TrainingScale, trainingData, trainingScale } from './scale';
+import { Arm, TrainingScale, trainingScale } from './scale';
 
 // ---------------------------------------------------------------------------------------------
 // A run: its config (the cache key), its result
@@ -112,8 +105,6 @@ export const RunResult = z.object({
 });
 export type RunResult = z.infer<typeof RunResult>;
 
-const finiteOrNull = (v: number | null | undefined): number | null => (v !== null && v !== undefined && Number.isFinite(v) ? v : null);
-
 /** The protocol's run of `arm` at `lr` with `seed`, at the active profile. */
 export function runSpec(
   arm: Arm,
@@ -167,159 +158,4 @@ export function runKey(spec: RunSpec): string {
 
 export function describeRun(spec: RunSpec): string {
   return `ResNet-${spec.depth} w${spec.width} bn=${spec.arm} lr=${spec.lr} seed=${spec.seed}`;
-}
-
-/** Train one run as its spec says and measure what the request asks for. The training loop is src/train's. */
-export async function computeRun(req: RunRequest): Promise<RunResult> {
-  const { spec } = req;
-  const c = config();
-  if (spec.profile !== c.profile || spec.data !== c.dataName || spec.dataSeed !== c.seed || spec.fault !== c.fault)
-    throw new Error(
-      `run ${describeRun(spec)} was asked for profile/data/data seed/fault ${spec.profile}/${spec.data}/${spec.dataSeed}/${spec.fault}, but this process runs ${c.profile}/${c.dataName}/${c.seed}/${c.fault}`,
-    );
-  const data = trainingData(spec);
-  const net = makeResNet({ depth: spec.depth, width: spec.width, bn: spec.arm, seed: spec.seed, data: data.train });
-  const sharpProbe = req.sharpness ? sharpnessProbe(data.train, spec.seed, req.sharpness) : undefined;
-  let matched: NonNullable<RunResult['sharpness']>['matched'] = null;
-  const stepsPerEpoch = Math.floor(data.train.n / spec.batch);
-  let epochLoss = 0;
-  try {
-    const r = await train(
-      net,
-      { train: data.train, test: data.test },
-      {
-        epochs: spec.epochs,
-        batchSize: spec.batch,
-        schedule: { kind: 'step', lr: spec.lr, factor: spec.lrCut.factor, at: [spec.lrCut.at] },
-        momentum: spec.momentum,
-        weightDecay: spec.weightDecay,
-        seed: spec.seed,
-        augment: spec.augment,
-        divergenceFactor: spec.divergenceFactor,
-        evaluateEachEpoch: spec.evaluateEachEpoch,
-        evaluateEvery: spec.evaluateEvery,
-        label: describeRun(spec),
-        progress: true,
-        // sharpness at the matched training loss: at the end of the first epoch whose mean loss reaches it
-        onStep: sharpProbe
-          ? async (step, { loss }) => {
-              epochLoss += loss;
-              if (step % stepsPerEpoch !== 0) return;
-              const mean = epochLoss / stepsPerEpoch;
-              epochLoss = 0;
-              if (matched || !(mean <= sharpProbe.spec.matchedLoss)) return;
-              const m = await sharpProbe.measure(
-                net,
-                `epoch ${step / stepsPerEpoch}, training loss ${mean.toFixed(3)} ≤ ${sharpProbe.spec.matchedLoss}`,
-              );
-              matched = { epoch: step / stepsPerEpoch, step, trainLoss: mean, value: m.value, probeLoss: m.probeLoss };
-            }
-          : undefined,
-      },
-    );
-    const history: EpochStats[] = r.history.map((h) => ({
-      epoch: h.epoch,
-      step: h.step,
-      lr: h.lr,
-      trainLoss: finiteOrNull(h.trainLoss),
-      trainAcc: finiteOrNull(h.trainAcc),
-      testAcc: finiteOrNull(h.testAcc),
-      testLoss: finiteOrNull(h.testLoss),
-    }));
-    const last = history.at(-1);
-    const finished = !r.diverged && last !== undefined && last.step === r.steps;
-    // A too-large step can kill every ReLU feeding the classifier instead of overflowing: the
-    // loss falls back to ln(classes), which train()'s divergence detection cannot see.
-    const collapsed = finished && (await collapsedOn(net, data.train));
-    // validation (to pick rates on) once, at the end: eval mode, as the test split
-    const val = finished && data.validation.n > 0 ? await evaluate(net, data.validation) : undefined;
-    let sharp: RunResult['sharpness'];
-    if (sharpProbe && finished) {
-      const f = await sharpProbe.measure(net, 'end of training');
-      const sp = sharpProbe.spec;
-      sharp = {
-        matched,
-        final: f,
-        images: sp.images,
-        batch: sp.batch,
-        directions: sp.directions,
-        epsilon: sp.epsilon,
-        matchedLoss: sp.matchedLoss,
-      };
-    }
-    const result: RunResult = {
-      key: runKey(spec),
-      spec,
-      diverged: r.diverged ? { step: r.diverged.step, loss: finiteOrNull(r.diverged.loss), reason: r.diverged.reason } : null,
-      collapsed,
-      steps: r.steps,
-      firstLoss: finiteOrNull(r.firstLoss),
-      history,
-      final: {
-        trainAcc: finiteOrNull(r.final.trainAcc),
-        trainLoss: finiteOrNull(r.final.trainLoss),
-        valAcc: finiteOrNull(val?.accuracy),
-        valLoss: finiteOrNull(val?.loss),
-        testAcc: finiteOrNull(r.final.testAcc),
-        testLoss: finiteOrNull(r.final.testLoss),
-      },
-      ...(sharp ? { sharpness: sharp } : {}),
-      seconds: r.seconds,
-      computedBy: { pid: process.pid, host: os.hostname(), at: new Date().toISOString() },
-    };
-    return RunResult.parse(result);
-  } finally {
-    net.dispose();
-    sharpProbe?.dispose();
-  }
-}
-
-/** hasCollapsed (src/probes/stability) on the first 128 training images, un-augmented. */
-async function collapsedOn(net: ReturnType<typeof makeResNet>, ds: Dataset): Promise<boolean> {
-  const { x, y } = sliceToTensors(ds, 0, Math.min(128, ds.n));
-  try {
-    return await hasCollapsed(net, x);
-  } finally {
-    x.dispose();
-    y.dispose();
-  }
-}
-
-/**
- * Sharpness of the net being trained (small-lr-sharper-minima): the filter-normalised curvature of
- * the training loss (src/probes/sharpness.ts: invariant to the rescaling of a kernel that BN
- * undoes, unlike the top Hessian eigenvalue) on a fixed, seeded, balanced set of un-augmented
- * training images, the same directions (seeded by the run's seed) wherever it is measured.
- */
-function sharpnessProbe(
-  trainSet: Dataset,
-  seed: number,
-  spec: SharpnessSpec,
-): {
-  spec: SharpnessSpec;
-  measure: (net: ReturnType<typeof makeResNet>, when: string) => Promise<{ value: number | null; probeLoss: number | null }>;
-  dispose: () => void;
-} {
-  const idx = subsetIndices(trainSet.labels, trainSet.numClasses, spec.images, deriveSeed(seed, 0x5a4e));
-  const probe = take(trainSet, idx);
-  const batches: { x: tf.Tensor4D; y: tf.Tensor1D }[] = [];
-  for (let i = 0; i + spec.batch <= probe.n; i += spec.batch) batches.push(sliceToTensors(probe, i, spec.batch));
-  return {
-    spec,
-    async measure(net, when) {
-      const t0 = performance.now();
-      const r = await filterNormalisedSharpness(net, batches, {
-        directions: spec.directions,
-        epsilon: spec.epsilon,
-        seed: deriveSeed(seed, 0x5a4f),
-      });
-      console.log(
-        `[train] ${net.description} seed ${seed}: sharpness ${r.value.toPrecision(4)} at ${when} (probe loss ${r.loss.toFixed(3)}) in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
-      );
-      return { value: finiteOrNull(r.value), probeLoss: finiteOrNull(r.loss) };
-    },
-    dispose() {
-      for (const b of batches) tf.dispose([b.x, b.y]);
-    },
-  };
 }

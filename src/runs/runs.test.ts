@@ -1,4 +1,3 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -6,35 +5,18 @@ import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend';
 import {
   computeRun,
-  obtainRuns,
   pickRates,
+  readCached,
+  readRuns,
   runKey,
   runSpec,
   startSuiteRun,
   TRAINING_SCALES,
-  type RunRequest,
-  type RunResult,
+  writeRun,
   type SweepPoint,
 } from './index';
+import { fakeRun } from './testing/fake-runs';
 
-const here = path.dirname(new URL(import.meta.url).pathname);
-
-/** A worker stand-in: wants the same four runs as its twin; "computing" one logs it and takes 300 ms. */
-const CHILD = `
-import fs from 'node:fs';
-const m = await import(${JSON.stringify(path.join(here, 'index.ts'))});
-const S = m.TRAINING_SCALES.smoke;
-const reqs = [0.001, 0.01, 0.1, 1].map((lr) => ({ spec: m.runSpec('all', lr, 0, { S }) }));
-const compute = async (req) => {
-  fs.appendFileSync(process.env.RUNS_COUNTER, process.env.RUNS_TAG + ' ' + m.runKey(req.spec) + '\\n');
-  await new Promise((r) => setTimeout(r, 300));
-  return { key: m.runKey(req.spec), spec: req.spec, diverged: null, collapsed: false, steps: 1, firstLoss: 1, history: [],
-    final: { trainAcc: 0, trainLoss: 0, valAcc: 0, valLoss: 0, testAcc: req.spec.lr, testLoss: 0 }, seconds: 0,
-    computedBy: { pid: process.pid, host: 'h', at: new Date().toISOString() } };
-};
-const rs = await m.obtainRuns(reqs, { dir: process.env.RUNS_DIR, compute, pollMs: 20, log: () => {} });
-console.log(JSON.stringify(rs.map((r) => [r.key, r.final.testAcc])));
-`;
 const tmpDirs: string[] = [];
 function tmp(): string {
   const d = fs.mkdtempSync(path.join(os.tmpdir(), 'bn-runs-'));
@@ -46,35 +28,6 @@ afterEach(() => {
 });
 
 const S = TRAINING_SCALES.smoke;
-
-/** A stand-in for a trained run: instant, deterministic, counts its calls. */
-function fakeCompute(calls: string[], delayMs = 0) {
-  return async (req: RunRequest): Promise<RunResult> => {
-    calls.push(runKey(req.spec));
-    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
-    return {
-      key: runKey(req.spec),
-      spec: req.spec,
-      diverged: null,
-      collapsed: false,
-      steps: 10,
-      firstLoss: 2.3,
-      history: [{ epoch: 1, step: 10, lr: req.spec.lr, trainLoss: 1, trainAcc: 0.5, testAcc: 0.5, testLoss: 1 }],
-      final: { trainAcc: 0.5, trainLoss: 1, valAcc: 0.5, valLoss: 1, testAcc: 0.5 + req.spec.lr, testLoss: 1 },
-      ...(req.sharpness
-        ? {
-            sharpness: {
-              matched: { epoch: 1, step: 10, trainLoss: 1, value: 7, probeLoss: 1 },
-              final: { value: 7, probeLoss: 1 },
-              ...req.sharpness,
-            },
-          }
-        : {}),
-      seconds: 0,
-      computedBy: { pid: process.pid, host: os.hostname(), at: new Date().toISOString() },
-    };
-  };
-}
 
 describe('run keys', () => {
   it('are stable, and change with every field of the config', () => {
@@ -165,61 +118,34 @@ describe('picking rates from a sweep', () => {
 });
 
 describe('the run cache', () => {
-  it('computes a run once and reads it back, and recomputes when sharpness is asked for and missing', async () => {
+  it('reads back a stored run; a corrupt, foreign or missing one is an error naming the run', () => {
     const dir = tmp();
-    const calls: string[] = [];
-    const compute = fakeCompute(calls);
-    const reqs = [{ spec: runSpec('none', 0.01, 0, { S }) }, { spec: runSpec('all', 0.01, 0, { S }) }];
-    const a = await obtainRuns(reqs, { dir, compute, log: () => {} });
-    const b = await obtainRuns(reqs, { dir, compute, log: () => {} });
-    expect(calls).toHaveLength(2);
-    expect(b).toEqual(a);
-    expect(
-      fs
-        .readdirSync(dir)
-        .filter((f) => f.endsWith('.json'))
-        .sort(),
-    ).toEqual(reqs.map((r) => `${runKey(r.spec)}.json`).sort());
-    const [withSharp] = await obtainRuns([{ ...reqs[1]!, sharpness: S.sharpness }], { dir, compute, log: () => {} });
-    expect(calls).toHaveLength(3);
-    expect(withSharp!.sharpness?.matched?.value).toBe(7);
-    await obtainRuns([reqs[1]!], { dir, compute, log: () => {} }); // a run with sharpness serves a request without
-    expect(calls).toHaveLength(3);
+    const reqs = [{ spec: runSpec('none', 0.01, 0, { S }) }, { spec: runSpec('all', 0.01, 0, { S }), sharpness: S.sharpness }];
+    for (const r of reqs) writeRun(dir, fakeRun(r));
+    expect(readRuns(reqs, dir)).toEqual(reqs.map(fakeRun).map((r) => ({ ...r, computedBy: expect.anything() })));
+    expect(fs.readdirSync(dir).sort()).toEqual(reqs.map((r) => `${runKey(r.spec)}.json`).sort()); // no temp file left
+    fs.writeFileSync(path.join(dir, `${runKey(reqs[0]!.spec)}.json`), '{"key": "nope"}');
+    expect(() => readRuns(reqs, dir)).toThrow(
+      new RegExp(
+        `^training run ResNet-56 w4 bn=none lr=0\\.01 seed=0 \\[${runKey(reqs[0]!.spec)}\\] is not in ${dir}\\. The training phase did not train it`,
+      ),
+    );
+    fs.writeFileSync(path.join(dir, `${runKey(reqs[0]!.spec)}.json`), '{');
+    expect(readCached(dir, reqs[0]!)).toBeUndefined();
+    expect(() => readRuns([{ spec: runSpec('none', 0.1, 0, { S }) }], dir)).toThrow(/bn=none lr=0\.1 seed=0 /);
   });
 
-  it('ignores a corrupt or foreign cache file', async () => {
+  it('a run stored without the sharpness a request asks for does not serve it; one with sharpness serves a request without', () => {
     const dir = tmp();
-    const calls: string[] = [];
-    const req = { spec: runSpec('none', 0.01, 0, { S }) };
-    fs.writeFileSync(path.join(dir, `${runKey(req.spec)}.json`), '{"key": "nope"}');
-    const [r] = await obtainRuns([req], { dir, compute: fakeCompute(calls), log: () => {} });
-    expect(calls).toHaveLength(1);
-    expect(r!.key).toBe(runKey(req.spec));
+    const plain = { spec: runSpec('all', 0.1, 1, { S }) };
+    writeRun(dir, fakeRun(plain));
+    expect(readCached(dir, { ...plain, sharpness: S.sharpness })).toBeUndefined();
+    expect(() => readRuns([{ ...plain, sharpness: S.sharpness }], dir)).toThrow(/seed=1 \(\+ sharpness\)/);
+    writeRun(dir, fakeRun({ ...plain, sharpness: S.sharpness }));
+    expect(readCached(dir, { ...plain, sharpness: S.sharpness })?.sharpness?.matched?.value).toBe(7);
+    expect(readCached(dir, plain)?.sharpness).toBeDefined();
+    expect(readCached(dir, { ...plain, sharpness: { ...S.sharpness, directions: 2 } })).toBeUndefined();
   });
-
-  it('two processes that want the same runs compute each once, and share the work', async () => {
-    const dir = tmp();
-    const counter = path.join(dir, 'computed.log');
-    const child = (tag: string) =>
-      new Promise<string>((resolve, reject) => {
-        const p = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', CHILD], {
-          env: { ...process.env, RUNS_DIR: dir, RUNS_COUNTER: counter, RUNS_TAG: tag },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        });
-        let out = '';
-        p.stdout.on('data', (d) => (out += d));
-        p.stderr.on('data', (d) => (out += d));
-        p.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`child ${tag} exited ${code}: ${out}`))));
-      });
-    const [a, b] = await Promise.all([child('a'), child('b')]);
-    const lines = fs.readFileSync(counter, 'utf8').trim().split('\n');
-    const keys = lines.map((l) => l.split(' ')[1]);
-    expect(new Set(keys).size).toBe(keys.length); // nothing computed twice
-    expect(keys).toHaveLength(4); // ... and everything computed
-    const by = new Set(lines.map((l) => l.split(' ')[0]));
-    expect(by).toEqual(new Set(['a', 'b'])); // both processes worked
-    expect(JSON.parse(a.trim().split('\n').at(-1)!)).toEqual(JSON.parse(b.trim().split('\n').at(-1)!));
-  }, 60_000);
 });
 
 describe('suite runs', () => {
@@ -246,9 +172,12 @@ describe('suite runs', () => {
       fs.writeFileSync(path.join(root, name, 'owner.json'), dead);
     }
     fs.writeFileSync(path.join(root, 'interrupted', 'abc.json'), '{}');
+    fs.writeFileSync(path.join(root, 'interrupted', 'def.json.999999.0a1b.tmp'), '{"half');
+    fs.writeFileSync(path.join(root, 'interrupted', 'failed.txt'), 'training run … failed');
     expect(startSuiteRun(reports, 'interrupted')).toBe('interrupted');
     expect(fs.readdirSync(root)).toEqual(['interrupted']);
-    expect(fs.existsSync(path.join(root, 'interrupted', 'abc.json'))).toBe(true);
+    // its runs are kept; the killed writer's temp file and the note of its failure go
+    expect(fs.readdirSync(path.join(root, 'interrupted')).sort()).toEqual(['abc.json', 'owner.json']);
     expect(JSON.parse(fs.readFileSync(path.join(root, 'interrupted', 'owner.json'), 'utf8')).pid).toBe(process.pid);
     expect(() => startSuiteRun(reports, 'missing')).toThrow(/BN_SUITE_RUN_ID=missing: no such suite run .*interrupted/);
     expect(() => startSuiteRun(reports, '../x')).toThrow(/not a plain folder name/);

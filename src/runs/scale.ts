@@ -1,12 +1,7 @@
-/** The training claims' scale per profile, their seeds, and their data (train / validation / test). */
+/** The training claims' scale per profile and their seeds (their data: compute.ts). */
 import { config, Profile } from '../config';
-import type { Dataset } from '../data/dataset';
-import { take } from '../data/dataset';
-import { subsetIndices } from '../data/subset';
 import { BnPlacement } from '../nets/types';
-import { deriveSeed } from '../rng';
-import { claimData } from '../setup';
-import { SharpnessSpec } from './protocol';
+import type { SharpnessSpec } from './protocol';
 
 // ---------------------------------------------------------------------------------------------
 // Scale of the training claims, per profile
@@ -122,35 +117,4 @@ export function trainingSeeds(S = trainingScale()): number[] {
 export const SWEEP_SEED_OFFSET = 100;
 export function sweepSeed(): number {
   return config().seed + SWEEP_SEED_OFFSET;
-}
-
-// ---------------------------------------------------------------------------------------------
-// Data: train / validation / test
-
-export interface TrainingData {
-  train: Dataset;
-  validation: Dataset;
-  test: Dataset;
-}
-
-const dataCache = new Map<string, TrainingData>();
-
-/** The active dataset split into the images trained on, a balanced held-out validation set, and test. */
-export function trainingData(S: Pick<TrainingScale, 'trainImages' | 'validationImages' | 'testImages'> = trainingScale()): TrainingData {
-  const key = `${S.trainImages}|${S.validationImages}|${S.testImages}`;
-  let d = dataCache.get(key);
-  if (!d) {
-    const { train: all, test } = claimData({ trainLimit: S.trainImages + S.validationImages, testLimit: S.testImages });
-    if (all.n < S.trainImages + S.validationImages)
-      throw new Error(
-        `the training split has ${all.n} images, fewer than ${S.trainImages} to train on + ${S.validationImages} to validate on`,
-      );
-    const val = subsetIndices(all.labels, all.numClasses, S.validationImages, deriveSeed(config().seed, 0x7a1d));
-    const isVal = new Uint8Array(all.n);
-    for (const i of val) isVal[i] = 1;
-    const rest = Uint32Array.from({ length: all.n }, (_, i) => i).filter((i) => !isVal[i]);
-    d = { train: take(all, rest), validation: take(all, val, `${all.name} (validation)`), test };
-    dataCache.set(key, d);
-  }
-  return d;
 }

@@ -1,7 +1,11 @@
-/** The learning-rate sweep, the rates it picks (pickRates), and the runs of the four training claims. */
-import { ARMS, Arm, sweepSeed, trainingScale, trainingSeeds } from './scale';
-import { RunRequest, RunResult, runKey, runSpec } from './protocol';
-import { ObtainOptions, obtainRuns } from './cache';
+/**
+ * The learning-rate sweep, the rates it picks (pickRates), and the runs of the four training
+ * claims (CLAIM_RUNS): one list that both the training phase (what it trains) and the specs (what
+ * they read) take their runs from.
+ */
+import { ARMS, Arm, TrainingScale, sweepSeed, trainingScale, trainingSeeds } from './scale';
+import { RunRequest, RunResult, runSpec } from './protocol';
+import { readRuns } from './cache';
 
 // ---------------------------------------------------------------------------------------------
 // The sweep and the rates it picks
@@ -65,11 +69,8 @@ export function pickRates(grid: readonly number[], points: readonly SweepPoint[]
   return { low: best.none, high: best.all, best };
 }
 
-/** Run (or read) the sweep and pick the rates. */
-export async function lrSweep(opts: Pick<ObtainOptions, 'whileWaiting' | 'log'> = {}): Promise<Sweep> {
-  const S = trainingScale();
-  const reqs = sweepRequests(S);
-  const runs = await obtainRuns(reqs, opts);
+/** The sweep's points from its runs (in sweepRequests' order), and the rates they pick. */
+export function sweepFromRuns(runs: readonly RunResult[], S = trainingScale()): Sweep {
   const points: SweepPoint[] = runs.map((r) => ({
     arm: r.spec.arm,
     lr: r.spec.lr,
@@ -80,6 +81,12 @@ export async function lrSweep(opts: Pick<ObtainOptions, 'whileWaiting' | 'log'> 
     testAcc: r.final.testAcc,
   }));
   return { grid: [...S.sweep.grid], seed: sweepSeed(), epochs: S.sweep.epochs, points, ...pickRates(S.sweep.grid, points) };
+}
+
+/** The sweep as the training phase ran it, read from the run cache. */
+export function readSweep(dir?: string): Sweep {
+  const S = trainingScale();
+  return sweepFromRuns(readRuns(sweepRequests(S), dir), S);
 }
 
 /** The sweep as named statistics for a claim's record: every (arm, rate) and the rates picked. */
@@ -133,37 +140,58 @@ export function armRequests(arm: Arm, lr: number, rates: Rates, S = trainingScal
   }));
 }
 
+type RunGroups = Record<string, RunRequest[]>;
+
 /**
- * Every run the four training claims make, in the order worth computing them: the comparisons at
- * the low and high rates first, then each arm at its best rate. Handed to obtainRuns as
- * `whileWaiting`, so a worker waiting for a run helps with the others' runs.
+ * The runs each training claim reads, by claim id, in named groups (null: the rates give the claim
+ * nothing to train, and its spec stops at a precondition before reading any run). The training
+ * phase trains the union over the selected claims; a spec reads its groups with readClaimRuns.
  */
-export function allTrainingRequests(rates: Rates, S = trainingScale()): RunRequest[] {
-  const pairs: [Arm, number | null][] = [
-    ['none', rates.low],
-    ['all', rates.low],
-    ['all', rates.high],
-    ['none', rates.high],
-    ['final', rates.best.final],
-    ['all', rates.best.all],
-    ['none', rates.best.none],
-  ];
-  const seen = new Set<string>();
-  const out: RunRequest[] = [];
-  for (const [arm, lr] of pairs) {
-    if (lr === null) continue;
-    for (const r of armRequests(arm, lr, rates, S)) {
-      const k = runKey(r.spec);
-      if (!seen.has(k)) {
-        seen.add(k);
-        out.push(r);
-      }
-    }
-  }
-  return out;
+export const CLAIM_RUNS = {
+  'high-lr-benefit': (r: Rates, S: TrainingScale) =>
+    r.low === null || r.high === null
+      ? null
+      : {
+          bnHigh: armRequests('all', r.high, r, S),
+          bnLow: armRequests('all', r.low, r, S),
+          noneHigh: armRequests('none', r.high, r, S),
+          noneLow: armRequests('none', r.low, r, S),
+        },
+  'low-lr-parity': (r: Rates, S: TrainingScale) =>
+    r.low === null ? null : { none: armRequests('none', r.low, r, S), bn: armRequests('all', r.low, r, S) },
+  'final-layer-bn-recovers-two-thirds': (r: Rates, S: TrainingScale) =>
+    r.best.none === null || r.best.final === null || r.best.all === null
+      ? null
+      : {
+          none: armRequests('none', r.best.none, r, S),
+          final: armRequests('final', r.best.final, r, S),
+          all: armRequests('all', r.best.all, r, S),
+        },
+  'small-lr-sharper-minima': (r: Rates, S: TrainingScale) =>
+    r.low === null || r.high === null || !(r.high > r.low)
+      ? null
+      : { bnLow: armRequests('all', r.low, r, S), bnHigh: armRequests('all', r.high, r, S), noneLow: armRequests('none', r.low, r, S) },
+} satisfies Record<string, (r: Rates, S: TrainingScale) => RunGroups | null>;
+
+export type TrainingClaimId = keyof typeof CLAIM_RUNS;
+export const TRAINING_CLAIM_IDS = Object.keys(CLAIM_RUNS) as TrainingClaimId[];
+export function isTrainingClaim(id: string): id is TrainingClaimId {
+  return Object.hasOwn(CLAIM_RUNS, id);
 }
 
-/** Runs of `arm` at `lr` over the seeds, computed cooperatively with the other training claims. */
-export async function armRuns(arm: Arm, lr: number, rates: Rates, opts: Pick<ObtainOptions, 'log'> = {}): Promise<RunResult[]> {
-  return obtainRuns(armRequests(arm, lr, rates), { ...opts, whileWaiting: allTrainingRequests(rates) });
+/** Every run a claim reads at these rates, flat (none when the rates give it nothing to train). */
+export function claimRequests(id: TrainingClaimId, rates: Rates, S = trainingScale()): RunRequest[] {
+  return Object.values<RunRequest[]>(CLAIM_RUNS[id](rates, S) ?? {}).flat();
+}
+
+type Groups<K extends TrainingClaimId> = NonNullable<ReturnType<(typeof CLAIM_RUNS)[K]>>;
+
+/** A claim's runs, in CLAIM_RUNS' groups, read from the run cache that the training phase filled. */
+export function readClaimRuns<K extends TrainingClaimId>(id: K, rates: Rates, dir?: string): { [G in keyof Groups<K>]: RunResult[] } {
+  const groups: RunGroups | null = CLAIM_RUNS[id](rates, trainingScale());
+  if (!groups)
+    throw new Error(
+      `${id} reads no runs at these rates (low ${rates.low}, high ${rates.high}): its spec should have stopped at a precondition`,
+    );
+  return Object.fromEntries(Object.entries(groups).map(([g, reqs]) => [g, readRuns(reqs, dir)])) as { [G in keyof Groups<K>]: RunResult[] };
 }

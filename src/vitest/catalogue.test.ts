@@ -1,12 +1,12 @@
 /**
  * The claim catalogue (claims/catalogue.ts) is the one list of claims: the spec files, the
- * baselines, the README's table, the run order and each spec's preconditions agree with it.
+ * baselines, the README's table, the training runs and each spec's preconditions agree with it.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { CATALOGUE, CLAIM_IDS, CLAIMS } from '../../claims/catalogue';
-import { CLAIM_ORDER } from './claims-sequencer';
+import { TRAINING_CLAIM_IDS } from '../runs/sweep';
 
 const root = path.resolve(__dirname, '../..');
 const claimsDir = path.join(root, 'claims');
@@ -57,10 +57,18 @@ describe('claim catalogue', () => {
     for (const [id, ref] of claimRows) expect(ref, id).toBe(CATALOGUE[id as keyof typeof CATALOGUE].paper);
   });
 
-  it('runs the training claims first, in the catalogue order', () => {
-    expect([...CLAIM_ORDER].sort()).toEqual([...CLAIM_IDS].sort());
+  it('each training claim has its runs in CLAIM_RUNS, and its spec reads them from there', () => {
     const training = CLAIM_IDS.filter((id) => CATALOGUE[id].cost === 'training');
-    expect(CLAIM_ORDER.slice(0, training.length)).toEqual(training);
+    expect([...TRAINING_CLAIM_IDS].sort()).toEqual([...training].sort());
+    // the training phase trains CLAIM_RUNS[id]: a spec that read other runs would miss them
+    for (const id of training) {
+      const src = specSource(id);
+      expect(
+        [...src.matchAll(/readClaimRuns\(\s*'([^']+)'/g)].map((m) => m[1]),
+        id,
+      ).toEqual([id]);
+      expect(src, id).not.toMatch(/\b(readRuns|armRequests|runSpec)\(/);
+    }
   });
 
   it('every c.require of a spec begins with one of its catalogue preconditions, and each of those is required', () => {

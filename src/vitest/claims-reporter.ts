@@ -1,21 +1,24 @@
 /**
- * A vitest reporter that rebuilds the claims' reports from what travels with the test results.
+ * The one writer of the claims' reports: a vitest reporter, in vitest's main process, that writes
+ * them from what travels with the results of the `claims` project's tests. vitest.config.ts's
+ * claims project adds it whatever `--reporter` says; it does nothing when no claim ran.
  *
  * Each claim test carries its evidence as annotations (see annotate.ts): the 'verdict' annotation
- * has the whole validated record attached as JSON, the 'figure' annotation the SVG. Annotations
- * live in vitest's task tree, so they are inside the blob reports that `--reporter=blob` writes
- * on each shard machine, and `vitest --merge-reports` replays them. At the end of a run, or of a
- * merge, this reporter collects that evidence from every test and
+ * has the whole validated record attached as JSON, the 'figure' annotation the SVG. When a claim
+ * test ends (onTestCaseResult), this reporter
  *
- *   - upserts each record into <reports>/claims.json (writeRecord: same lock, same validation),
- *   - writes each figure to <reports>/<id>.svg (saveFigure),
- *   - rebuilds <reports>/index.html (writeIndexHtml), and once more when vitest closes, after
- *     every reporter has finished, so the page links the vitest HTML report written beside it.
+ *   - upserts its record into <reports>/claims.json (writeRecord: validated, written atomically),
+ *   - writes its figure to <reports>/<id>.svg (saveFigure),
  *
- * In an ordinary run the harness has already written the same records and figures in the
- * workers, so this rewrites them with identical content. A merge on a machine whose reports/
+ * so a run killed half-way keeps the finished claims' reports; and at the end of the run it
+ * rebuilds <reports>/index.html (writeIndexHtml), and once more when vitest closes, after every
+ * reporter has finished, so the page links the vitest HTML report written beside it.
+ *
+ * Annotations live in vitest's task tree, so they are inside the blob reports that
+ * `--reporter=blob` writes on each shard machine, and `vitest --merge-reports` replays them (with
+ * no per-test events: their evidence is written at the end). A merge on a machine whose reports/
  * holds none of the shards' files gives the same claims.json, figures and page as one unsharded
- * run of the same claims (the harness's records are what the annotations carry, byte for byte).
+ * run of the same claims.
  *
  * It never fails the run: a bad record is a warning naming the test (the gate still sees the
  * missing claim).
@@ -23,7 +26,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TestAnnotation } from 'vitest';
-import type { Reporter, TestModule, Vitest } from 'vitest/node';
+import type { Reporter, TestCase, TestModule, Vitest } from 'vitest/node';
 import { config, reportsDir } from '../config';
 import { baselineFileFor } from '../report/baseline';
 import { saveFigure } from '../report/figures';
@@ -85,18 +88,16 @@ export function evidenceFromAnnotations(test: string, annotations: readonly Test
   return svg === undefined ? { test, record } : { test, record, svg };
 }
 
-/** Every claim's evidence in these test modules (in module order), with one message per test that could not be read. */
-export function collectEvidence(modules: ReadonlyArray<TestModule>, root?: string): { evidence: ClaimEvidence[]; problems: string[] } {
+/** Every claim's evidence in these tests (in order), with one message per test that could not be read. */
+export function collectEvidence(tests: readonly TestCase[], root?: string): { evidence: ClaimEvidence[]; problems: string[] } {
   const evidence: ClaimEvidence[] = [];
   const problems: string[] = [];
-  for (const m of modules) {
-    for (const t of m.children.allTests()) {
-      try {
-        const e = evidenceFromAnnotations(t.fullName, t.annotations(), root);
-        if (e) evidence.push(e);
-      } catch (err) {
-        problems.push((err as Error).message);
-      }
+  for (const t of tests) {
+    try {
+      const e = evidenceFromAnnotations(t.fullName, t.annotations(), root);
+      if (e) evidence.push(e);
+    } catch (err) {
+      problems.push((err as Error).message);
     }
   }
   return { evidence, problems };
@@ -105,19 +106,20 @@ export function collectEvidence(modules: ReadonlyArray<TestModule>, root?: strin
 /**
  * Write the evidence into `dir`: records upserted into claims.json, figures as <id>.svg. Returns
  * the records written and one message per record that failed validation or whose figure could
- * not be written. Two tests with the same claim id: the later one wins, with a warning.
+ * not be written. Two tests with the same claim id (`seen`: claim id → test, over a run): the
+ * later one wins, with a warning.
  */
-export async function writeEvidence(
+export function writeEvidence(
   evidence: readonly ClaimEvidence[],
   dir: string,
-): Promise<{ written: ClaimRecord[]; problems: string[] }> {
+  seen = new Map<string, string>(),
+): { written: ClaimRecord[]; problems: string[] } {
   const written: ClaimRecord[] = [];
   const problems: string[] = [];
-  const seen = new Map<string, string>();
   for (const e of evidence) {
     let rec: ClaimRecord;
     try {
-      rec = await writeRecord(e.record, dir);
+      rec = writeRecord(e.record, dir);
     } catch (err) {
       problems.push(`${e.test}: ${(err as Error).message}`);
       continue;
@@ -141,8 +143,11 @@ export async function writeEvidence(
 
 export default class ClaimsReporter implements Reporter {
   private vitest: Vitest | undefined;
-  /** set once this reporter has written claims, so the page is rebuilt again when vitest closes */
-  private wroteClaims = false;
+  /** this run's tests whose evidence was written, and claim id → test (for the duplicate warning) */
+  private readonly done = new Set<string>();
+  private readonly seen = new Map<string, string>();
+  private written = 0;
+  private claims = 0;
   private closeHook = false;
 
   constructor(private readonly options: ClaimsReporterOptions = {}) {}
@@ -155,7 +160,7 @@ export default class ClaimsReporter implements Reporter {
     // reports/vitest/ in its own, so the page written below may not link it yet on a first
     // merge. When vitest closes, all reporters are done: build the page once more.
     vitest.onClose(() => {
-      if (this.wroteClaims) this.writePage(false);
+      if (this.claims) this.writePage(false);
     });
   }
 
@@ -185,20 +190,42 @@ export default class ClaimsReporter implements Reporter {
     }
   }
 
-  async onTestRunEnd(testModules: ReadonlyArray<TestModule>): Promise<void> {
+  /** Write the evidence of those of `tests` not written yet in this run (claims only: a unit test may attach evidence too). */
+  private write(tests: readonly TestCase[]): void {
     try {
-      const { evidence, problems } = collectEvidence(testModules, this.root);
-      if (evidence.length === 0 && problems.length === 0) return; // no claim in this run: leave reports/ alone
-      const { written, problems: writeProblems } = await writeEvidence(evidence, this.dir);
+      const fresh = tests.filter((t) => t.project.name === 'claims' && !this.done.has(t.id));
+      for (const t of fresh) this.done.add(t.id);
+      const { evidence, problems } = collectEvidence(fresh, this.root);
+      if (!evidence.length && !problems.length) return; // not a claim
+      const { written, problems: writeProblems } = writeEvidence(evidence, this.dir, this.seen);
+      this.claims += evidence.length + problems.length;
+      this.written += written.length;
       for (const p of [...problems, ...writeProblems]) this.log(`[report] ${p}`, 'warn');
-      this.wroteClaims = true;
-      const file = this.writePage(true);
-      const claimsFile = path.relative(this.root, path.join(this.dir, 'claims.json'));
-      this.log(
-        `[report] ${written.length} claim record${written.length === 1 ? '' : 's'} upserted into ${claimsFile}${file ? `; claims summary: ${path.relative(this.root, file)}` : ''}`,
-      );
     } catch (e) {
       this.log(`[report] the claims reporter failed: ${(e as Error).stack ?? String(e)}`, 'warn');
     }
+  }
+
+  onTestRunStart(): void {
+    // a new run (watch mode): its tests are written afresh
+    this.done.clear();
+    this.seen.clear();
+    this.written = this.claims = 0;
+  }
+
+  /** A claim's record and figure as soon as its test ends: a run killed later keeps them. */
+  onTestCaseResult(test: TestCase): void {
+    this.write([test]);
+  }
+
+  onTestRunEnd(testModules: ReadonlyArray<TestModule>): void {
+    // what no test event brought: a merge replays the shards' tests without per-test events
+    this.write(testModules.flatMap((m) => [...m.children.allTests()]));
+    if (!this.claims) return; // no claim in this run: leave reports/ alone
+    const file = this.writePage(true);
+    const claimsFile = path.relative(this.root, path.join(this.dir, 'claims.json'));
+    this.log(
+      `[report] ${this.written} claim record${this.written === 1 ? '' : 's'} upserted into ${claimsFile}${file ? `; claims summary: ${path.relative(this.root, file)}` : ''}`,
+    );
   }
 }

@@ -9,19 +9,20 @@
  *     c.figure({ kind: 'histograms', … });
  *   });
  *
- * Whatever happens, the claim leaves a record in reports/claims.json (verdict holds | fails |
- * inconclusive | error; inconclusive when a `c.require(…)` precondition was not met: its test is
- * then shown as skipped with the reason), its figure in reports/<id>.svg (reports/ is BN_REPORTS_DIR when set), and both
- * attached to the vitest test; then each check becomes a soft expectation, so a claim that does
- * not hold fails its test with every reason listed, and a crash fails it with the error.
+ * Whatever happens, the claim attaches its validated record (verdict holds | fails | inconclusive
+ * | error; inconclusive when a `c.require(…)` precondition was not met: its test is then shown as
+ * skipped with the reason) and its figure to its vitest test; the claims reporter, in vitest's
+ * main process, writes them to reports/claims.json and reports/<id>.svg (reports/ is
+ * BN_REPORTS_DIR when set). Then each check becomes a soft expectation, so a claim that does not
+ * hold fails its test with every reason listed, and a crash fails it with the error.
  */
 import { test, expect, type TestContext } from 'vitest';
 import { CATALOGUE, isClaimId, type ClaimId } from '../../claims/catalogue';
 import { initBackend } from '../backend';
-import { config, reportsDir } from '../config';
+import { config } from '../config';
 import { attachEvidence } from './annotate';
-import { renderFigure, saveFigure, type FigureSpec } from '../report/figures';
-import { writeRecord } from '../report/records';
+import { renderFigure, type FigureSpec } from '../report/figures';
+import { validateRecord } from '../report/records';
 import {
   statistic,
   verdictOf,
@@ -121,7 +122,6 @@ export function claim(idOrMeta: ClaimId | ClaimMeta, body: (c: ClaimContext) => 
     if (c.figureSpec) {
       try {
         svg = await renderFigure(c.figureSpec);
-        saveFigure(meta.id, svg, reportsDir());
         figure = `${meta.id}.svg`;
       } catch (e) {
         error ??= new Error(`figure failed to render: ${(e as Error).message}`);
@@ -145,10 +145,10 @@ export function claim(idOrMeta: ClaimId | ClaimMeta, body: (c: ClaimContext) => 
       ...(figure ? { figure } : {}),
       ...(error ? { error: (error as Error).stack ?? String(error) } : {}),
     };
-    const written = await writeRecord(record, reportsDir());
-    await attachEvidence(ctx, written, svg);
+    const valid = validateRecord(record);
+    await attachEvidence(ctx, valid, svg);
     if (error) throw error;
-    if (written.verdict === 'inconclusive') {
+    if (valid.verdict === 'inconclusive') {
       // not a pass and not a failure of the paper: the test is shown as skipped, with the reason
       const unmet = c.preconditions.filter((p) => !p.met);
       const why = `INCONCLUSIVE: ${unmet.map((p) => `${p.description}${p.detail ? ` (${p.detail})` : ''}`).join('; ')}`;

@@ -1,10 +1,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { TestAnnotation } from 'vitest';
 import { attachEvidence } from './annotate';
-import { attachmentText, evidenceFromAnnotations, writeEvidence } from './claims-reporter';
+import ClaimsReporter, { attachmentText, evidenceFromAnnotations, writeEvidence } from './claims-reporter';
 import { readRecords, serializeRecords } from '../report/records';
 import { fakeRecord } from '../report/testing/fake-records';
 
@@ -77,7 +77,7 @@ describe('claims reporter: reading the evidence off a test', () => {
 });
 
 describe('claims reporter: writing the evidence', () => {
-  it('upserts the records and writes the figures; writing twice changes nothing', async () => {
+  it('upserts the records and writes the figures; writing twice changes nothing', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bn-reporter-'));
     const kept = fakeRecord('kept-claim');
     fs.writeFileSync(path.join(dir, 'claims.json'), serializeRecords([kept]));
@@ -87,19 +87,19 @@ describe('claims reporter: writing the evidence', () => {
       { test: 'a', record: a, svg: SVG },
       { test: 'b', record: b },
     ];
-    expect(await writeEvidence(evidence, dir)).toEqual({ written: [a, b], problems: [] });
+    expect(writeEvidence(evidence, dir)).toEqual({ written: [a, b], problems: [] });
     const once = fs.readFileSync(path.join(dir, 'claims.json'), 'utf8');
     expect(readRecords(dir)).toEqual([a, b, kept]);
     expect(fs.readFileSync(path.join(dir, 'a-claim.svg'), 'utf8')).toBe(SVG);
-    await writeEvidence(evidence, dir);
+    writeEvidence(evidence, dir);
     expect(fs.readFileSync(path.join(dir, 'claims.json'), 'utf8')).toBe(once);
   });
 
-  it('skips an invalid record with a message naming the test, and warns about a missing figure', async () => {
+  it('skips an invalid record with a message naming the test, and warns about a missing figure', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bn-reporter-'));
     const invalid = { ...fakeRecord('bad-claim'), verdict: 'holds' as const, assertions: [] };
     const noFigure = fakeRecord('c-claim', { figure: 'c-claim.svg' });
-    const { written, problems } = await writeEvidence(
+    const { written, problems } = writeEvidence(
       [
         { test: 'claims/bad.spec.ts > bad', record: invalid },
         { test: 'claims/c.spec.ts > c', record: noFigure },
@@ -109,5 +109,36 @@ describe('claims reporter: writing the evidence', () => {
     expect(written.map((r) => r.id)).toEqual(['c-claim']);
     expect(problems[0]).toMatch(/^claims\/bad\.spec\.ts > bad: invalid claim record "bad-claim":\nverdict: verdict "holds" needs/);
     expect(problems[1]).toBe('claims/c.spec.ts > c: its record names the figure c-claim.svg but no figure is attached');
+  });
+});
+
+describe('claims reporter: when it writes', () => {
+  it("writes a claim's record and figure as its test ends, the page at the end, and nothing for another project's test", async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bn-reporter-'));
+    const test = (id: string, project: string, annotations: TestAnnotation[]) =>
+      ({ id, fullName: `${project} > ${id}`, project: { name: project }, annotations: () => annotations }) as never;
+    const a = test('a', 'claims', await annotationsOf([fakeRecord('a-claim', { figure: 'a-claim.svg' }), SVG]));
+    const b = test('b', 'claims', await annotationsOf([fakeRecord('b-claim')]));
+    const unit = test('u', 'unit', await annotationsOf([fakeRecord('unit-evidence')]));
+    const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+    const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+    try {
+      const reporter = new ClaimsReporter({ reportsDir: dir });
+      reporter.onTestRunStart();
+      reporter.onTestCaseResult(unit);
+      expect(fs.readdirSync(dir)).toEqual([]);
+      reporter.onTestCaseResult(a);
+      expect(readRecords(dir).map((r) => r.id)).toEqual(['a-claim']);
+      expect(fs.readFileSync(path.join(dir, 'a-claim.svg'), 'utf8')).toBe(SVG);
+      expect(fs.existsSync(path.join(dir, 'index.html'))).toBe(false);
+      // at the end: what no test event brought (a merge), then the page
+      reporter.onTestRunEnd([{ children: { allTests: () => [a, b, unit] } }] as never);
+      expect(readRecords(dir).map((r) => r.id)).toEqual(['a-claim', 'b-claim']);
+      expect(fs.existsSync(path.join(dir, 'index.html'))).toBe(true);
+      expect(log).toHaveBeenCalledWith(expect.stringMatching(/^\[report\] 2 claim records upserted into .*claims\.json; claims summary: /));
+    } finally {
+      log.mockRestore();
+      warn.mockRestore();
+    }
   });
 });

@@ -1,14 +1,16 @@
 /**
- * A tiny claims project in a folder of its own, for tests of how claim runs are reported: three
+ * A tiny claims project in a folder of its own, for tests of how claim runs are reported: four
  * claim specs that use the real harness (src/vitest/harness.ts) with cheap bodies (no training),
  * one that holds, one that fails, one that is inconclusive (a precondition not met) and one that
- * crashes, each with a figure, run by the real
- * vitest.config.ts rooted at that folder. Its reports go to <dir>/reports, never the checkout's.
+ * crashes, each with a figure, run by the real vitest.config.ts rooted at that folder; and, on
+ * demand, fake training claims (trainingSpec) that read the runs of the training phase, whose
+ * worker a test replaces with a fake one (BN_TRAIN_WORKER). Its reports go to <dir>/reports,
+ * never the checkout's.
  *
  *   const dir = writeFakeClaimsProject(fs.mkdtempSync(...));
  *   await runVitest(dir, ['run', '--project', 'claims']);
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +19,8 @@ export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url
 const VITEST = path.join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
 const CONFIG = path.join(REPO_ROOT, 'vitest.config.ts');
 const HARNESS = path.join(REPO_ROOT, 'src', 'vitest', 'harness.ts');
+/** A training-phase worker that computes fake runs (src/runs/testing/fake-train-worker.ts), for BN_TRAIN_WORKER. */
+export const FAKE_TRAIN_WORKER = path.join(REPO_ROOT, 'src', 'runs', 'testing', 'fake-train-worker.ts');
 
 /** The fake claims: id → verdict their body produces. */
 export const FAKE_CLAIMS = {
@@ -53,6 +57,24 @@ claim({ id: ${JSON.stringify(id)}, title: ${JSON.stringify(`a fake claim that ${
 `;
 }
 
+/**
+ * A fake training claim under a training claim's id: it reads the sweep and its runs from the run
+ * cache, as the real spec does (readSweep, readClaimRuns), and holds when they are all there.
+ */
+export function trainingSpec(id: string): string {
+  return `// A fake training claim for the training-phase tests.
+import { claim } from ${JSON.stringify(HARNESS)};
+import { readClaimRuns, readSweep } from ${JSON.stringify(path.join(REPO_ROOT, 'src', 'runs', 'sweep.ts'))};
+
+claim({ id: ${JSON.stringify(id)}, title: 'a fake training claim', paper: 'Fig. 0' }, async (c) => {
+  c.scale({ model: 'none', seeds: 1 });
+  const runs = Object.values(readClaimRuns(${JSON.stringify(id)}, readSweep())).flat();
+  c.stat('runs read', runs.length);
+  c.check('its runs were trained before it started', runs.length > 0);
+});
+`;
+}
+
 /** Write the fake project's claim specs into `dir` (claims/<id>.spec.ts); returns `dir`. */
 export function writeFakeClaimsProject(dir: string, extraSpecs: Record<string, string> = {}): string {
   fs.mkdirSync(path.join(dir, 'claims'), { recursive: true });
@@ -79,9 +101,16 @@ export interface VitestRun {
 /**
  * Run the repository's vitest with its vitest.config.ts, rooted at and started in `dir`, with a
  * clean environment (no BN_* or VITEST* of the calling run) plus `env`: the cpu backend and
- * synthetic data unless `env` says otherwise.
+ * synthetic data unless `env` says otherwise. It runs in a process group of its own, killed
+ * whole (its workers too) after `timeoutMs`; `onSpawn` gets the child, e.g. to kill it earlier
+ * (`process.kill(-child.pid, signal)`).
  */
-export function runVitest(dir: string, args: string[], env: Record<string, string> = {}, timeoutMs = 120_000): Promise<VitestRun> {
+export function runVitest(
+  dir: string,
+  args: string[],
+  env: Record<string, string> = {},
+  o: { timeoutMs?: number; onSpawn?: (child: ChildProcess) => void } = {},
+): Promise<VitestRun> {
   const clean: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(BN_|VITEST)/.test(k) && k !== 'NODE_ENV' && k !== 'TEST') clean[k] = v;
   const t0 = performance.now();
@@ -89,7 +118,9 @@ export function runVitest(dir: string, args: string[], env: Record<string, strin
     cwd: dir,
     env: { ...clean, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', BN_BACKEND: 'cpu', BN_DATA: 'synthetic', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
   });
+  o.onSpawn?.(child);
   const lines: VitestRun['lines'] = [];
   let output = '';
   let partial = '';
@@ -103,7 +134,13 @@ export function runVitest(dir: string, args: string[], env: Record<string, strin
   };
   child.stdout.on('data', onData);
   child.stderr.on('data', onData);
-  const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+  const timer = setTimeout(() => {
+    try {
+      process.kill(-child.pid!, 'SIGKILL');
+    } catch {
+      /* already gone */
+    }
+  }, o.timeoutMs ?? 120_000);
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('close', (code) => {

@@ -1,0 +1,72 @@
+/**
+ * The start of a claims run, in vitest's main process: a reporter whose onTestRunStart vitest
+ * awaits before any test file starts (and before the projects' globalSetup), with the files it
+ * selected. vitest.config.ts's claims project adds it whatever `--reporter` says.
+ *
+ * When the run holds claim files:
+ *  - check the environment first: a bad BN_* value stops the run before any claim starts, with
+ *    its one readable line (ConfigError) and exit code 2, and nothing written;
+ *  - when it holds training claims: start a suite run (src/runs/cache.ts; BN_SUITE_RUN_ID resumes
+ *    one), hand its id to the claim workers as BN_SUITE_RUN_ID (vitest forks them later, with this
+ *    process's environment), and run the training phase (src/runs/phase.ts) for the selected
+ *    training claims only, as many worker processes as the claims project has (maxWorkers). With
+ *    `--shard`, the selection is the shard's: the same sharding vitest then applies (its
+ *    sequencer's `shard`).
+ * A failed phase is reported here and does not stop the run: the training claims then fail with
+ * their missing runs named, and the other claims still run. A merge of blob reports trains nothing.
+ */
+import path from 'node:path';
+import type { Reporter, TestSpecification, Vitest } from 'vitest/node';
+import { ConfigError, parseConfig, reportsDir } from '../config';
+import { runsRoot, startSuiteRun } from '../runs/cache';
+import { trainingPhase } from '../runs/phase';
+import { isTrainingClaim } from '../runs/sweep';
+
+/** One line and exit code 2: thrown from here, vitest would print its own stack, and every claim would fail alike. */
+function stop(message: string): never {
+  process.stderr.write(`\n${message}\n`);
+  process.exit(2);
+}
+
+export default class TrainingPhaseReporter implements Reporter {
+  private vitest: Vitest | undefined;
+
+  onInit(vitest: Vitest): void {
+    this.vitest = vitest;
+  }
+
+  async onTestRunStart(specifications: ReadonlyArray<TestSpecification>): Promise<void> {
+    const v = this.vitest;
+    if (!v || v.config.mergeReports || !specifications.some((s) => s.project.name === 'claims')) return;
+    try {
+      parseConfig();
+    } catch (e) {
+      if (e instanceof ConfigError) stop(e.message);
+      throw e;
+    }
+    const selected = v.config.shard ? await new v.config.sequence.sequencer(v).shard([...specifications]) : specifications;
+    const claims = selected.filter((s) => s.project.name === 'claims');
+    const ids = claims.map((s) => path.basename(s.moduleId).replace(/\.spec\.ts$/, ''));
+    if (!ids.some(isTrainingClaim)) return; // a run of other claims leaves the run cache alone
+    const reports = path.resolve(v.config.root, reportsDir());
+    let suiteRun: string;
+    try {
+      suiteRun = startSuiteRun(reports);
+    } catch (e) {
+      stop((e as Error).message); // a bad BN_SUITE_RUN_ID, as for the other BN_* settings
+    }
+    process.env.BN_SUITE_RUN_ID = suiteRun;
+    try {
+      await trainingPhase({
+        claims: ids,
+        dir: path.join(runsRoot(reports), suiteRun),
+        workers: claims[0]!.project.config.maxWorkers,
+        // the tests' stand-in for computeRun (src/runs/testing/fake-train-worker.ts)
+        ...(process.env.BN_TRAIN_WORKER ? { worker: path.resolve(process.env.BN_TRAIN_WORKER) } : {}),
+        log: (line) => v.logger.log(line),
+      });
+    } catch (e) {
+      v.logger.error(`[train] the training phase failed; the training claims will report their missing runs.\n${(e as Error).message}`);
+    }
+  }
+}
