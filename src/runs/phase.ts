@@ -123,7 +123,7 @@ type WorkerMessage = { ready: true } | { result: unknown } | { error: string };
 type Worker = ReturnType<typeof startWorker>;
 
 /** One worker process, computing one run at a time; its output is passed on line by line. */
-function startWorker(entry: string, log: (line: string) => void) {
+export function startWorker(entry: string, log: (line: string) => void) {
   const child = fork(entry, [], { execArgv: ['--import', TSX], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
   for (const out of [child.stdout!, child.stderr!]) readline.createInterface({ input: out }).on('line', log);
   let gone: string | undefined;
