@@ -88,21 +88,6 @@ export function evidenceFromAnnotations(test: string, annotations: readonly Test
   return svg === undefined ? { test, record } : { test, record, svg };
 }
 
-/** Every claim's evidence in these tests (in order), with one message per test that could not be read. */
-export function collectEvidence(tests: readonly TestCase[], root?: string): { evidence: ClaimEvidence[]; problems: string[] } {
-  const evidence: ClaimEvidence[] = [];
-  const problems: string[] = [];
-  for (const t of tests) {
-    try {
-      const e = evidenceFromAnnotations(t.fullName, t.annotations(), root);
-      if (e) evidence.push(e);
-    } catch (err) {
-      problems.push((err as Error).message);
-    }
-  }
-  return { evidence, problems };
-}
-
 /**
  * Write the evidence into `dir`: records upserted into claims.json, figures as <id>.svg. Returns
  * the records written and one message per record that failed validation or whose figure could
@@ -198,7 +183,16 @@ export default class ClaimsReporter implements Reporter {
     try {
       const fresh = tests.filter((t) => t.project.name === 'claims' && !this.done.has(t.id));
       for (const t of fresh) this.done.add(t.id);
-      const { evidence, problems } = collectEvidence(fresh, this.root);
+      const evidence: ClaimEvidence[] = [];
+      const problems: string[] = [];
+      for (const t of fresh) {
+        try {
+          const e = evidenceFromAnnotations(t.fullName, t.annotations(), this.root);
+          if (e) evidence.push(e);
+        } catch (err) {
+          problems.push((err as Error).message);
+        }
+      }
       if (!evidence.length && !problems.length) return; // not a claim
       const { written, problems: writeProblems } = writeEvidence(evidence, this.dir, this.seen);
       this.claims += evidence.length + problems.length;
