@@ -18,28 +18,20 @@ import { REPO_ROOT } from './spawn-vitest';
 
 const CHILD = path.join(REPO_ROOT, 'src', 'report', 'testing', 'write-records-child.ts');
 
-/** The records-writing child; `printed(n)` resolves once it has written n records. */
+/** The records-writing child; `written()` is how many records it has written so far. */
 function writer(dir: string, tag: string) {
   const p: ChildProcess = spawn(process.execPath, ['--import', 'tsx', CHILD, dir, tag, 'forever'], {
     cwd: REPO_ROOT,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  let lines = 0;
+  let written = 0;
   let stderr = '';
-  const waiters: { n: number; resolve: () => void }[] = [];
-  p.stdout!.on('data', (d) => {
-    lines += String(d).split('\n').filter(Boolean).length;
-    for (const w of waiters.splice(0)) {
-      if (lines >= w.n) w.resolve();
-      else waiters.push(w);
-    }
-  });
+  p.stdout!.on('data', (d) => (written += String(d).split('\n').filter(Boolean).length));
   p.stderr!.on('data', (d) => (stderr += String(d)));
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
     p.on('exit', (code, signal) => resolve({ code, signal })),
   );
-  const printed = (n: number) => new Promise<void>((resolve) => (lines >= n ? resolve() : waiters.push({ n, resolve })));
-  return { p, exited, printed, stderr: () => stderr };
+  return { p, exited, written: () => written, stderr: () => stderr };
 }
 
 const ids = (dir: string) => readRecords(dir, { allowMissing: true }).map((r) => r.id);
@@ -57,11 +49,8 @@ claim({ id: 'fake-hangs', title: 'a fake claim that never ends', paper: 'Fig. 0'
     const finished = Object.keys(FAKE_CLAIMS).sort();
     let child: ChildProcess | undefined;
     const run = runVitest(dir, ['run', '--project', 'claims'], {}, { onSpawn: (c) => (child = c), timeoutMs: 180_000 });
-    let seen: string[] = [];
-    while (seen.length < finished.length) {
-      await new Promise((r) => setTimeout(r, 200));
-      seen = ids(reports); // never torn
-    }
+    // every finished claim's record (never torn), which the reporter writes after its figure
+    while (ids(reports).length < finished.length) await new Promise((r) => setTimeout(r, 200));
     process.kill(-child!.pid!, 'SIGKILL'); // vitest, its workers and all
     const r = await run;
     expect(r.code, r.output).toBeNull(); // killed: it never reached the end of the run
@@ -88,10 +77,7 @@ describe('a records writer killed while it writes', () => {
       const tag = `round${i}`;
       const w = writer(dir, tag);
       // Read the file while the child writes: never torn (readRecords throws on a half file).
-      const printed = w.printed(after);
-      let done = false;
-      void printed.then(() => (done = true));
-      while (!done) {
+      while (w.written() < after) {
         ids(dir);
         await new Promise((r) => setTimeout(r, 10));
       }

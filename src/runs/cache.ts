@@ -87,15 +87,11 @@ function satisfies(r: RunResult, req: RunRequest): boolean {
   );
 }
 
-export function runFile(dir: string, req: RunRequest): string {
-  return path.join(dir, `${runKey(req.spec)}.json`);
-}
-
 /** The cached result of `req` in `dir`, or undefined (none, corrupt, another run's, or one that lacks what is asked). */
 export function readCached(dir: string, req: RunRequest): RunResult | undefined {
   let raw: string;
   try {
-    raw = fs.readFileSync(runFile(dir, req), 'utf8');
+    raw = fs.readFileSync(path.join(dir, `${runKey(req.spec)}.json`), 'utf8');
   } catch {
     return undefined;
   }

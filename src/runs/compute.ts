@@ -17,9 +17,6 @@ import { claimData, makeResNet } from '../setup';
 import { describeRun, EpochStats, RunResult, runKey, type RunRequest, type SharpnessSpec } from './protocol';
 import { TrainingScale, trainingScale } from './scale';
 
-// ---------------------------------------------------------------------------------------------
-// Data: train / validation / test
-
 export interface TrainingData {
   train: Dataset;
   validation: Dataset;
@@ -49,9 +46,6 @@ export function trainingData(S: Pick<TrainingScale, 'trainImages' | 'validationI
 }
 
 const finiteOrNull = (v: number | null | undefined): number | null => (v !== null && v !== undefined && Number.isFinite(v) ? v : null);
-
-// ---------------------------------------------------------------------------------------------
-// A run
 
 /** Train one run as its spec says and measure what the request asks for. The training loop is src/train's. */
 export async function computeRun(req: RunRequest): Promise<RunResult> {

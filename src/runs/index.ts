@@ -30,14 +30,9 @@
  *   the edge goes either way from seed to seed (measured at smoke scale: 0.03 collapsed the
  *   sweep's seed and 1 of the 3 claim seeds; the other 2 survived).
  *
- * Cache: reports/.runs/<suite-run>/<key>.json, key = a hash of the run's full config (arm, lr,
- * seed, depth, width, epochs, batch, images, data and the seed of its subsets, profile, fault,
- * ...). The training phase (phase.ts), in vitest's main process before any claim file starts,
- * trains the sweep and then the runs of the selected training claims (CLAIM_RUNS in sweep.ts) with
- * a pool of worker processes, and is the cache's one writer; the specs only read it. A suite run is
- * one `vitest` invocation (`startSuiteRun`): a new one never reuses an old run, unless
- * BN_SUITE_RUN_ID resumes it, and the folders of finished suite runs are removed when the next one
- * starts.
+ * Training phase and cache: before any claim file starts, phase.ts trains the sweep and the runs
+ * of the selected training claims (CLAIM_RUNS) into reports/.runs/<suite-run>/<key>.json (cache.ts:
+ * key = a hash of the run's whole spec); the specs only read them.
  */
 export * from './scale';
 export * from './protocol';

@@ -8,8 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { readRuns, runKey, TRAINING_SCALES, type RunResult } from './index';
-import { planRuns, trainingPhase, type PhaseOptions } from './phase';
+import { runKey, TRAINING_SCALES, type RunResult } from './index';
+import { trainingPhase, type PhaseOptions } from './phase';
 import { claimRequests, readClaimRuns, readSweep, sweepRequests, TRAINING_CLAIM_IDS, type TrainingClaimId } from './sweep';
 
 const WORKER = path.join(path.dirname(new URL(import.meta.url).pathname), 'testing', 'fake-train-worker.ts');
@@ -119,18 +119,5 @@ describe('the training phase', () => {
     expect(() => readClaimRuns('high-lr-benefit', sweep, dir)).toThrow(
       /bn=none lr=0\.1 seed=1 .*is not in .* The training phase stopped: training run runs .* exited with code 3/s,
     );
-    expect(() => readRuns(claimRequests('high-lr-benefit', sweep, S), dir)).toThrow(/seed=1 /);
   }, 300_000);
-});
-
-describe('planning runs', () => {
-  it('keeps one request per run, the one that asks for sharpness, and puts the costliest first', () => {
-    const rates = { low: 0.01, high: 0.1, best: { none: 0.01, final: 0.03, all: 0.1 } };
-    const all = TRAINING_CLAIM_IDS.flatMap((id) => claimRequests(id, rates, S));
-    const plan = planRuns([...all, ...all.map((r) => ({ spec: r.spec }))]);
-    expect(plan).toHaveLength(15);
-    expect(plan.slice(0, 6).every((r) => r.sharpness)).toBe(true);
-    expect(plan.slice(6).some((r) => r.sharpness)).toBe(false);
-    expect(planRuns([{ spec: all[0]!.spec }, all[0]!])).toEqual([all[0]]);
-  });
 });

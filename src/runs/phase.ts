@@ -15,14 +15,15 @@
  * run: no further run is handed out, the runs in progress finish (and are cached, for a resume),
  * and the phase rejects, leaving the reason in the suite run's folder for the specs' errors.
  */
-import { fork, type ChildProcess } from 'node:child_process';
+import { fork } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
+import readline from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readCached, writeFailure, writeRun } from './cache';
 import { describeRun, RunResult, runKey, type RunRequest } from './protocol';
 import { trainingScale } from './scale';
-import { claimRequests, sweepFromRuns, sweepRequests, sweepSummary, TRAINING_CLAIM_IDS, type Rates } from './sweep';
+import { claimRequests, sweepFromRuns, sweepRequests, sweepSummary, TRAINING_CLAIM_IDS } from './sweep';
 
 export interface PhaseOptions {
   /** ids of the selected claims: those that are not training claims train nothing */
@@ -36,13 +37,6 @@ export interface PhaseOptions {
   log?: (line: string) => void;
 }
 
-export interface PhaseResult {
-  trained: number;
-  cached: number;
-  /** the rates the sweep picked (undefined when no training claim was selected) */
-  rates?: Rates;
-}
-
 const TSX = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 const WORKER = fileURLToPath(new URL('./train-worker.ts', import.meta.url));
 
@@ -52,42 +46,68 @@ function cost(req: RunRequest): number {
   return req.spec.epochs * req.spec.trainImages + sharp;
 }
 
-/** One request per run key (the one that asks for sharpness, where two differ), longest first; ties keep their order. */
-export function planRuns(reqs: readonly RunRequest[]): RunRequest[] {
-  const byKey = new Map<string, RunRequest>();
-  for (const r of reqs) {
-    const k = runKey(r.spec);
-    if (!byKey.has(k) || (r.sharpness && !byKey.get(k)!.sharpness)) byKey.set(k, r);
-  }
+/** One request per run (two claims' requests for a run are the same: armRequests), longest first; ties keep their order. */
+function planRuns(reqs: readonly RunRequest[]): RunRequest[] {
+  const byKey = new Map(reqs.map((r) => [runKey(r.spec), r]));
   return [...byKey.values()].sort((a, b) => cost(b) - cost(a));
 }
 
-export async function trainingPhase(o: PhaseOptions): Promise<PhaseResult> {
+/** Train what the selected claims read (see the header); how many runs were trained, and how many found in the cache. */
+export async function trainingPhase(o: PhaseOptions): Promise<{ trained: number; cached: number }> {
   const ids = TRAINING_CLAIM_IDS.filter((id) => o.claims.includes(id));
   if (!ids.length) return { trained: 0, cached: 0 };
   const log = o.log ?? ((l: string) => console.log(l));
   const S = trainingScale();
+  const size = o.workers ?? 2;
   fs.mkdirSync(o.dir, { recursive: true });
-  log(`[train] training phase for ${ids.join(', ')}: ${o.workers ?? 2} worker process(es), runs cached in ${o.dir}`);
+  log(`[train] training phase for ${ids.join(', ')}: ${size} worker process(es), runs cached in ${o.dir}`);
   const t0 = performance.now();
-  const pool = new Pool(o.workers ?? 2, o.worker ?? WORKER, log);
+  const workers: Worker[] = []; // started when first needed, kept for the next stage
+  const count = { trained: 0, cached: 0 };
+
+  /** Compute the runs of `reqs` that are not cached, each written to the cache as it comes. */
+  async function stage(name: string, reqs: readonly RunRequest[]): Promise<void> {
+    const todo = reqs.filter((r) => !readCached(o.dir, r));
+    count.cached += reqs.length - todo.length;
+    if (todo.length < reqs.length) log(`[train] ${name}: ${reqs.length - todo.length} of ${reqs.length} run(s) already cached`);
+    const queue = todo.map((req, i) => ({
+      req,
+      label: `${name} ${i + 1}/${todo.length} ${describeRun(req.spec)}${req.sharpness ? ' (+ sharpness)' : ''}`,
+    }));
+    let failure: Error | undefined;
+    const serve = async (w: Worker) => {
+      for (let job = queue.shift(); job && !failure; job = queue.shift()) {
+        log(`[train] ${job.label}: started (worker ${w.pid})`);
+        const t = performance.now();
+        try {
+          const r = await w.run(job.req);
+          writeRun(o.dir, r);
+          count.trained++;
+          log(`[train] ${job.label}: ${minutes(performance.now() - t)}, ${outcome(r)}`);
+        } catch (e) {
+          failure ??= new Error(`training run ${job.label} [${runKey(job.req.spec)}] failed: ${(e as Error).message}`);
+          log(`[train] ${job.label}: FAILED (${(e as Error).message.split('\n')[0]}); no further run is started`);
+        }
+      }
+    };
+    while (workers.length < Math.min(size, todo.length)) workers.push(startWorker(o.worker ?? WORKER, log));
+    await Promise.all(workers.slice(0, todo.length).map(serve));
+    if (failure) throw failure;
+  }
+
   try {
     const sweepReqs = sweepRequests(S);
-    const a = await pool.compute('sweep', sweepReqs, o.dir);
-    const sweep = sweepFromRuns(
-      sweepReqs.map((r) => readCached(o.dir, r)!),
-      S,
-    );
+    await stage('sweep', sweepReqs);
+    const sweep = sweepFromRuns(sweepReqs.map((r) => readCached(o.dir, r)!));
     log(`[train] sweep: ${sweepSummary(sweep)}`);
-    const b = await pool.compute('runs', planRuns(ids.flatMap((id) => claimRequests(id, sweep, S))), o.dir);
-    const trained = a.trained + b.trained;
-    log(`[train] training phase done: ${trained} run(s) trained, ${a.cached + b.cached} cached, ${minutes(performance.now() - t0)}`);
-    return { trained, cached: a.cached + b.cached, rates: sweep };
+    await stage('runs', planRuns(ids.flatMap((id) => claimRequests(id, sweep, S))));
+    log(`[train] training phase done: ${count.trained} run(s) trained, ${count.cached} cached, ${minutes(performance.now() - t0)}`);
+    return count;
   } catch (e) {
     writeFailure(o.dir, (e as Error).message);
     throw e;
   } finally {
-    await pool.close();
+    await Promise.all(workers.map((w) => w.close()));
   }
 }
 
@@ -95,119 +115,44 @@ const minutes = (ms: number) => `${(ms / 60_000).toFixed(1)} min`;
 
 function outcome(r: RunResult): string {
   if (r.diverged) return `diverged at step ${r.diverged.step}`;
-  if (r.collapsed) return 'collapsed';
-  return `test ${r.final.testAcc?.toFixed(3) ?? 'n/a'}`;
+  return r.collapsed ? 'collapsed' : `test ${r.final.testAcc?.toFixed(3) ?? 'n/a'}`;
 }
 
-/** Worker processes, started when first needed and reused across the phase's stages. */
-class Pool {
-  private readonly workers: TrainWorker[] = [];
-  constructor(
-    private readonly size: number,
-    private readonly entry: string,
-    private readonly log: (line: string) => void,
-  ) {}
-
-  /** Compute the runs of `reqs` that are not cached in `dir`, writing each to the cache as it comes. */
-  async compute(stage: string, reqs: readonly RunRequest[], dir: string): Promise<{ trained: number; cached: number }> {
-    const todo = reqs.filter((r) => !readCached(dir, r));
-    const cached = reqs.length - todo.length;
-    if (cached) this.log(`[train] ${stage}: ${cached} of ${reqs.length} run(s) already cached`);
-    const queue = todo.map((req, i) => ({
-      req,
-      label: `${stage} ${i + 1}/${todo.length} ${describeRun(req.spec)}${req.sharpness ? ' (+ sharpness)' : ''}`,
-    }));
-    let failure: Error | undefined;
-    const serve = async (w: TrainWorker) => {
-      for (let job = queue.shift(); job && !failure; job = queue.shift()) {
-        this.log(`[train] ${job.label}: started (worker ${w.pid})`);
-        const t = performance.now();
-        try {
-          const r = await w.compute(job.req);
-          writeRun(dir, r);
-          this.log(`[train] ${job.label}: ${minutes(performance.now() - t)}, ${outcome(r)}`);
-        } catch (e) {
-          failure ??= new Error(`training run ${job.label} [${runKey(job.req.spec)}] failed: ${(e as Error).message}`);
-          this.log(`[train] ${job.label}: FAILED (${(e as Error).message.split('\n')[0]}); no further run is started`);
-        }
-      }
-    };
-    const n = Math.min(this.size, todo.length);
-    while (this.workers.length < n) this.workers.push(new TrainWorker(this.entry, this.log));
-    await Promise.all(this.workers.slice(0, n).map(serve));
-    if (failure) throw failure;
-    return { trained: todo.length, cached };
-  }
-
-  async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.close()));
-  }
-}
-
-/** Messages from a worker: ready for runs (its listener is up: a message sent before would be lost), a run's result, or the error its run threw. */
+/** What a worker sends: ready (its listener is up: a message sent before would be lost), a run's result, or the error its run threw. */
 type WorkerMessage = { ready: true } | { result: unknown } | { error: string };
+type Worker = ReturnType<typeof startWorker>;
 
-/** One worker process: computes one run at a time; its output is passed on line by line. */
-class TrainWorker {
-  private readonly child: ChildProcess;
-  private pending: { req: RunRequest; resolve: (r: RunResult) => void; reject: (e: Error) => void } | undefined;
-  private exitReason: string | undefined;
-  private readonly exited: Promise<void>;
-  private readonly ready: Promise<void>;
-  private onReady!: () => void;
-
-  constructor(entry: string, log: (line: string) => void) {
-    this.child = fork(entry, [], { execArgv: ['--import', TSX], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
-    for (const stream of [this.child.stdout!, this.child.stderr!]) {
-      let partial = '';
-      stream.on('data', (d: Buffer) => {
-        const lines = (partial + String(d)).split('\n');
-        partial = lines.pop()!;
-        for (const l of lines) log(l);
-      });
-      stream.on('end', () => partial && log(partial));
-    }
-    this.ready = new Promise((resolve) => (this.onReady = resolve));
-    this.child.on('message', (m: WorkerMessage) => {
-      if ('ready' in m) return this.onReady();
-      const p = this.pending;
-      this.pending = undefined;
-      if (!p) return;
-      if ('error' in m) return p.reject(new Error(`its worker (pid ${this.pid}) threw: ${m.error}`));
-      const r = RunResult.safeParse(m.result);
-      if (!r.success || r.data.key !== runKey(p.req.spec))
-        p.reject(new Error(`its worker (pid ${this.pid}) sent back something else than its result`));
-      else p.resolve(r.data);
-    });
-    this.exited = new Promise((resolve) => {
-      const done = (why: string) => {
-        this.exitReason ??= why;
-        this.pending?.reject(new Error(`its worker (pid ${this.pid}) ${why} while training it (its output is above)`));
-        this.pending = undefined;
-        resolve();
-      };
-      this.child.on('exit', (code, signal) => done(signal ? `was killed by ${signal}` : `exited with code ${code}`));
-      this.child.on('error', (e) => done(`could not run: ${e.message}`));
-    });
-  }
-
-  get pid(): number | undefined {
-    return this.child.pid;
-  }
-
-  async compute(req: RunRequest): Promise<RunResult> {
-    await Promise.race([this.ready, this.exited]);
-    return new Promise((resolve, reject) => {
-      if (this.exitReason) return reject(new Error(`its worker (pid ${this.pid}) ${this.exitReason} before it`));
-      this.pending = { req, resolve, reject };
-      this.child.send({ run: req });
-    });
-  }
-
-  async close(): Promise<void> {
-    if (!this.exitReason && this.child.connected) this.child.disconnect(); // the worker exits when its channel closes
-    await this.exited;
-  }
+/** One worker process, computing one run at a time; its output is passed on line by line. */
+export function startWorker(entry: string, log: (line: string) => void) {
+  const child = fork(entry, [], { execArgv: ['--import', TSX], stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+  for (const out of [child.stdout!, child.stderr!]) readline.createInterface({ input: out }).on('line', log);
+  let gone: string | undefined;
+  const exited = new Promise<void>((resolve) => {
+    child.on('exit', (code, signal) => resolve(void (gone ??= signal ? `was killed by ${signal}` : `exited with code ${code}`)));
+    child.on('error', (e) => resolve(void (gone ??= `could not run: ${e.message}`)));
+  });
+  const next = () =>
+    new Promise<WorkerMessage | undefined>((resolve) => (child.once('message', resolve), exited.then(() => resolve(undefined))));
+  const ready = next();
+  const who = `its worker (pid ${child.pid})`;
+  return {
+    pid: child.pid,
+    async run(req: RunRequest): Promise<RunResult> {
+      if (!(await ready) || gone) throw new Error(`${who} ${gone} before it`);
+      const answer = next();
+      child.send({ run: req });
+      const m = await answer;
+      if (!m) throw new Error(`${who} ${gone} while training it (its output is above)`);
+      if ('error' in m) throw new Error(`${who} threw: ${m.error}`);
+      const r = RunResult.safeParse('result' in m ? m.result : undefined);
+      if (!r.success || r.data.key !== runKey(req.spec)) throw new Error(`${who} sent back something else than its result`);
+      return r.data;
+    },
+    async close(): Promise<void> {
+      if (!gone && child.connected) child.disconnect(); // the worker exits when its channel closes
+      await exited;
+    },
+  };
 }
 
 /**

@@ -15,6 +15,7 @@ import {
   writeRun,
   type SweepPoint,
 } from './index';
+import { startWorker } from './phase';
 import { fakeRun } from './testing/fake-runs';
 
 const tmpDirs: string[] = [];
@@ -209,5 +210,21 @@ describe('a real run (tiny)', () => {
     expect(never.sharpness!.matched).toBeNull();
     expect(never.sharpness!.final.value).toBe(r.sharpness!.final.value);
     expect(r.key).toBe(runKey(spec));
+  }, 120_000);
+
+  it('a worker process of the training phase (train-worker.ts) computes the same run as this process', async () => {
+    const tiny = { ...S, depth: 8, width: 4, batch: 32, trainImages: 128, validationImages: 64, testImages: 64, epochs: 1 };
+    const req = { spec: runSpec('none', 0.05, 1, { S: tiny }) };
+    const here = computeRun(req);
+    const output: string[] = [];
+    const worker = startWorker(path.join(path.dirname(new URL(import.meta.url).pathname), 'train-worker.ts'), (l) => output.push(l));
+    try {
+      const there = await worker.run(req);
+      expect(there.computedBy.pid).toBe(worker.pid);
+      const { computedBy: _a, seconds: _b, ...same } = await here;
+      expect(there, output.join('\n')).toMatchObject(same);
+    } finally {
+      await worker.close();
+    }
   }, 120_000);
 });

@@ -140,38 +140,31 @@ export function armRequests(arm: Arm, lr: number, rates: Rates, S = trainingScal
   }));
 }
 
-type RunGroups = Record<string, RunRequest[]>;
-
 /**
- * The runs each training claim reads, by claim id, in named groups (null: the rates give the claim
- * nothing to train, and its spec stops at a precondition before reading any run). The training
- * phase trains the union over the selected claims; a spec reads its groups with readClaimRuns.
+ * The runs each training claim reads: named groups of (arm, rate), every seed, at the rates the
+ * sweep picked. The training phase trains the union over the selected claims; a spec reads its
+ * groups with readClaimRuns. A claim reads nothing where its spec stops at a precondition first:
+ * a rate it needs is missing (null), or (small-lr-sharper-minima) BN's best rate is not above the
+ * low rate.
  */
 export const CLAIM_RUNS = {
-  'high-lr-benefit': (r: Rates, S: TrainingScale) =>
-    r.low === null || r.high === null
-      ? null
-      : {
-          bnHigh: armRequests('all', r.high, r, S),
-          bnLow: armRequests('all', r.low, r, S),
-          noneHigh: armRequests('none', r.high, r, S),
-          noneLow: armRequests('none', r.low, r, S),
-        },
-  'low-lr-parity': (r: Rates, S: TrainingScale) =>
-    r.low === null ? null : { none: armRequests('none', r.low, r, S), bn: armRequests('all', r.low, r, S) },
-  'final-layer-bn-recovers-two-thirds': (r: Rates, S: TrainingScale) =>
-    r.best.none === null || r.best.final === null || r.best.all === null
-      ? null
-      : {
-          none: armRequests('none', r.best.none, r, S),
-          final: armRequests('final', r.best.final, r, S),
-          all: armRequests('all', r.best.all, r, S),
-        },
-  'small-lr-sharper-minima': (r: Rates, S: TrainingScale) =>
-    r.low === null || r.high === null || !(r.high > r.low)
-      ? null
-      : { bnLow: armRequests('all', r.low, r, S), bnHigh: armRequests('all', r.high, r, S), noneLow: armRequests('none', r.low, r, S) },
-} satisfies Record<string, (r: Rates, S: TrainingScale) => RunGroups | null>;
+  'high-lr-benefit': (r: Rates) => ({
+    bnHigh: ['all', r.high],
+    bnLow: ['all', r.low],
+    noneHigh: ['none', r.high],
+    noneLow: ['none', r.low],
+  }),
+  'low-lr-parity': (r: Rates) => ({ none: ['none', r.low], bn: ['all', r.low] }),
+  'final-layer-bn-recovers-two-thirds': (r: Rates) => ({
+    none: ['none', r.best.none],
+    final: ['final', r.best.final],
+    all: ['all', r.best.all],
+  }),
+  'small-lr-sharper-minima': (r: Rates) =>
+    r.low !== null && r.high !== null && r.high > r.low
+      ? { bnLow: ['all', r.low], bnHigh: ['all', r.high], noneLow: ['none', r.low] }
+      : null,
+} satisfies Record<string, (r: Rates) => Record<string, [Arm, number | null]> | null>;
 
 export type TrainingClaimId = keyof typeof CLAIM_RUNS;
 export const TRAINING_CLAIM_IDS = Object.keys(CLAIM_RUNS) as TrainingClaimId[];
@@ -179,19 +172,23 @@ export function isTrainingClaim(id: string): id is TrainingClaimId {
   return Object.hasOwn(CLAIM_RUNS, id);
 }
 
-/** Every run a claim reads at these rates, flat (none when the rates give it nothing to train). */
-export function claimRequests(id: TrainingClaimId, rates: Rates, S = trainingScale()): RunRequest[] {
-  return Object.values<RunRequest[]>(CLAIM_RUNS[id](rates, S) ?? {}).flat();
+/** A claim's groups of requests at these rates, or null when it reads nothing. */
+function claimGroups(id: TrainingClaimId, rates: Rates, S: TrainingScale): Record<string, RunRequest[]> | null {
+  const groups: Record<string, [Arm, number | null]> | null = CLAIM_RUNS[id](rates);
+  if (!groups || Object.values(groups).some(([, lr]) => lr === null)) return null;
+  return Object.fromEntries(Object.entries(groups).map(([g, [arm, lr]]) => [g, armRequests(arm, lr!, rates, S)]));
 }
 
-type Groups<K extends TrainingClaimId> = NonNullable<ReturnType<(typeof CLAIM_RUNS)[K]>>;
+/** Every run a claim reads at these rates, flat. */
+export function claimRequests(id: TrainingClaimId, rates: Rates, S = trainingScale()): RunRequest[] {
+  return Object.values(claimGroups(id, rates, S) ?? {}).flat();
+}
 
 /** A claim's runs, in CLAIM_RUNS' groups, read from the run cache that the training phase filled. */
-export function readClaimRuns<K extends TrainingClaimId>(id: K, rates: Rates, dir?: string): { [G in keyof Groups<K>]: RunResult[] } {
-  const groups: RunGroups | null = CLAIM_RUNS[id](rates, trainingScale());
+export function readClaimRuns<K extends TrainingClaimId>(id: K, rates: Rates, dir?: string) {
+  const groups = claimGroups(id, rates, trainingScale());
   if (!groups)
-    throw new Error(
-      `${id} reads no runs at these rates (low ${rates.low}, high ${rates.high}): its spec should have stopped at a precondition`,
-    );
-  return Object.fromEntries(Object.entries(groups).map(([g, reqs]) => [g, readRuns(reqs, dir)])) as { [G in keyof Groups<K>]: RunResult[] };
+    throw new Error(`${id} reads no runs at these rates (low ${rates.low}, high ${rates.high}): its spec stops at a precondition first`);
+  type Group = keyof NonNullable<ReturnType<(typeof CLAIM_RUNS)[K]>>;
+  return Object.fromEntries(Object.entries(groups).map(([g, reqs]) => [g, readRuns(reqs, dir)])) as Record<Group, RunResult[]>;
 }

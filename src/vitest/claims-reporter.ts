@@ -7,8 +7,8 @@
  * has the whole validated record attached as JSON, the 'figure' annotation the SVG. When a claim
  * test ends (onTestCaseResult), this reporter
  *
- *   - upserts its record into <reports>/claims.json (writeRecord: validated, written atomically),
  *   - writes its figure to <reports>/<id>.svg (saveFigure),
+ *   - upserts its record into <reports>/claims.json (writeRecord: validated, written atomically),
  *
  * so a run killed half-way keeps the finished claims' reports; and at the end of the run it
  * rebuilds <reports>/index.html (writeIndexHtml), and once more when vitest closes, after every
@@ -31,7 +31,7 @@ import { config, reportsDir } from '../config';
 import { baselineFileFor } from '../report/baseline';
 import { saveFigure } from '../report/figures';
 import { writeIndexHtml } from '../report/html';
-import { writeRecord } from '../report/records';
+import { validateRecord, writeRecord } from '../report/records';
 import type { ClaimRecord, ClaimRecordInput } from '../report/schema';
 
 export interface ClaimsReporterOptions {
@@ -88,46 +88,24 @@ export function evidenceFromAnnotations(test: string, annotations: readonly Test
   return svg === undefined ? { test, record } : { test, record, svg };
 }
 
-/** Every claim's evidence in these tests (in order), with one message per test that could not be read. */
-export function collectEvidence(tests: readonly TestCase[], root?: string): { evidence: ClaimEvidence[]; problems: string[] } {
-  const evidence: ClaimEvidence[] = [];
-  const problems: string[] = [];
-  for (const t of tests) {
-    try {
-      const e = evidenceFromAnnotations(t.fullName, t.annotations(), root);
-      if (e) evidence.push(e);
-    } catch (err) {
-      problems.push((err as Error).message);
-    }
-  }
-  return { evidence, problems };
-}
-
 /**
  * Write the evidence into `dir`: records upserted into claims.json, figures as <id>.svg. Returns
  * the records written and one message per record that failed validation or whose figure could
  * not be written. Two tests with the same claim id (`seen`: claim id → test, over a run): the
  * later one wins, with a warning.
  */
-export function writeEvidence(
-  evidence: readonly ClaimEvidence[],
-  dir: string,
-  seen = new Map<string, string>(),
-): { written: ClaimRecord[]; problems: string[] } {
+export function writeEvidence(evidence: readonly ClaimEvidence[], dir: string, seen = new Map<string, string>()) {
   const written: ClaimRecord[] = [];
   const problems: string[] = [];
   for (const e of evidence) {
     let rec: ClaimRecord;
     try {
-      rec = writeRecord(e.record, dir);
+      rec = validateRecord(e.record);
     } catch (err) {
       problems.push(`${e.test}: ${(err as Error).message}`);
       continue;
     }
-    const before = seen.get(rec.id);
-    if (before) problems.push(`claim "${rec.id}" is reported by two tests ("${before}" and "${e.test}"); the record of the second is kept`);
-    seen.set(rec.id, e.test);
-    written.push(rec);
+    // the figure first: a run killed in between never leaves a record naming a figure not written yet
     if (rec.figure && e.svg === undefined) problems.push(`${e.test}: its record names the figure ${rec.figure} but no figure is attached`);
     if (e.svg !== undefined) {
       try {
@@ -137,6 +115,16 @@ export function writeEvidence(
         problems.push(`${e.test}: figure not written: ${(err as Error).message}`);
       }
     }
+    try {
+      writeRecord(rec, dir);
+    } catch (err) {
+      problems.push(`${e.test}: ${(err as Error).message}`);
+      continue;
+    }
+    const before = seen.get(rec.id);
+    if (before) problems.push(`claim "${rec.id}" is reported by two tests ("${before}" and "${e.test}"); the record of the second is kept`);
+    seen.set(rec.id, e.test);
+    written.push(rec);
   }
   return { written, problems };
 }
@@ -195,7 +183,16 @@ export default class ClaimsReporter implements Reporter {
     try {
       const fresh = tests.filter((t) => t.project.name === 'claims' && !this.done.has(t.id));
       for (const t of fresh) this.done.add(t.id);
-      const { evidence, problems } = collectEvidence(fresh, this.root);
+      const evidence: ClaimEvidence[] = [];
+      const problems: string[] = [];
+      for (const t of fresh) {
+        try {
+          const e = evidenceFromAnnotations(t.fullName, t.annotations(), this.root);
+          if (e) evidence.push(e);
+        } catch (err) {
+          problems.push((err as Error).message);
+        }
+      }
       if (!evidence.length && !problems.length) return; // not a claim
       const { written, problems: writeProblems } = writeEvidence(evidence, this.dir, this.seen);
       this.claims += evidence.length + problems.length;

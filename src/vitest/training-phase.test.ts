@@ -33,14 +33,10 @@ describe('the training phase in a claims run', () => {
       FAKE_TRAIN_LOG: at(`${name}.computed`),
       ...extra,
     });
+    // the runs the fake worker computed, "<pid> <key>"
     const computed = (name: string) =>
-      fs.existsSync(at(`${name}.computed`))
-        ? fs
-            .readFileSync(at(`${name}.computed`), 'utf8')
-            .trim()
-            .split('\n')
-        : [];
-    const o = { timeoutMs: 300_000 }; // four at once, on a machine that may be busy
+      (fs.existsSync(at(`${name}.computed`)) ? fs.readFileSync(at(`${name}.computed`), 'utf8').split('\n') : []).filter(Boolean);
+    const o = { timeoutMs: 420_000 }; // four at once, on a machine that may be busy
     const [probes, s1, s2, crash] = await Promise.all([
       runVitest(dir, ['run', '--project', 'claims', 'claims/fake-holds.spec.ts'], env('probes'), o),
       runVitest(dir, ['run', '--project', 'claims', '--shard=1/2'], env('shard-1'), o),
@@ -64,10 +60,7 @@ describe('the training phase in a claims run', () => {
     const key = (r: RunRequest) => runKey({ ...r.spec, data: 'synthetic' }); // the fake project's data (runVitest)
     const sweep = sweepRequests(S).map(key);
     const own = claimRequests('high-lr-benefit', RATES, S).map(key);
-    const shards = [
-      { name: 'shard-1', run: s1 },
-      { name: 'shard-2', run: s2 },
-    ];
+    const shards = Object.entries({ 'shard-1': s1, 'shard-2': s2 }).map(([name, run]) => ({ name, run }));
     const withTraining = shards.filter((s) => /claims\/high-lr-benefit\.spec\.ts/.test(s.run.output));
     expect(withTraining, shards.map((s) => show(s.run)).join('\n\n')).toHaveLength(1);
     for (const { name, run } of shards) {
@@ -75,15 +68,13 @@ describe('the training phase in a claims run', () => {
       if (withTraining[0]!.name === name) {
         expect(keys.sort(), show(run)).toEqual([...sweep, ...own].sort());
         expect(run.output).toMatch(/\[train\] training phase for high-lr-benefit: 2 worker process\(es\)/);
-        expect(run.output).toMatch(/\[train\] runs 12\/12 ResNet-56 w4 bn=\w+ lr=[\d.]+ seed=\d( \(\+ sharpness\))?: started/);
         expect(run.output).toContain('[train] training phase done: 33 run(s) trained, 0 cached');
         // the claim, in a vitest worker, found the suite run and every run of its own
         const rec = readRecords(at(name)).find((r) => r.id === 'high-lr-benefit')!;
         expect(rec.verdict, show(run)).toBe('holds');
         expect(rec.statistics[0]).toMatchObject({ name: 'runs read', value: 12 });
-        const suiteRuns = fs.readdirSync(at(name, '.runs'));
-        expect(suiteRuns).toHaveLength(1);
-        expect(fs.readdirSync(at(name, '.runs', suiteRuns[0]!)).length).toBe(33 + 1); // the runs and owner.json
+        const [suiteRun, ...more] = fs.readdirSync(at(name, '.runs'));
+        expect([fs.readdirSync(at(name, '.runs', suiteRun!)).length, more]).toEqual([33 + 1, []]); // one suite run: its runs and owner.json
       } else {
         expect(keys, show(run)).toEqual([]);
         expect(run.output).not.toContain('[train]');
@@ -100,5 +91,5 @@ describe('the training phase in a claims run', () => {
     expect(recs['high-lr-benefit']!.verdict).toBe('error');
     expect(recs['high-lr-benefit']!.error).toMatch(/bn=none lr=0\.1 seed=1 .*is not in .*The training phase stopped: training run/);
     fs.rmSync(dir, { recursive: true, force: true }); // kept when the test fails, to look at
-  }, 400_000);
+  }, 480_000);
 });

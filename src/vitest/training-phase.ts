@@ -1,19 +1,13 @@
 /**
- * The start of a claims run, in vitest's main process: a reporter whose onTestRunStart vitest
- * awaits before any test file starts (and before the projects' globalSetup), with the files it
- * selected. vitest.config.ts's claims project adds it whatever `--reporter` says.
- *
- * When the run holds claim files:
- *  - check the environment first: a bad BN_* value stops the run before any claim starts, with
- *    its one readable line (ConfigError) and exit code 2, and nothing written;
- *  - when it holds training claims: start a suite run (src/runs/cache.ts; BN_SUITE_RUN_ID resumes
- *    one), hand its id to the claim workers as BN_SUITE_RUN_ID (vitest forks them later, with this
- *    process's environment), and run the training phase (src/runs/phase.ts) for the selected
- *    training claims only, as many worker processes as the claims project has (maxWorkers). With
- *    `--shard`, the selection is the shard's: the same sharding vitest then applies (its
- *    sequencer's `shard`).
- * A failed phase is reported here and does not stop the run: the training claims then fail with
- * their missing runs named, and the other claims still run. A merge of blob reports trains nothing.
+ * The start of a claims run, in vitest's main process: a reporter (vitest.config.ts's claims
+ * project adds it whatever `--reporter` says) whose onTestRunStart vitest awaits, with the files
+ * it selected, before any test file starts. When they hold claims, a bad BN_* value stops the run
+ * there (one line, exit code 2, nothing written). When they hold training claims (with
+ * `--shard`, in this shard: vitest's own sharding), it starts a suite run (src/runs/cache.ts),
+ * hands its id to the claim workers as BN_SUITE_RUN_ID (vitest forks them later, with this
+ * process's environment) and trains those claims' runs (src/runs/phase.ts) with as many worker
+ * processes as the claims project has. A failed phase does not stop the run: the training claims
+ * then fail naming their missing runs, the others still run. A merge trains nothing.
  */
 import path from 'node:path';
 import type { Reporter, TestSpecification, Vitest } from 'vitest/node';
