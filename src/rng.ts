@@ -157,8 +157,3 @@ export function deriveSeed(seed: number, ...labels: number[]): number {
   }
   return splitmix32(h | 0)[1] >>> 1;
 }
-
-/** A seeded generator. */
-export function rng(seed: number): Rng {
-  return new Rng(seed);
-}

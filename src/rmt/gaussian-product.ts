@@ -3,7 +3,7 @@
  * initialisation: P = A_M ⋯ A_2 A_1 with independent N×N factors of i.i.d. N(0, 1/N) entries
  * (variance 1/N keeps E‖A v‖² = ‖v‖², the "Glorot-like" scaling of the paper's Fig. 7).
  *
- * Factor m is drawn from its own child stream `rng(seed).derive(m)`, so the product for depth
+ * Factor m is drawn from its own child stream `new Rng(seed).derive(m)`, so the product for depth
  * M + 1 is A_{M+1} times the product for depth M with the same seed: spectra at different
  * depths share their factors, which makes depth comparisons less noisy.
  *

@@ -2,18 +2,13 @@
  * One plausible FigureSpec per kind, shaped like the paper's figures, with a few NaNs and
  * infinities mixed in: used by figures.test.ts and by scripts/figure-gallery.ts to look at them.
  */
+import { Rng } from '../../rng';
 import type { FigureSpec } from '../figures';
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = (seed: number) => {
+  const g = new Rng(seed);
+  return () => g.uniform();
+};
 function gauss(r: () => number): number {
   return Math.sqrt(-2 * Math.log(1 - r())) * Math.cos(2 * Math.PI * r());
 }
