@@ -20,6 +20,7 @@ import { defineConfig } from 'vitest/config';
 // `.js`: an extensionless import here makes vite warn on every run (its future native config
 // loader needs extensions); TypeScript and vite's bundler map it to src/config.ts.
 import { reportsDir } from './src/config.js';
+import { ClaimsSequencer } from './src/vitest/claims-sequencer.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // The vitest HTML report (reports/vitest/) shows a claims run, so it is written only when the
@@ -36,6 +37,8 @@ const claimTimeout = process.env.BN_PROFILE?.trim() === 'paper' ? 2 ** 31 - 1 : 
 
 export default defineConfig({
   test: {
+    // the probe claims start longest first, the training claims after them (src/vitest/claims-sequencer.ts)
+    sequence: { sequencer: ClaimsSequencer },
     reporters: htmlReport ? ['default', ['html', { outputFile: path.join(reportsDir(), 'vitest', 'index.html') }]] : ['default'],
     projects: [
       {

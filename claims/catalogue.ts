@@ -37,6 +37,12 @@ export interface CatalogueEntry {
   readonly preconditions: readonly string[];
 }
 
+/**
+ * The claims. The probe claims are listed longest first (smoke, worker seconds on this machine,
+ * quiet, 2026-12-02: depth-limits 463, divergence 170, moments-explode 114, the others under 60
+ * each): the claims sequencer starts them in this order
+ * (src/vitest/claims-sequencer.ts).
+ */
 export const CATALOGUE = {
   'high-lr-benefit': {
     title: "BN's benefit comes from the larger learning rates it allows",
