@@ -59,7 +59,8 @@ export interface TrainingScale {
  *     "learned at the low rate" precondition is likely unmet (README, *The full profile*).
  *   - The baseline run (commit 7118149, after the one-RNG change; 51 min end to end on 2 quiet
  *     cores): BN best at 0.03 (validation 0.822), no BN collapsed from 0.03, so low 3e-3 and high
- *     0.03; the unnormalised net learned at 3e-3 in 3 of 5 claim seeds (mean 0.559).
+ *     0.03; the unnormalised net learned at 3e-3 in 3 of 5 claim seeds (mean 0.559: the precondition
+ *     met by the mean, with two seeds at 0.144 and 0.402).
  * paper: ResNet-110 width 16 on CIFAR-10 (45,000 images trained on, 5,000 held out to pick rates),
  *   160 epochs (the cut at 80), 5 seeds, the sweep on 20-epoch runs over a half-decade grid that
  *   holds the paper's 1e-4, 3e-3 and 0.1.

@@ -5,9 +5,9 @@ import { CLAIM_ORDER, claimRank } from './claims-sequencer';
 describe('claims sequencer', () => {
   it('starts the probe claims first, longest (depth-limits) first, and the training claims after them', () => {
     expect(CLAIM_ORDER[0]).toBe('depth-limits-learning-rate');
-    const firstTraining = CLAIM_ORDER.findIndex((id) => CATALOGUE[id as keyof typeof CATALOGUE].cost === 'training');
+    const firstTraining = CLAIM_ORDER.findIndex((id) => CATALOGUE[id].cost === 'training');
     expect(firstTraining).toBeGreaterThan(0);
-    expect(CLAIM_ORDER.slice(firstTraining).every((id) => CATALOGUE[id as keyof typeof CATALOGUE].cost === 'training')).toBe(true);
+    expect(CLAIM_ORDER.slice(firstTraining).every((id) => CATALOGUE[id].cost === 'training')).toBe(true);
   });
 
   it('ranks claim files by that order and leaves everything else unranked', () => {

@@ -12,10 +12,10 @@
  */
 import path from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
-import { CATALOGUE, CLAIM_IDS } from '../../claims/catalogue.js';
+import { CATALOGUE, CLAIM_IDS, type ClaimId } from '../../claims/catalogue.js';
 
 /** The probe claims in the catalogue's order (longest first), then the training claims. */
-export const CLAIM_ORDER: readonly string[] = [
+export const CLAIM_ORDER: readonly ClaimId[] = [
   ...CLAIM_IDS.filter((id) => CATALOGUE[id].cost !== 'training'),
   ...CLAIM_IDS.filter((id) => CATALOGUE[id].cost === 'training'),
 ];
@@ -23,7 +23,7 @@ export const CLAIM_ORDER: readonly string[] = [
 /** A file's place in CLAIM_ORDER (claims project only); Infinity when it has none. */
 export function claimRank(projectName: string, moduleId: string): number {
   if (projectName !== 'claims') return Infinity;
-  const i = CLAIM_ORDER.indexOf(path.basename(moduleId).replace(/\.spec\.ts$/, ''));
+  const i = CLAIM_ORDER.indexOf(path.basename(moduleId).replace(/\.spec\.ts$/, '') as ClaimId);
   return i < 0 ? Infinity : i;
 }
 
