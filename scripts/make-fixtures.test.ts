@@ -6,6 +6,13 @@ import { classCounts } from '../src/data/dataset';
 import { DEBIAN_FASHION_MNIST_DIR, FASHION_MNIST_FILES, readFashionMnist } from '../src/data/fashion-mnist';
 import { encodeIdxImages, encodeIdxLabels, writeIdx } from '../src/data/idx';
 import { makeFixtures, selectFixtureSubset } from './make-fixtures';
+import { systemPackage } from '../src/vitest/testing/system-package';
+
+const hasDebianSet = systemPackage(
+  "Debian's full Fashion-MNIST",
+  existsSync(DEBIAN_FASHION_MNIST_DIR),
+  `${DEBIAN_FASHION_MNIST_DIR} is missing: apt-get install dataset-fashion-mnist`,
+);
 
 const root = mkdtempSync(join(tmpdir(), 'bn-fixtures-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -65,7 +72,7 @@ describe('make-fixtures', () => {
     );
   });
 
-  it.skipIf(!existsSync(DEBIAN_FASHION_MNIST_DIR))('the committed fixtures are exactly the subset of the Debian set it selects', () => {
+  it.skipIf(!hasDebianSet)('the committed fixtures are exactly the subset of the Debian set it selects', () => {
     const full = readFashionMnist(DEBIAN_FASHION_MNIST_DIR);
     expect([full.train.n, full.test.n, full.train.height, full.train.width]).toEqual([60_000, 10_000, 28, 28]);
     expect(classCounts(full.train)).toEqual(new Array(10).fill(6000));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig, parseDataSpec } from './config';
+import { ConfigError, parseConfig, parseDataSpec, systemPackagesRequired } from './config';
 
 describe('environment config', () => {
   it('defaults to the smoke profile on the embedded Fashion-MNIST', () => {
@@ -52,5 +52,14 @@ describe('environment config', () => {
 
   it('reports several bad variables in one message', () => {
     expect(() => parseConfig({ BN_PROFILE: 'x', BN_BACKEND: 'y' })).toThrow(/BN_PROFILE="x".*; BN_BACKEND="y"/);
+  });
+
+  it('BN_REQUIRE_SYSTEM_PACKAGES is 0 or 1 (unset: 0)', () => {
+    expect(systemPackagesRequired({})).toBe(false);
+    expect(systemPackagesRequired({ BN_REQUIRE_SYSTEM_PACKAGES: '0' })).toBe(false);
+    expect(systemPackagesRequired({ BN_REQUIRE_SYSTEM_PACKAGES: ' 1 ' })).toBe(true);
+    expect(() => systemPackagesRequired({ BN_REQUIRE_SYSTEM_PACKAGES: 'yes' })).toThrow(
+      'BN_REQUIRE_SYSTEM_PACKAGES="yes" is not valid: expected 0 | 1',
+    );
   });
 });

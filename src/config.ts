@@ -12,6 +12,9 @@
  *   BN_REPORTS_DIR = where a claim run writes claims.json, figures and index.html (default
  *                `reports`, relative to the working directory): lets a test run a real claim
  *                without touching the checkout's reports
+ *   BN_REQUIRE_SYSTEM_PACKAGES = 1: a test that needs a system package (Vulkan, Chromium, the
+ *                full Fashion-MNIST) fails where the package is missing instead of skipping
+ *                (.ci/run sets it, after installing them)
  *
  * A bad value is a start-up error with one readable line naming the variable, the value and what
  * is allowed: `BN_PROFILE="fast" is not valid: expected one of smoke | full | paper`.
@@ -124,6 +127,13 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
 export function reportsDir(env: Record<string, string | undefined> = process.env): string {
   const v = env.BN_REPORTS_DIR?.trim();
   return v ? v : 'reports';
+}
+
+/** BN_REQUIRE_SYSTEM_PACKAGES: `1` turns a test's skip for a missing system package into a failure. */
+export function systemPackagesRequired(env: Record<string, string | undefined> = process.env): boolean {
+  const v = env.BN_REQUIRE_SYSTEM_PACKAGES?.trim() ?? '';
+  if (v !== '' && v !== '0' && v !== '1') throw new ConfigError(`BN_REQUIRE_SYSTEM_PACKAGES="${v}" is not valid: expected 0 | 1`);
+  return v === '1';
 }
 
 let cached: Config | undefined;

@@ -13,6 +13,13 @@ import {
   readFashionMnist,
 } from './fashion-mnist';
 import { encodeIdxImages, encodeIdxLabels, readIdxLabels, writeIdx } from './idx';
+import { systemPackage } from '../vitest/testing/system-package';
+
+const hasDebianSet = systemPackage(
+  "Debian's full Fashion-MNIST",
+  existsSync(DEBIAN_FASHION_MNIST_DIR),
+  `${DEBIAN_FASHION_MNIST_DIR} is missing: apt-get install dataset-fashion-mnist`,
+);
 
 const root = mkdtempSync(join(tmpdir(), 'bn-fmnist-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
@@ -104,7 +111,7 @@ describe('a Fashion-MNIST directory', () => {
 
   // The full read of Debian's set (60,000 images) happens once, in scripts/make-fixtures.test.ts;
   // here only the layout and the small label files, to keep the unit tests fast.
-  it.skipIf(!existsSync(DEBIAN_FASHION_MNIST_DIR))("finds the four files in Debian's dataset-fashion-mnist layout", () => {
+  it.skipIf(!hasDebianSet)("finds the four files in Debian's dataset-fashion-mnist layout", () => {
     const f = FASHION_MNIST_FILES;
     for (const name of Object.values(f))
       expect(findFashionMnistFile(DEBIAN_FASHION_MNIST_DIR, name)).toBe(join(DEBIAN_FASHION_MNIST_DIR, name));

@@ -1,8 +1,8 @@
 /**
  * What a person sees: the summary page and the vitest HTML report, opened in headless Chromium
  * (Debian's /usr/bin/chromium through playwright-core; CHROMIUM_PATH overrides). Screenshots go
- * to reports/screenshots/. Without Chromium the tests are skipped with a message, except under
- * CI (process.env.CI), where that is a failure.
+ * to reports/screenshots/. Without Chromium the tests are skipped with a line saying so, except
+ * under BN_REQUIRE_SYSTEM_PACKAGES=1 (.ci/run), where that is a failure.
  *
  * None of this needs a real claims run: a temp reports folder with two fake records and their
  * figures is built first. reports/vitest/index.html is checked only when a claims run made one.
@@ -21,6 +21,7 @@ import { writeRecord } from './records';
 import type { Baseline } from './schema';
 import { fakeRecord } from './testing/fake-records';
 import { serveDir } from './testing/static-server';
+import { systemPackage } from '../vitest/testing/system-package';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repo = path.resolve(here, '..', '..');
@@ -41,16 +42,11 @@ const ARGS = [
   '--disable-sync',
 ];
 
-if (!executablePath) {
-  const msg = 'browser tests: no Chromium found (/usr/bin/chromium, or set CHROMIUM_PATH); install it with `apt-get install chromium`';
-  if (process.env.CI) {
-    it('Chromium is installed (required under CI)', () => {
-      throw new Error(msg);
-    });
-  } else {
-    console.warn(`${msg}: skipping`);
-  }
-}
+const hasChromium = systemPackage(
+  'Chromium',
+  !!executablePath,
+  'the browser tests need /usr/bin/chromium (or CHROMIUM_PATH): apt-get install chromium',
+);
 
 /** A page that may only reach file:, data: and 127.0.0.1; anything else is aborted and noted. */
 async function openPage(browser: Browser, blocked: string[], errors: string[]): Promise<Page> {
@@ -65,7 +61,7 @@ async function openPage(browser: Browser, blocked: string[], errors: string[]): 
   return page;
 }
 
-describe.skipIf(!executablePath)('in headless Chromium', () => {
+describe.skipIf(!hasChromium)('in headless Chromium', () => {
   let browser: Browser;
   beforeAll(async () => {
     browser = await chromium.launch({ executablePath, args: ARGS });
