@@ -4,8 +4,9 @@
  *   npx tsx scripts/make-fixtures.ts [SOURCE_DIR] [OUT_DIR]      (or: npm run fixtures)
  *
  * SOURCE_DIR defaults to Debian's /usr/share/datasets/fashion-mnist (package
- * dataset-fashion-mnist). The subset is balanced and seeded: 1,000 train and 200 test images per
- * class, each class's images picked by a seeded shuffle, kept in their original order, written
+ * dataset-fashion-mnist). The subset is balanced and seeded: 1,000 train images per class, each
+ * class's images picked by a seeded shuffle, and the whole test split (1,000 per class: the
+ * training claims report accuracy on all 10,000 test images), kept in their original order, written
  * as gzipped IDX files with the original names, plus a README with the sha256 of each file.
  * Deterministic: gzip at a fixed level with no timestamp, so running it twice gives identical
  * bytes (the unit tests check the committed files against the README's hashes).
@@ -27,7 +28,7 @@ import { subset } from '../src/data/subset';
 import { deriveSeed } from '../src/rng';
 
 export const FIXTURE_SEED = 20180601;
-export const FIXTURE_PER_CLASS = { train: 1000, test: 200 } as const;
+export const FIXTURE_PER_CLASS = { train: 1000, test: 1000 } as const;
 export const FIXTURE_DIR = fileURLToPath(new URL('../fixtures/fashion-mnist/', import.meta.url));
 
 export interface FixtureOptions {

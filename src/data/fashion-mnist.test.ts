@@ -27,12 +27,12 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('the embedded Fashion-MNIST subset (fixtures/fashion-mnist)', () => {
   const { train, test } = readFashionMnist();
 
-  it('has 10,000 train and 2,000 test 28x28x1 images, 1,000 and 200 per class', () => {
+  it('has 10,000 train and all 10,000 test 28x28x1 images, 1,000 per class in each', () => {
     expect(train.name).toBe(EMBEDDED_NAME);
     expect([train.n, train.height, train.width, train.channels, train.numClasses]).toEqual([10_000, 28, 28, 1, 10]);
-    expect([test.n, test.height, test.width, test.channels]).toEqual([2_000, 28, 28, 1]);
+    expect([test.n, test.height, test.width, test.channels]).toEqual([10_000, 28, 28, 1]);
     expect(classCounts(train)).toEqual(new Array(10).fill(1000));
-    expect(classCounts(test)).toEqual(new Array(10).fill(200));
+    expect(classCounts(test)).toEqual(new Array(10).fill(1000));
   });
 
   it('holds real images: pixel statistics of Fashion-MNIST (mean 0.286, std 0.353 on [0, 1]) and no duplicates', () => {

@@ -4,7 +4,7 @@
  *
  * Two sources:
  *  - the embedded default, `fixtures/fashion-mnist/`: a balanced, seeded subset of 1,000 train
- *    and 200 test images per class, committed so the suite runs offline with nothing installed
+ *    images per class and the whole test split, committed so the suite runs offline with nothing installed
  *    (built by scripts/make-fixtures.ts; its README says how);
  *  - a full directory given as `BN_DATA=fashion-mnist:DIR`, in the layout of the original
  *    release and of Debian's `dataset-fashion-mnist` package, which installs

@@ -13,7 +13,7 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 describe('loadData', () => {
   it('embedded Fashion-MNIST, normalised by default with the train statistics', () => {
     const s = loadData({ kind: 'fashion-mnist' });
-    expect([s.train.n, s.test.n]).toEqual([10_000, 2_000]);
+    expect([s.train.n, s.test.n]).toEqual([10_000, 10_000]);
     const st = channelStats(s.train);
     expect(Math.abs(st.mean[0]!)).toBeLessThan(1e-4);
     expect(Math.abs(st.std[0]! - 1)).toBeLessThan(1e-4);
@@ -34,7 +34,7 @@ describe('loadData', () => {
     const other = loadData({ kind: 'fashion-mnist' }, { trainLimit: 500, normalise: false, seed: 2 });
     expect(Buffer.from(other.train.images.buffer).equals(Buffer.from(a.train.images.buffer))).toBe(false);
     // A limit above the split's size is a cap, not an error.
-    expect(loadData({ kind: 'fashion-mnist' }, { testLimit: 50_000, normalise: false }).test.n).toBe(2_000);
+    expect(loadData({ kind: 'fashion-mnist' }, { testLimit: 50_000, normalise: false }).test.n).toBe(10_000);
   });
 
   it('synthetic: 28x28x1, 10 classes by default; limits set the sizes; other shapes on request', () => {

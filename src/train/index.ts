@@ -1,4 +1,5 @@
 export * from './loss';
+export * from './plateau';
 export * from './schedule';
 export * from './sgd';
 export * from './tensors';

@@ -43,6 +43,41 @@ describe('training loop', () => {
     net.dispose();
   });
 
+  it('follows a plateau rule: cuts once when the loss stalls, ends at the next stall or the cap, and records it', async () => {
+    const data = synthetic(256);
+    const net = buildMlp({ depth: 2, width: 16, inputs: 64, bn: 'none', seed: 0 });
+    // this net's loss falls by < 10 % per window of 8 steps after ~200 steps (by more before)
+    const rule = { kind: 'plateau', lr: 0.05, factor: 0.1, window: 8, threshold: 0.1, patience: 2, minAccuracy: 0, maxSteps: 400 } as const;
+    const r = await train(net, data, { epochs: 1000, batchSize: 32, schedule: rule, seed: 0, progress: false, evaluateEachEpoch: false });
+    const { cutAt, ended, windows } = r.plateau!;
+    expect(cutAt).not.toBeNull();
+    expect(ended).toBe('stalled after the cut');
+    expect(r.stopped).toEqual({ step: r.steps, reason: 'stalled after the cut' });
+    expect(r.steps).toBeLessThan(400);
+    expect(windows.length).toBe(Math.floor(r.steps / 8));
+    for (const h of r.history) expect(h.lr).toBeCloseTo(h.step < cutAt! ? 0.05 : 0.005, 12);
+    expect(r.history.at(-1)!.step).toBe(r.steps);
+    net.dispose();
+  });
+
+  it('ends where onStep asks, with its reason, as a result', async () => {
+    const data = synthetic(128);
+    const net = buildMlp({ depth: 2, width: 16, inputs: 64, bn: 'none', seed: 0 });
+    const r = await train(net, data, {
+      epochs: 5,
+      batchSize: 32,
+      schedule: constant(0.01),
+      seed: 0,
+      progress: false,
+      onStep: (step) => (step === 6 ? 'collapsed' : undefined),
+    });
+    expect(r.steps).toBe(6);
+    expect(r.stopped).toEqual({ step: 6, reason: 'collapsed' });
+    expect(r.history.map((h) => h.step)).toEqual([4, 6]);
+    expect(r.final.testAcc).not.toBeNull();
+    net.dispose();
+  });
+
   it('reports divergence at the step it happens, without throwing', async () => {
     const data = synthetic(512);
     const net = buildMlp({ depth: 4, width: 64, inputs: 64, bn: 'none', seed: 0 });

@@ -8,14 +8,17 @@ import * as tf from '@tensorflow/tfjs';
 import { batches, type BatchOptions } from '../data/batches';
 import type { Net } from '../nets/types';
 import { correctCount, crossEntropy } from './loss';
+import { Plateau, type PlateauEnd, type PlateauRule, type WindowRecord } from './plateau';
 import { lrAt, type Schedule } from './schedule';
 import { Sgd } from './sgd';
 import { batchToTensors, sliceToTensors, type ImageSet } from './tensors';
 
 export interface TrainConfig {
+  /** epochs to train (with a plateau rule: at most; its step cap decides) */
   epochs: number;
   batchSize: number;
-  schedule: Schedule;
+  /** a rate by fraction of training, or the cut when progress stalls (src/train/plateau.ts) */
+  schedule: Schedule | PlateauRule;
   momentum?: number; // default 0.9
   weightDecay?: number; // default 5e-4
   seed: number;
@@ -33,8 +36,11 @@ export interface TrainConfig {
   label?: string;
   /** print progress lines (default: when the run takes more than a few seconds) */
   progress?: boolean;
-  /** called after every step (e.g. to probe at mini-batch k) */
-  onStep?: (step: number, info: { loss: number; lr: number }) => void | Promise<void>;
+  /**
+   * called after every step (e.g. to probe at mini-batch k); a string returned ends training there,
+   * with that reason (e.g. "collapsed": a result, not a failure)
+   */
+  onStep?: (step: number, info: { loss: number; lr: number }) => void | string | Promise<void | string>;
 }
 
 export interface EpochRecord {
@@ -49,6 +55,10 @@ export interface EpochRecord {
 
 export interface TrainResult {
   diverged: null | { step: number; loss: number; reason: 'non-finite' | 'exceeded' };
+  /** training ended before its last epoch for a reason other than divergence: the plateau rule's end, or onStep's */
+  stopped: null | { step: number; reason: PlateauEnd | string };
+  /** under a plateau rule: the step after which the rate was cut (null: never), and its windows */
+  plateau?: { cutAt: number | null; ended: PlateauEnd | null; windows: WindowRecord[] };
   steps: number;
   firstLoss: number;
   history: EpochRecord[];
@@ -157,7 +167,9 @@ export async function train(net: Net, data: { train: ImageSet; test?: ImageSet }
   const factor = cfg.divergenceFactor ?? 100;
   const stepsPerEpoch = Math.floor(trainSet.n / cfg.batchSize);
   if (stepsPerEpoch < 1) throw new Error(`batch size ${cfg.batchSize} exceeds the training set (${trainSet.n} images)`);
-  const totalSteps = Math.min(cfg.epochs * stepsPerEpoch, cfg.maxSteps ?? Infinity);
+  const plateau = cfg.schedule.kind === 'plateau' ? new Plateau(cfg.schedule) : undefined;
+  const totalSteps = Math.min(cfg.epochs * stepsPerEpoch, cfg.maxSteps ?? Infinity, plateau?.rule.maxSteps ?? Infinity);
+  const rateAt = (step: number) => (plateau ? plateau.lr() : lrAt(cfg.schedule as Schedule, step / totalSteps));
   const t0 = performance.now();
   let lastPrint = t0;
   const label = cfg.label ?? net.description;
@@ -165,6 +177,7 @@ export async function train(net: Net, data: { train: ImageSet; test?: ImageSet }
 
   const result: TrainResult = {
     diverged: null,
+    stopped: null,
     steps: 0,
     firstLoss: NaN,
     history: [],
@@ -176,12 +189,13 @@ export async function train(net: Net, data: { train: ImageSet; test?: ImageSet }
   let step = 0;
   try {
     outer: for (let epoch = 1; epoch <= cfg.epochs; epoch++) {
+      if (step >= totalSteps || result.stopped) break;
       let epochLoss = 0;
       let epochCorrect = 0;
       let epochSeen = 0;
       for (const b of batches(trainSet, cfg.batchSize, cfg.seed, { dropLast: true, augment: cfg.augment ?? false, epoch })) {
-        if (step >= totalSteps) break outer;
-        const lr = lrAt(cfg.schedule, step / totalSteps);
+        if (step >= totalSteps || result.stopped) break;
+        const lr = rateAt(step);
         const { x, y } = batchToTensors(b, trainSet);
         let stepped: { loss: number; correct: number };
         try {
@@ -203,7 +217,10 @@ export async function train(net: Net, data: { train: ImageSet; test?: ImageSet }
         epochLoss += loss * b.n;
         epochCorrect += correct;
         epochSeen += b.n;
-        await cfg.onStep?.(step, { loss, lr });
+        const end = plateau?.observe(loss, correct, b.n) ?? null;
+        const asked = await cfg.onStep?.(step, { loss, lr });
+        if (end !== null && end !== 'step cap') result.stopped = { step, reason: end };
+        else if (typeof asked === 'string') result.stopped = { step, reason: asked };
         const now = performance.now();
         if (shouldPrint(now) && now - lastPrint > 10_000) {
           lastPrint = now;
@@ -217,18 +234,20 @@ export async function train(net: Net, data: { train: ImageSet; test?: ImageSet }
       const rec: EpochRecord = {
         epoch,
         step,
-        lr: lrAt(cfg.schedule, Math.min(step / totalSteps, 0.999999)),
+        lr: plateau ? plateau.lr() : lrAt(cfg.schedule as Schedule, Math.min(step / totalSteps, 0.999999)),
         trainLoss: epochSeen ? epochLoss / epochSeen : NaN,
         trainAcc: epochSeen ? epochCorrect / epochSeen : NaN,
         testLoss: null,
         testAcc: null,
       };
-      if (test && (cfg.evaluateEachEpoch ?? true) && (epoch % (cfg.evaluateEvery ?? 1) === 0 || epoch === cfg.epochs)) {
+      const lastEpoch = epoch === cfg.epochs || step >= totalSteps || result.stopped !== null;
+      if (test && (cfg.evaluateEachEpoch ?? true) && (epoch % (cfg.evaluateEvery ?? 1) === 0 || lastEpoch)) {
         const ev = await evaluate(net, test);
         rec.testLoss = ev.loss;
         rec.testAcc = ev.accuracy;
       }
       result.history.push(rec);
+      if (result.stopped && cfg.progress !== false) console.log(`[train] ${label}: stopped at step ${step}: ${result.stopped.reason}`);
       if (shouldPrint(performance.now()))
         console.log(
           `[train] ${label}: epoch ${epoch}/${cfg.epochs} done: train loss ${rec.trainLoss.toFixed(4)} acc ${rec.trainAcc.toFixed(3)}` +
@@ -238,6 +257,7 @@ export async function train(net: Net, data: { train: ImageSet; test?: ImageSet }
   } finally {
     opt.dispose();
   }
+  if (plateau) result.plateau = { cutAt: plateau.cutAt, ended: plateau.ended, windows: plateau.windows };
   const last = result.history[result.history.length - 1];
   result.final.trainLoss = last?.trainLoss ?? NaN;
   result.final.trainAcc = last?.trainAcc ?? NaN;
