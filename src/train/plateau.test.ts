@@ -2,7 +2,16 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Plateau, type PlateauRule } from './plateau';
 
-const RULE: PlateauRule = { kind: 'plateau', lr: 0.01, factor: 0.1, window: 10, threshold: 0.01, patience: 2, minAccuracy: 0.2, maxSteps: 1000 };
+const RULE: PlateauRule = {
+  kind: 'plateau',
+  lr: 0.01,
+  factor: 0.1,
+  window: 10,
+  threshold: 0.01,
+  patience: 2,
+  minAccuracy: 0.2,
+  maxSteps: 1000,
+};
 
 /** Feed a known curve step by step: (step) → [loss, accuracy]; returns the schedule and the steps taken. */
 function run(rule: PlateauRule, curve: (step: number, lr: number) => [number, number]): { p: Plateau; steps: number; lrs: number[] } {
