@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { halfWidthSize, oneSampleTestSize } from './power';
+import { halfWidthSize, oneSampleTestSize, tostPairedPower, tostPairedSize } from './power';
+import { Rng } from '../rng';
+import { tostPaired } from './t-test';
 import { tQuantile } from './distributions';
 
 describe('sample sizes', () => {
@@ -20,5 +22,35 @@ describe('sample sizes', () => {
     expect(hw(n - 1)).toBeGreaterThanOrEqual(0.02);
     expect(n).toBe(5); // t_{.95,4} = 2.132 / √5 = 0.953 < 1; t_{.95,3} = 2.353 / 2 = 1.18
     expect(halfWidthSize({ halfWidth: 1e-9, sd: 1, maxN: 50 })).toBe(Infinity);
+  });
+
+  it('tostPairedPower equals the simulated power of tostPaired (20,000 draws: ±0.01)', () => {
+    for (const [n, delta, sd, trueDiff] of [
+      [10, 1, 1, 0],
+      [5, 0.02, 0.01, 0],
+      [3, 1, 0.5, 0],
+      [15, 0.02, 0.015, 0.005],
+    ] as const) {
+      const rng = new Rng(n * 7 + 1);
+      let shown = 0;
+      const draws = 20_000;
+      for (let i = 0; i < draws; i++) {
+        const x = Array.from({ length: n }, () => rng.normal(trueDiff, sd));
+        if (tostPaired(x, new Array(n).fill(0), delta).p < 0.05) shown++;
+      }
+      expect(Math.abs(tostPairedPower({ n, delta, sd, trueDiff }) - shown / draws), `n ${n} δ ${delta} σ ${sd} Δ ${trueDiff}`).toBeLessThan(
+        0.01,
+      );
+    }
+  });
+
+  it('tostPairedSize is the first n with power ≥ 0.8', () => {
+    const n = tostPairedSize({ delta: 1, sd: 1 });
+    expect(n).toBe(11);
+    expect(tostPairedPower({ n, delta: 1, sd: 1 })).toBeGreaterThanOrEqual(0.8);
+    expect(tostPairedPower({ n: n - 1, delta: 1, sd: 1 })).toBeLessThan(0.8);
+    // power falls as the true difference moves towards the margin
+    expect(tostPairedPower({ n: 20, delta: 1, sd: 1, trueDiff: 0.5 })).toBeLessThan(tostPairedPower({ n: 20, delta: 1, sd: 1 }));
+    expect(tostPairedSize({ delta: 1e-6, sd: 1, maxN: 30 })).toBe(Infinity);
   });
 });
