@@ -5,8 +5,9 @@
  *   BN_BACKEND = auto (default) | tensorflow | webgpu | wasm | cpu
  *   BN_DATA    = fashion-mnist (default, embedded subset) | fashion-mnist:DIR | cifar10:DIR | synthetic
  *   BN_SEED    = base seed, a non-negative integer (default 0)
- *   BN_SEEDS   = seeds per claim, 1..999 (default: the profile's): fewer for a quick run, as the
- *                gate-honesty test does; the records say how many were used
+ *   BN_SEEDS   = seeds per claim, 1..99 (default: the profile's): fewer for a quick run, as the
+ *                gate-honesty test does; the records say how many were used. Below the training
+ *                claims' sweep seeds, BN_SEED + 100, …, so that no claim seed is a sweep seed
  *   BN_FAULT   = none (default) | bn-no-normalise: a deliberately broken BN (keeps γ, β, skips the
  *                normalisation), to prove that the claims and the gate catch a regression
  *   BN_REPORTS_DIR = where a claim run writes claims.json, figures and index.html (default
@@ -33,6 +34,9 @@ export const DataSpec = z.union([
   z.object({ kind: z.literal('synthetic') }),
 ]);
 export type DataSpec = z.infer<typeof DataSpec>;
+
+/** The training claims' rate sweep runs at seeds BN_SEED + 100, …: BN_SEEDS stays below. */
+export const SWEEP_SEED_OFFSET = 100;
 
 export const Fault = z.enum(['none', 'bn-no-normalise']);
 export type Fault = z.infer<typeof Fault>;
@@ -76,8 +80,12 @@ const EnvSchema = z.object({
     .refine((n) => Number.isSafeInteger(n) && n <= 2 ** 31 - 1, 'expected an integer below 2^31'),
   BN_SEEDS: z
     .string()
-    .regex(/^[1-9]\d{0,2}$/, 'expected a positive integer (1..999)')
+    .regex(/^[1-9]\d*$/, `expected a positive integer (1..${SWEEP_SEED_OFFSET - 1})`)
     .transform((s) => Number(s))
+    .refine(
+      (n) => n < SWEEP_SEED_OFFSET,
+      `expected at most ${SWEEP_SEED_OFFSET - 1}: the sweep's seeds start at BN_SEED + ${SWEEP_SEED_OFFSET}`,
+    )
     .optional(),
 });
 

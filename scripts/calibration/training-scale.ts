@@ -7,8 +7,10 @@
  *   npx tsx scripts/calibration/training-scale.ts ARM RATES [key=value ...]
  *     ARM    none | all | final
  *     RATES  comma-separated learning rates, e.g. 1e-3,3e-3,1e-2
- *     keys   depth width batch trainImages validationImages testImages epochs (default: the full
- *            profile's, TRAINING_SCALES.full) seed=9000 seeds=1 matchedLoss=0.6 (BN runs measure sharpness: at that loss and at the end)
+ *     keys   depth width batch trainImages validationImages curveTestImages evaluateEvery, and the
+ *            plateau rule's maxSteps window threshold patience minAccuracy (default: the full
+ *            profile's, TRAINING_SCALES.full) seed=9000 seeds=1 matchedLoss=0.6 (BN runs measure
+ *            sharpness: at that loss and at the end)
  *
  * It runs the protocol of src/runs (computeRun) at the given scale, so what it
  * measures is what the claims would measure at that scale.
@@ -30,7 +32,9 @@ const kv = Object.fromEntries(
     return [k, Number(v)];
   }),
 );
-const known = ['depth', 'width', 'batch', 'trainImages', 'validationImages', 'testImages', 'epochs', 'seed', 'seeds', 'matchedLoss'];
+const scaleKeys = ['depth', 'width', 'batch', 'trainImages', 'validationImages', 'curveTestImages', 'evaluateEvery'] as const;
+const ruleKeys = ['maxSteps', 'window', 'threshold', 'patience', 'minAccuracy'] as const;
+const known = [...scaleKeys, ...ruleKeys, 'seed', 'seeds', 'matchedLoss'];
 for (const k of Object.keys(kv)) if (!known.includes(k)) throw new Error(`unknown key ${k} (known: ${known.join(', ')})`);
 
 await initBackend();
@@ -38,13 +42,8 @@ await initBackend();
 const base = TRAINING_SCALES.full;
 const S: TrainingScale = {
   ...base,
-  depth: kv.depth ?? base.depth,
-  width: kv.width ?? base.width,
-  batch: kv.batch ?? base.batch,
-  trainImages: kv.trainImages ?? base.trainImages,
-  validationImages: kv.validationImages ?? base.validationImages,
-  testImages: kv.testImages ?? base.testImages,
-  epochs: kv.epochs ?? base.epochs,
+  ...Object.fromEntries(scaleKeys.filter((k) => kv[k] !== undefined).map((k) => [k, kv[k]])),
+  schedule: { ...base.schedule, ...Object.fromEntries(ruleKeys.filter((k) => kv[k] !== undefined).map((k) => [k, kv[k]])) },
 };
 const first = kv.seed ?? 9000;
 const nSeeds = kv.seeds ?? 1;
@@ -63,11 +62,14 @@ for (let seed = first; seed < first + nSeeds; seed++)
       depth: S.depth,
       width: S.width,
       trainImages: S.trainImages,
-      epochs: S.epochs,
+      schedule: S.schedule,
       steps: r.steps,
+      end: r.end,
+      cutAt: r.cutAt,
       diverged: r.diverged?.step ?? null,
       collapsed: r.collapsed,
       trainAcc: r.final.trainAcc,
+      trainEvalAcc: r.final.trainEvalAcc,
       testAcc: r.final.testAcc,
       valAcc: r.final.valAcc,
       sharpness: r.sharpness ? { matched: r.sharpness.matched, final: r.sharpness.final.value } : null,
@@ -82,9 +84,9 @@ for (let seed = first; seed < first + nSeeds; seed++)
     console.log(`CALIB ${JSON.stringify(line)}`);
     const f = (v: number | null) => (v === null ? '  —  ' : v.toFixed(3));
     rows.push(
-      `| ${arm} | ${lr} | ${seed} | ${r.diverged ? `diverged@${r.diverged.step}` : r.collapsed ? 'collapsed' : 'ok'} | ${f(r.final.trainAcc)} | ${f(r.final.testAcc)} | ${f(r.final.valAcc)} | ${line.msPerStep} |`,
+      `| ${arm} | ${lr} | ${seed} | ${r.end} | ${r.steps} | ${r.cutAt ?? '—'} | ${f(r.final.trainEvalAcc)} | ${f(r.final.testAcc)} | ${f(r.final.valAcc)} | ${line.msPerStep} |`,
     );
   }
 console.log(
-  `\nResNet-${S.depth} w${S.width}, ${S.trainImages} images, ${S.epochs} epochs, batch ${S.batch}\n| arm | lr | seed | outcome | train | test | val | ms/step |\n|---|---|---|---|---|---|---|---|\n${rows.join('\n')}`,
+  `\nResNet-${S.depth} w${S.width}, ${S.trainImages} images, cap ${S.schedule.maxSteps} steps, batch ${S.batch}\n| arm | lr | seed | end | steps | cut at | train (eval) | test | val | ms/step |\n|---|---|---|---|---|---|---|---|---|---|\n${rows.join('\n')}`,
 );

@@ -12,44 +12,23 @@ import { Sweep, readSweep, sweepStatistics, sweepSummary } from './sweep';
 // ---------------------------------------------------------------------------------------------
 // What the training claims' assertions and figures share
 
-/**
- * The training claims' preconditions (c.require): without them an assertion compares nets that
- * did not train, so it does not test the paper, and the verdict is 'inconclusive'.
- *  - LEARNED: a net "learned" when its mean test accuracy over seeds is ≥ 0.5, five times chance
- *    on the 10-class data sets (Fashion-MNIST, CIFAR-10) and well under the paper's ~81–93 %:
- *    far enough from chance that a ratio or a difference against it means something.
- *  - CONVERGED: "trained to the end" as Fig. 1 shows it: last-epoch train accuracy ≥ 0.95 (the
- *    paper's train curves reach ~100 %).
- */
-export const LEARNED = 0.5;
-export const CONVERGED = 0.95;
-
 /** "mean 0.113 (0.131, 0.106, 0.104)": what a precondition on accuracies was judged on. */
 export function describeAccuracies(accs: readonly number[]): string {
   return `mean ${mean(accs).toFixed(3)} (${accs.map((a) => a.toFixed(3)).join(', ')})`;
 }
 
-/** Neither diverged nor collapsed, and finished with a test accuracy. */
-export function survived(r: RunResult): boolean {
-  return !r.diverged && !r.collapsed && r.final.testAcc !== null;
-}
-
 /**
- * Final test accuracies over seeds. A diverged run has none (its weights are not finite): it counts
- * as `chance`, which is what a net that failed to train is worth.
+ * Per-epoch mean and min–max over seeds of one history field, against the step (runs end at
+ * different steps under the plateau rule: an epoch's point averages the seeds still training).
  */
-export function testAccuracies(runs: readonly RunResult[], chance = 0.1): number[] {
-  return runs.map((r) => r.final.testAcc ?? chance);
-}
-
-/** Per-epoch mean and min–max over seeds of one history field (epochs a run did not finish are left out). */
 export function curve(runs: readonly RunResult[], field: 'trainAcc' | 'testAcc'): { x: number[]; y: number[]; lo: number[]; hi: number[] } {
-  const epochs = Math.max(0, ...runs.map((r) => r.spec.epochs));
+  const epochs = Math.max(0, ...runs.map((r) => r.history.length));
   const out = { x: [] as number[], y: [] as number[], lo: [] as number[], hi: [] as number[] };
   for (let e = 1; e <= epochs; e++) {
-    const vs = runs.map((r) => r.history.find((h) => h.epoch === e)?.[field]).filter((v): v is number => typeof v === 'number');
+    const at = runs.map((r) => r.history.find((h) => h.epoch === e)).filter((h) => h !== undefined);
+    const vs = at.map((h) => h[field]).filter((v): v is number => typeof v === 'number');
     if (!vs.length) continue;
-    out.x.push((100 * e) / epochs);
+    out.x.push(Math.max(...at.map((h) => h.step)));
     out.y.push(vs.reduce((a, b) => a + b, 0) / vs.length);
     out.lo.push(Math.min(...vs));
     out.hi.push(Math.max(...vs));
@@ -57,13 +36,12 @@ export function curve(runs: readonly RunResult[], field: 'trainAcc' | 'testAcc')
   return out;
 }
 
-/** Fig. 1: train and test accuracy against % of training, one line per arm, the seeds' min–max shaded. */
+/** Fig. 1: train and test accuracy against the step, one line per arm, the seeds' min–max shaded. */
 export function accuracyCurves(o: { title: string; caption: string; arms: { name: string; runs: readonly RunResult[] }[] }): LinesSpec {
   const panel = (field: 'trainAcc' | 'testAcc', yLabel: string) => ({
     series: o.arms.map((a) => ({ name: a.name, ...curve(a.runs, field) })),
-    xLabel: '% of training',
+    xLabel: 'step',
     yLabel,
-    xDomain: [0, 100] as [number, number],
     legend: 'bottom-right' as const,
   });
   return {
@@ -94,7 +72,13 @@ export function openTrainingClaim(
     images: S.trainImages,
     batch: S.batch,
     seeds: trainingSeeds().length,
-    extra: { epochs: S.epochs, ...extra(S) },
+    extra: {
+      'step cap': S.schedule.maxSteps,
+      'rate cut': `×${S.schedule.factor} when the training loss stalls (windows of ${S.schedule.window} steps, threshold ${S.schedule.threshold}, patience ${S.schedule.patience}; never below training accuracy ${S.schedule.minAccuracy})`,
+      'sweep grid': S.sweep.grid.join(', '),
+      'sweep seeds': S.sweep.seeds,
+      ...extra(S),
+    },
   });
   const sweep = readSweep();
   c.log(`sweep: ${sweepSummary(sweep)}`);

@@ -14,23 +14,28 @@ import { hasCollapsed } from '../probes/stability';
 import { deriveSeed } from '../rng';
 import { evaluate, sliceToTensors, train } from '../train';
 import { claimData, makeResNet } from '../setup';
-import { describeRun, EpochStats, RunResult, runKey, type RunRequest, type SharpnessSpec } from './protocol';
+import { describeRun, EpochStats, RunResult, runKey, type RunEnd, type RunRequest, type SharpnessSpec } from './protocol';
 import { TrainingScale, trainingScale } from './scale';
 
 export interface TrainingData {
   train: Dataset;
   validation: Dataset;
+  /** the whole test split: final accuracies */
   test: Dataset;
+  /** a balanced, seeded subset of it: the accuracy curve during training */
+  curveTest: Dataset;
 }
 
 const dataCache = new Map<string, TrainingData>();
 
 /** The active dataset split into the images trained on, a balanced held-out validation set, and test. */
-export function trainingData(S: Pick<TrainingScale, 'trainImages' | 'validationImages' | 'testImages'> = trainingScale()): TrainingData {
-  const key = `${S.trainImages}|${S.validationImages}|${S.testImages}`;
+export function trainingData(
+  S: Pick<TrainingScale, 'trainImages' | 'validationImages' | 'curveTestImages'> = trainingScale(),
+): TrainingData {
+  const key = `${S.trainImages}|${S.validationImages}|${S.curveTestImages}`;
   let d = dataCache.get(key);
   if (!d) {
-    const { train: all, test } = claimData({ trainLimit: S.trainImages + S.validationImages, testLimit: S.testImages });
+    const { train: all, test } = claimData({ trainLimit: S.trainImages + S.validationImages });
     if (all.n < S.trainImages + S.validationImages)
       throw new Error(
         `the training split has ${all.n} images, fewer than ${S.trainImages} to train on + ${S.validationImages} to validate on`,
@@ -39,7 +44,11 @@ export function trainingData(S: Pick<TrainingScale, 'trainImages' | 'validationI
     const isVal = new Uint8Array(all.n);
     for (const i of val) isVal[i] = 1;
     const rest = Uint32Array.from({ length: all.n }, (_, i) => i).filter((i) => !isVal[i]);
-    d = { train: take(all, rest), validation: take(all, val, `${all.name} (validation)`), test };
+    const curve =
+      S.curveTestImages >= test.n
+        ? test
+        : take(test, subsetIndices(test.labels, test.numClasses, S.curveTestImages, deriveSeed(config().seed, 0x7e57)));
+    d = { train: take(all, rest), validation: take(all, val, `${all.name} (validation)`), test, curveTest: curve };
     dataCache.set(key, d);
   }
   return d;
@@ -58,41 +67,42 @@ export async function computeRun(req: RunRequest): Promise<RunResult> {
   const data = trainingData(spec);
   const net = makeResNet({ depth: spec.depth, width: spec.width, bn: spec.arm, seed: spec.seed, data: data.train });
   const sharpProbe = req.sharpness ? sharpnessProbe(data.train, spec.seed, req.sharpness) : undefined;
+  const collapseProbe = sliceToTensors(data.train, 0, Math.min(128, data.train.n));
   let matched: NonNullable<RunResult['sharpness']>['matched'] = null;
   const stepsPerEpoch = Math.floor(data.train.n / spec.batch);
   let epochLoss = 0;
   try {
     const r = await train(
       net,
-      { train: data.train, test: data.test },
+      { train: data.train, test: data.curveTest },
       {
-        epochs: spec.epochs,
+        epochs: Math.ceil(spec.schedule.maxSteps / stepsPerEpoch),
         batchSize: spec.batch,
-        schedule: { kind: 'step', lr: spec.lr, factor: spec.lrCut.factor, at: [spec.lrCut.at] },
+        schedule: { kind: 'plateau', lr: spec.lr, ...spec.schedule },
         momentum: spec.momentum,
         weightDecay: spec.weightDecay,
         seed: spec.seed,
         augment: spec.augment,
         divergenceFactor: spec.divergenceFactor,
-        evaluateEachEpoch: spec.evaluateEachEpoch,
         evaluateEvery: spec.evaluateEvery,
         label: describeRun(spec),
         progress: true,
-        // sharpness at the matched training loss: at the end of the first epoch whose mean loss reaches it
-        onStep: sharpProbe
-          ? async (step, { loss }) => {
-              epochLoss += loss;
-              if (step % stepsPerEpoch !== 0) return;
-              const mean = epochLoss / stepsPerEpoch;
-              epochLoss = 0;
-              if (matched || !(mean <= sharpProbe.spec.matchedLoss)) return;
-              const m = await sharpProbe.measure(
-                net,
-                `epoch ${step / stepsPerEpoch}, training loss ${mean.toFixed(3)} ≤ ${sharpProbe.spec.matchedLoss}`,
-              );
-              matched = { epoch: step / stepsPerEpoch, step, trainLoss: mean, value: m.value, probeLoss: m.probeLoss };
-            }
-          : undefined,
+        onStep: async (step, { loss }) => {
+          // a collapsed net cannot learn again (hasCollapsed): the run ends there, a result
+          if (step % spec.collapseCheckEvery === 0 && (await hasCollapsed(net, collapseProbe.x))) return 'collapsed';
+          if (!sharpProbe) return;
+          // sharpness at the matched training loss: at the end of the first epoch whose mean loss reaches it
+          epochLoss += loss;
+          if (step % stepsPerEpoch !== 0) return;
+          const mean = epochLoss / stepsPerEpoch;
+          epochLoss = 0;
+          if (matched || !(mean <= sharpProbe.spec.matchedLoss)) return;
+          const m = await sharpProbe.measure(
+            net,
+            `epoch ${step / stepsPerEpoch}, training loss ${mean.toFixed(3)} ≤ ${sharpProbe.spec.matchedLoss}`,
+          );
+          matched = { epoch: step / stepsPerEpoch, step, trainLoss: mean, value: m.value, probeLoss: m.probeLoss };
+        },
       },
     );
     const history: EpochStats[] = r.history.map((h) => ({
@@ -104,15 +114,19 @@ export async function computeRun(req: RunRequest): Promise<RunResult> {
       testAcc: finiteOrNull(h.testAcc),
       testLoss: finiteOrNull(h.testLoss),
     }));
-    const last = history.at(-1);
-    const finished = !r.diverged && last !== undefined && last.step === r.steps;
+    const stoppedCollapsed = r.stopped?.reason === 'collapsed';
     // A too-large step can kill every ReLU feeding the classifier instead of overflowing: the
     // loss falls back to ln(classes), which train()'s divergence detection cannot see.
-    const collapsed = finished && (await collapsedOn(net, data.train));
-    // validation (to pick rates on) once, at the end: eval mode, as the test split
+    const collapsed = !r.diverged && (stoppedCollapsed || (await hasCollapsed(net, collapseProbe.x)));
+    const end: RunEnd = r.diverged ? 'diverged' : collapsed ? 'collapsed' : (r.plateau?.ended ?? 'step cap');
+    // eval mode, at the end: the un-augmented training images ("converged"), the validation
+    // images (rates are picked, and "learned" judged, on them) and the whole test split
+    const finished = !r.diverged;
+    const trainEval = finished ? await evaluate(net, data.train) : undefined;
     const val = finished && data.validation.n > 0 ? await evaluate(net, data.validation) : undefined;
+    const test = finished ? await evaluate(net, data.test) : undefined;
     let sharp: RunResult['sharpness'];
-    if (sharpProbe && finished) {
+    if (sharpProbe && finished && !collapsed) {
       const f = await sharpProbe.measure(net, 'end of training');
       const sp = sharpProbe.spec;
       sharp = {
@@ -128,18 +142,21 @@ export async function computeRun(req: RunRequest): Promise<RunResult> {
     const result: RunResult = {
       key: runKey(spec),
       spec,
+      end,
       diverged: r.diverged ? { step: r.diverged.step, loss: finiteOrNull(r.diverged.loss), reason: r.diverged.reason } : null,
       collapsed,
+      cutAt: r.plateau?.cutAt ?? null,
       steps: r.steps,
       firstLoss: finiteOrNull(r.firstLoss),
       history,
       final: {
         trainAcc: finiteOrNull(r.final.trainAcc),
         trainLoss: finiteOrNull(r.final.trainLoss),
+        trainEvalAcc: finiteOrNull(trainEval?.accuracy),
         valAcc: finiteOrNull(val?.accuracy),
         valLoss: finiteOrNull(val?.loss),
-        testAcc: finiteOrNull(r.final.testAcc),
-        testLoss: finiteOrNull(r.final.testLoss),
+        testAcc: finiteOrNull(test?.accuracy),
+        testLoss: finiteOrNull(test?.loss),
       },
       ...(sharp ? { sharpness: sharp } : {}),
       seconds: r.seconds,
@@ -149,17 +166,7 @@ export async function computeRun(req: RunRequest): Promise<RunResult> {
   } finally {
     net.dispose();
     sharpProbe?.dispose();
-  }
-}
-
-/** hasCollapsed (src/probes/stability) on the first 128 training images, un-augmented. */
-async function collapsedOn(net: ReturnType<typeof makeResNet>, ds: Dataset): Promise<boolean> {
-  const { x, y } = sliceToTensors(ds, 0, Math.min(128, ds.n));
-  try {
-    return await hasCollapsed(net, x);
-  } finally {
-    x.dispose();
-    y.dispose();
+    tf.dispose([collapseProbe.x, collapseProbe.y]);
   }
 }
 

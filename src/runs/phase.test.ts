@@ -10,6 +10,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runKey, TRAINING_SCALES, type RunResult } from './index';
 import { trainingPhase, type PhaseOptions } from './phase';
+import { FAKE_RATES } from './testing/fake-runs';
 import { claimRequests, readClaimRuns, readSweep, sweepRequests, TRAINING_CLAIM_IDS, type TrainingClaimId } from './sweep';
 
 const WORKER = path.join(path.dirname(new URL(import.meta.url).pathname), 'testing', 'fake-train-worker.ts');
@@ -58,7 +59,7 @@ describe('the training phase', () => {
       const dir = tmp();
       const r = await phase([id, 'heavy-tailed-gradients'], dir);
       const sweep = readSweep(dir);
-      expect(sweep).toMatchObject({ low: 0.01, high: 0.1, best: { none: 0.01, final: 0.03, all: 0.1 } });
+      expect(sweep).toMatchObject(FAKE_RATES);
       const own = keysOf(claimRequests(id, sweep, S));
       expect(own.length, id).toBeGreaterThan(0);
       expect(cachedKeys(dir), id).toEqual([...new Set([...sweepKeys, ...own])].sort());
@@ -77,7 +78,7 @@ describe('the training phase', () => {
   it('trains the union of the selected claims once per run, over two workers, longest first; then resumes from the cache', async () => {
     const dir = tmp();
     const r = await phase([...TRAINING_CLAIM_IDS], dir);
-    expect(r.trained).toBe(21 + 15); // the sweep: 3 arms × 7 rates; the claims: 5 (arm, rate) pairs × 3 seeds
+    expect(r.trained).toBe(21 + 15); // the sweep: 3 arms × 7 rates × 1 seed; the claims: 5 (arm, rate) pairs × 3 seeds
     expect(new Set(r.keys).size).toBe(r.keys.length); // nothing computed twice
     expect(r.keys.sort()).toEqual(cachedKeys(dir));
     expect(new Set(r.computed.map((c) => c.split(' ')[0])).size).toBe(2); // both workers worked
@@ -85,10 +86,12 @@ describe('the training phase', () => {
     const started = r.lines.filter((l) => /^\[train\] runs \d+\/15 .*: started/.test(l));
     expect(started).toHaveLength(15);
     expect(r.lines).toContainEqual(
-      expect.stringMatching(/^\[train\] runs \d+\/15 ResNet-56 w4 bn=all lr=0\.1 seed=2 \(\+ sharpness\): \d+\.\d min, test 0\.900$/),
+      expect.stringMatching(
+        /^\[train\] runs \d+\/15 ResNet-56 w4 bn=all lr=0\.1 seed=2 \(\+ sharpness\): \d+\.\d min, 10 steps, learned \(validation 0\.900, test 0\.900\)$/,
+      ),
     );
     expect(r.lines).toContainEqual(
-      expect.stringMatching(/^\[train\] sweep \d+\/21 ResNet-56 w4 bn=none lr=1 seed=100: \d+\.\d min, diverged at step 3$/),
+      expect.stringMatching(/^\[train\] sweep \d+\/21 ResNet-56 w4 bn=none lr=1 seed=100: \d+\.\d min, 3 steps, diverged at step 3$/),
     );
     // longest first: the runs that also measure sharpness (BN at the low and the high rate) start first
     expect(started.slice(0, 6).every((l) => l.includes('(+ sharpness)'))).toBe(true);

@@ -3,7 +3,7 @@
  * run before any claim file starts, by a pool of worker processes, into the run cache (cache.ts).
  * The specs then only read (readSweep, readClaimRuns).
  *
- * Order: the sweep's runs (one per arm and grid rate), then pickRates on them, then the union of
+ * Order: the sweep's runs (every arm, grid rate and sweep seed), then pickRates on them, then the union of
  * the selected claims' runs (CLAIM_RUNS, deduplicated by runKey), longest first, so that the runs
  * left for the end are short ones. Runs already in the cache (a resumed suite run,
  * BN_SUITE_RUN_ID) are not trained again.
@@ -21,6 +21,7 @@ import { createRequire } from 'node:module';
 import readline from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readCached, writeFailure, writeRun } from './cache';
+import { describeOutcome } from './outcome';
 import { describeRun, RunResult, runKey, type RunRequest } from './protocol';
 import { trainingScale } from './scale';
 import { claimRequests, sweepFromRuns, sweepRequests, sweepSummary, TRAINING_CLAIM_IDS } from './sweep';
@@ -43,7 +44,7 @@ const WORKER = fileURLToPath(new URL('./train-worker.ts', import.meta.url));
 /** A run's rough cost, to train the longest first: images trained on, plus the sharpness probe's forward passes (a third of a step each). */
 function cost(req: RunRequest): number {
   const sharp = req.sharpness ? (2 * (2 * req.sharpness.directions + 1) * req.sharpness.images) / 3 : 0;
-  return req.spec.epochs * req.spec.trainImages + sharp;
+  return req.spec.schedule.maxSteps * req.spec.batch + sharp;
 }
 
 /** One request per run (two claims' requests for a run are the same: armRequests), longest first; ties keep their order. */
@@ -83,7 +84,7 @@ export async function trainingPhase(o: PhaseOptions): Promise<{ trained: number;
           const r = await w.run(job.req);
           writeRun(o.dir, r);
           count.trained++;
-          log(`[train] ${job.label}: ${minutes(performance.now() - t)}, ${outcome(r)}`);
+          log(`[train] ${job.label}: ${minutes(performance.now() - t)}, ${r.steps} steps, ${describeOutcome(r)}`);
         } catch (e) {
           failure ??= new Error(`training run ${job.label} [${runKey(job.req.spec)}] failed: ${(e as Error).message}`);
           log(`[train] ${job.label}: FAILED (${(e as Error).message.split('\n')[0]}); no further run is started`);
@@ -112,11 +113,6 @@ export async function trainingPhase(o: PhaseOptions): Promise<{ trained: number;
 }
 
 const minutes = (ms: number) => `${(ms / 60_000).toFixed(1)} min`;
-
-function outcome(r: RunResult): string {
-  if (r.diverged) return `diverged at step ${r.diverged.step}`;
-  return r.collapsed ? 'collapsed' : `test ${r.final.testAcc?.toFixed(3) ?? 'n/a'}`;
-}
 
 /** What a worker sends: ready (its listener is up: a message sent before would be lost), a run's result, or the error its run threw. */
 type WorkerMessage = { ready: true } | { result: unknown } | { error: string };

@@ -11,28 +11,47 @@ import { Arm, TrainingScale, trainingScale } from './scale';
 // ---------------------------------------------------------------------------------------------
 // A run: its config (the cache key), its result
 
+/**
+ * The protocol's version: part of every run's key, raised whenever what a run computes changes
+ * without a field of RunSpec changing, so a cache never serves a run trained under another protocol.
+ */
+export const PROTOCOL_VERSION = 2;
+
+/** The rate cut when progress stalls (src/train/plateau.ts), less the rate itself (RunSpec.lr). */
+export const PlateauSpec = z
+  .object({
+    factor: z.number().positive().lt(1),
+    window: z.number().int().positive(),
+    threshold: z.number().nonnegative(),
+    patience: z.number().int().positive(),
+    minAccuracy: z.number().min(0).max(1),
+    maxSteps: z.number().int().positive(),
+  })
+  .strict();
+export type PlateauSpec = z.infer<typeof PlateauSpec>;
+
 export const RunSpec = z
   .object({
+    protocol: z.literal(PROTOCOL_VERSION),
     arm: BnPlacement,
     lr: z.number().positive(),
     seed: z.number().int().nonnegative(),
     depth: z.number().int().positive(),
     width: z.number().int().positive(),
     init: z.literal('glorot'),
-    epochs: z.number().int().positive(),
     batch: z.number().int().positive(),
     trainImages: z.number().int().positive(),
     validationImages: z.number().int().nonnegative(),
-    testImages: z.number().int().positive().optional(),
+    /** test images the accuracy curve is evaluated on during training; the final accuracy is on the whole test split */
+    curveTestImages: z.number().int().positive(),
     augment: z.boolean(),
-    /** test accuracy during training (false: only at the end; the sweep needs no curves) */
-    evaluateEachEpoch: z.boolean(),
-    /** epochs between those evaluations (and always the last) */
+    /** epochs between evaluations of the curve (and always the last) */
     evaluateEvery: z.number().int().positive(),
     momentum: z.number(),
     weightDecay: z.number(),
-    /** one cut of the rate by `factor` at half of training */
-    lrCut: z.object({ factor: z.number(), at: z.number() }),
+    schedule: PlateauSpec,
+    /** steps between checks that the net has not collapsed (a collapsed run ends there: it cannot learn again) */
+    collapseCheckEvery: z.number().int().positive(),
     divergenceFactor: z.number(),
     data: z.string(),
     /** BN_SEED: draws the training / validation / test subsets */
@@ -77,16 +96,28 @@ export const EpochStats = z.object({
 });
 export type EpochStats = z.infer<typeof EpochStats>;
 
+/** How a run ended: the plateau rule's two ends, or a failure (a result, not a crash). */
+export const RunEnd = z.enum(['stalled after the cut', 'step cap', 'collapsed', 'diverged']);
+export type RunEnd = z.infer<typeof RunEnd>;
+
 export const RunResult = z.object({
   key: z.string(),
   spec: RunSpec,
+  end: RunEnd,
   diverged: z.object({ step: z.number().int(), loss: num, reason: z.enum(['non-finite', 'exceeded']) }).nullable(),
-  /** finished, but the trained net computes a constant function (hasCollapsed in src/probes/stability) */
+  /** the trained net computes a constant function (hasCollapsed in src/probes/stability): at a check during training, or at the end */
   collapsed: z.boolean(),
+  /** the step after which the rate was cut (null: never, as for a net that stayed at chance until the cap) */
+  cutAt: z.number().int().nullable(),
   steps: z.number().int(),
   firstLoss: num,
   history: z.array(EpochStats),
-  final: z.object({ trainAcc: num, trainLoss: num, valAcc: num, valLoss: num, testAcc: num, testLoss: num }),
+  /**
+   * At the end, in eval mode (BN from running averages): accuracy on the un-augmented training
+   * images (`trainEvalAcc`), on the validation images held out to pick rates, and on the whole test
+   * split; `trainAcc` / `trainLoss` are the last epoch's as SGD saw them (augmented batches).
+   */
+  final: z.object({ trainAcc: num, trainLoss: num, trainEvalAcc: num, valAcc: num, valLoss: num, testAcc: num, testLoss: num }),
   sharpness: z
     .object({
       /** at the first epoch end whose mean training loss ≤ matchedLoss; null when no epoch got there */
@@ -105,34 +136,34 @@ export const RunResult = z.object({
 });
 export type RunResult = z.infer<typeof RunResult>;
 
+/**
+ * The optimiser of every training run, the paper's: SGD with momentum 0.9 and weight decay 5e-4
+ * (He et al.'s CIFAR ResNet recipe, which the paper follows); a run has diverged when its loss is
+ * not finite or exceeds 100× its first batch's (src/train).
+ */
+export const OPTIMISER = { momentum: 0.9, weightDecay: 5e-4, divergenceFactor: 100 } as const;
+
 /** The protocol's run of `arm` at `lr` with `seed`, at the active profile. */
-export function runSpec(
-  arm: Arm,
-  lr: number,
-  seed: number,
-  o: { epochs?: number; S?: TrainingScale; evaluateEachEpoch?: boolean } = {},
-): RunSpec {
+export function runSpec(arm: Arm, lr: number, seed: number, o: { S?: TrainingScale } = {}): RunSpec {
   const S = o.S ?? trainingScale();
   const c = config();
   return RunSpec.parse({
+    protocol: PROTOCOL_VERSION,
     arm,
     lr,
     seed,
     depth: S.depth,
     width: S.width,
     init: 'glorot',
-    epochs: o.epochs ?? S.epochs,
     batch: S.batch,
     trainImages: S.trainImages,
     validationImages: S.validationImages,
-    ...(S.testImages !== undefined ? { testImages: S.testImages } : {}),
+    curveTestImages: S.curveTestImages,
     augment: true,
-    evaluateEachEpoch: o.evaluateEachEpoch ?? true,
-    evaluateEvery: S.evaluateEvery ?? 1,
-    momentum: 0.9,
-    weightDecay: 5e-4,
-    lrCut: { factor: 0.1, at: 0.5 },
-    divergenceFactor: 100,
+    evaluateEvery: S.evaluateEvery,
+    ...OPTIMISER,
+    schedule: S.schedule,
+    collapseCheckEvery: S.collapseCheckEvery,
     data: c.dataName,
     dataSeed: c.seed,
     profile: c.profile,

@@ -13,8 +13,10 @@ import {
   startSuiteRun,
   TRAINING_SCALES,
   writeRun,
+  type Outcome,
   type SweepPoint,
 } from './index';
+import fc from 'fast-check';
 import { startWorker } from './phase';
 import { fakeRun } from './testing/fake-runs';
 
@@ -41,80 +43,113 @@ describe('run keys', () => {
       { ...a, seed: 1 },
       { ...a, depth: 20 },
       { ...a, width: 16 },
-      { ...a, epochs: a.epochs + 1 },
       { ...a, data: 'cifar10:/x' },
       { ...a, profile: 'paper' as const },
       { ...a, fault: 'bn-no-normalise' },
       { ...a, dataSeed: 7 },
-      { ...a, evaluateEachEpoch: false },
       { ...a, evaluateEvery: 4 },
-      { ...a, lrCut: { factor: 0.1, at: 0.75 } },
+      { ...a, curveTestImages: 500 },
+      { ...a, collapseCheckEvery: 7 },
+      { ...a, schedule: { ...a.schedule, maxSteps: a.schedule.maxSteps + 1 } },
+      { ...a, schedule: { ...a.schedule, threshold: 0.02 } },
     ];
     const keys = new Set([runKey(a), ...variants.map(runKey)]);
     expect(keys.size).toBe(variants.length + 1);
+    expect(() => runKey({ ...a, protocol: 1 as unknown as 2 })).toThrow(); // another protocol's run is not this one
   });
 });
 
 describe('picking rates from a sweep', () => {
-  const grid = [1e-3, 1e-2, 0.1, 1];
-  const pt = (
-    arm: SweepPoint['arm'],
-    lr: number,
-    valAcc: number | null,
-    o: { diverged?: boolean; collapsed?: boolean } = {},
-  ): SweepPoint => ({
-    arm,
-    lr,
-    valAcc,
-    testAcc: valAcc,
-    diverged: !!o.diverged,
-    divergedAt: o.diverged ? 2 : null,
-    collapsed: !!o.collapsed,
-  });
+  const grid = [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3];
+  /** one point per sweep seed: [outcome or validation accuracy, ...] */
+  const pts = (arm: SweepPoint['arm'], lr: number, ...per: (number | Outcome)[]): SweepPoint[] =>
+    per.map((v, seed) => ({
+      arm,
+      lr,
+      seed,
+      steps: 100,
+      outcome: typeof v === 'number' ? (v >= 0.5 ? 'learned' : 'did not learn') : v,
+      valAcc: typeof v === 'number' ? v : null,
+    }));
+  /** BN learns everywhere with the given means (two seeds, ±0.01 around them) */
+  const bn = (means: number[]) => grid.flatMap((lr, i) => pts('all', lr, means[i]! - 0.01, means[i]! + 0.01));
+  const final = grid.flatMap((lr, i) =>
+    pts('final', lr, ...(i < 4 ? [0.6 + 0.01 * i, 0.6 + 0.01 * i] : (['collapsed', 'collapsed'] as const))),
+  );
 
-  it("low = best no-BN rate with a grid step to spare above; high = BN's best rate with a grid step to spare", () => {
-    const points = [
-      pt('none', 1e-3, 0.6),
-      pt('none', 1e-2, 0.7),
-      pt('none', 0.1, 0.1, { collapsed: true }),
-      pt('none', 1, null, { diverged: true }),
-      pt('all', 1e-3, 0.6),
-      pt('all', 1e-2, 0.7),
-      pt('all', 0.1, 0.9),
-      pt('all', 1, 0.85),
-      pt('final', 1e-3, 0.5),
-      pt('final', 1e-2, 0.6),
-      pt('final', 0.1, 0.1, { collapsed: true }),
-      pt('final', 1, null, { diverged: true }),
+  it('low = the largest rate the unnormalised net learns at in every seed with a step to spare; high = the smallest it fails at with a step to spare where BN is within noise of its best', () => {
+    const none = [
+      ...pts('none', 1e-3, 0.6, 0.62),
+      ...pts('none', 3e-3, 0.7, 0.7),
+      ...pts('none', 1e-2, 0.72, 0.71),
+      ...pts('none', 3e-2, 'collapsed', 'collapsed'),
+      ...pts('none', 0.1, 'collapsed', 'diverged'),
+      ...pts('none', 0.3, 'diverged', 'diverged'),
     ];
-    const r = pickRates(grid, points);
-    // 1e-2 is no-BN's most accurate rate but the next rate up did not survive: no margin
-    expect(r.low).toBe(1e-3);
-    expect(r.best.none).toBe(1e-3);
-    expect(r.best.all).toBe(0.1); // 1 has no rate above it: never "with a margin"
-    expect(r.best.final).toBe(1e-3); // collapsed at 0.1 counts as not surviving
-    // the paper's high rate is BN's best, whether or not the unnormalised net can use it
+    const r = pickRates(grid, [...none, ...bn([0.6, 0.75, 0.78, 0.8, 0.8, 0.7]), ...final]);
+    expect(r.low).toBe(3e-3); // 1e-2 learns, but the rate above it does not
+    // 3e-2 fails, but the rate below it learned: no step to spare; 0.1 fails with 3e-2 failing below
     expect(r.high).toBe(0.1);
+    expect(r.bestFinal).toBe(1e-2); // 3e-2 is its most accurate, but collapses one step up
+    expect(r.bnBand!.best).toBe(3e-2); // ties keep the smaller rate
+    expect(r.bnBand!.width).toBeCloseTo(2 * Math.sqrt(2e-4) * Math.sqrt(2 / 2), 12); // pooled sd √(2·0.01²/1)
   });
 
-  it("high is BN's best even where the unnormalised net survives it, and null when BN survives no rate with a margin", () => {
-    const points = grid.flatMap((lr) => [pt('none', lr, 0.5), pt('all', lr, lr === 1e-2 ? 0.7 : 0.5), pt('final', lr, 0.5)]);
-    expect(pickRates(grid, points).high).toBe(1e-2);
-    const bnFails = grid.flatMap((lr) => [pt('none', lr, 0.5), pt('all', lr, null, { diverged: true })]);
-    expect(pickRates(grid, bnFails).high).toBeNull();
-  });
-
-  it('a collapsed no-BN run counts as not surviving, and ties keep the smaller rate', () => {
-    const points = [
-      ...grid.map((lr) => pt('all', lr, 0.8)),
-      pt('none', 1e-3, 0.5),
-      pt('none', 1e-2, 0.5),
-      pt('none', 0.1, 0.1, { collapsed: true }),
-      pt('none', 1, 0.1, { collapsed: true }),
+  it('a rate where one sweep seed fails is neither learned nor failed; BN outside its noise band is no high rate', () => {
+    const none = [
+      ...pts('none', 1e-3, 0.6, 0.6),
+      ...pts('none', 3e-3, 0.7, 0.7),
+      ...pts('none', 1e-2, 0.7, 'did not learn'), // goes either way
+      ...pts('none', 3e-2, 'collapsed', 'collapsed'),
+      ...pts('none', 0.1, 'collapsed', 'collapsed'),
+      ...pts('none', 0.3, 'diverged', 'diverged'),
     ];
-    const r = pickRates(grid, points);
-    expect(r.high).toBe(1e-3); // all BN rates tie at 0.8: the smallest with a margin
+    // BN's best at 3e-3; at 0.1 it is 0.1 below: outside the band; at 0.3 too
+    const r = pickRates(grid, [...none, ...bn([0.6, 0.8, 0.79, 0.75, 0.7, 0.6]), ...final]);
     expect(r.low).toBe(1e-3);
+    expect(r.high).toBeNull();
+    expect(r.why.high).toMatch(/noise band/);
+    // with BN flat, 0.1 (3e-2 fails below it) is the high rate
+    expect(pickRates(grid, [...none, ...bn([0.6, 0.8, 0.8, 0.8, 0.8, 0.8]), ...final]).high).toBe(0.1);
+  });
+
+  it('no rate with a step to spare: null, with the reason', () => {
+    const none = grid.flatMap((lr) => pts('none', lr, 'did not learn', 'did not learn'));
+    const r = pickRates(grid, [...none, ...bn([0.6, 0.7, 0.7, 0.7, 0.7, 0.7])]);
+    expect(r.low).toBeNull();
+    expect(r.why.low).toMatch(/learns at no grid rate/);
+    expect(r.high).toBe(3e-3); // the unnormalised net fails everywhere: the smallest with a rate below
+    expect(r.bestFinal).toBeNull();
+  });
+
+  it('on any sweep: low learns with a step to spare, high fails with one below and lies above low, bestFinal learns with one above', () => {
+    const outcomeArb = fc.oneof(
+      fc.double({ min: 0, max: 1, noNaN: true }),
+      fc.constantFrom<Outcome>('collapsed', 'diverged', 'did not learn'),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.tuple(outcomeArb, outcomeArb), { minLength: grid.length * 3, maxLength: grid.length * 3 }), (cells) => {
+        const points = (['none', 'all', 'final'] as const).flatMap((arm, a) =>
+          grid.flatMap((lr, i) => pts(arm, lr, ...cells[a * grid.length + i]!)),
+        );
+        const r = pickRates(grid, points);
+        const all = (arm: SweepPoint['arm'], lr: number, ok: (p: SweepPoint) => boolean) =>
+          points.filter((p) => p.arm === arm && p.lr === lr).every(ok);
+        const up = (lr: number) => grid[grid.indexOf(lr) + 1]!;
+        const down = (lr: number) => grid[grid.indexOf(lr) - 1]!;
+        if (r.low !== null) {
+          expect(all('none', r.low, (p) => p.outcome === 'learned')).toBe(true);
+          expect(all('none', up(r.low), (p) => p.outcome === 'learned')).toBe(true);
+        }
+        if (r.high !== null) {
+          expect(all('none', r.high, (p) => p.outcome !== 'learned')).toBe(true);
+          expect(all('none', down(r.high), (p) => p.outcome !== 'learned')).toBe(true);
+          expect(all('all', r.high, (p) => p.outcome === 'learned')).toBe(true);
+          if (r.low !== null) expect(r.high).toBeGreaterThan(up(r.low));
+        }
+        if (r.bestFinal !== null) expect(all('final', up(r.bestFinal), (p) => p.outcome === 'learned')).toBe(true);
+      }),
+    );
   });
 });
 
@@ -192,16 +227,21 @@ describe('a real run (tiny)', () => {
   });
 
   it('trains the protocol on the embedded data and reports history, validation and sharpness', async () => {
-    const tiny = { ...S, depth: 8, width: 4, batch: 32, trainImages: 128, validationImages: 64, testImages: 64, epochs: 2 };
+    // windows of one epoch (4 steps) that must halve the loss: the second stalls (cut), the third ends it
+    const schedule = { factor: 0.1, window: 4, threshold: 0.5, patience: 1, minAccuracy: 0, maxSteps: 16 };
+    const tiny = { ...S, depth: 8, width: 4, batch: 32, trainImages: 128, validationImages: 64, curveTestImages: 64, schedule };
     const spec = runSpec('all', 0.05, 0, { S: tiny });
     // a matched loss every epoch reaches: measured at the end of epoch 1, and again at the end
     const r = await computeRun({ spec, sharpness: { images: 32, batch: 32, directions: 2, epsilon: 0.05, matchedLoss: 100 } });
     expect(r.diverged).toBeNull();
     expect(r.collapsed).toBe(false);
-    expect(r.history.map((h) => h.epoch)).toEqual([1, 2]);
-    expect(r.history[1]!.lr).toBeCloseTo(0.005, 10); // cut ×0.1 at half
+    expect(r.cutAt).not.toBeNull();
+    expect(r.end).toBe('stalled after the cut');
+    expect(r.steps).toBeLessThan(16);
+    expect(r.history.at(-1)!.lr).toBeCloseTo(0.005, 10); // cut ×0.1
     expect(r.final.valAcc).not.toBeNull();
     expect(r.final.testAcc).not.toBeNull();
+    expect(r.final.trainEvalAcc).not.toBeNull();
     expect(r.sharpness!.matched).toMatchObject({ epoch: 1, step: 4 });
     expect(Number.isFinite(r.sharpness!.matched!.value)).toBe(true);
     expect(Number.isFinite(r.sharpness!.final.value)).toBe(true);
@@ -213,7 +253,8 @@ describe('a real run (tiny)', () => {
   }, 120_000);
 
   it('a worker process of the training phase (train-worker.ts) computes the same run as this process', async () => {
-    const tiny = { ...S, depth: 8, width: 4, batch: 32, trainImages: 128, validationImages: 64, testImages: 64, epochs: 1 };
+    const schedule = { ...S.schedule, maxSteps: 4 };
+    const tiny = { ...S, depth: 8, width: 4, batch: 32, trainImages: 128, validationImages: 64, curveTestImages: 64, schedule };
     const req = { spec: runSpec('none', 0.05, 1, { S: tiny }) };
     const here = computeRun(req);
     const output: string[] = [];

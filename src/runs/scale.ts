@@ -1,7 +1,8 @@
 /** The training claims' scale per profile and their seeds (their data: compute.ts). */
 import { config, Profile } from '../config';
 import { BnPlacement } from '../nets/types';
-import type { SharpnessSpec } from './protocol';
+import { SWEEP_SEED_OFFSET } from '../config';
+import type { PlateauSpec, SharpnessSpec } from './protocol';
 
 // ---------------------------------------------------------------------------------------------
 // Scale of the training claims, per profile
@@ -17,53 +18,33 @@ export interface TrainingScale {
   batch: number;
   /** images trained on */
   trainImages: number;
-  /** held out from the training split, to pick rates on */
+  /** held out from the training split: rates are picked, and "learned" judged, on them */
   validationImages: number;
-  /** test images (undefined: the whole test split) */
-  testImages?: number;
-  epochs: number;
-  /** test-set evaluations every this many epochs (and at the last); default 1 */
-  evaluateEvery?: number;
+  /** test images the curve is evaluated on during training (the final accuracy: the whole test split) */
+  curveTestImages: number;
+  /** epochs between evaluations of the curve */
+  evaluateEvery: number;
+  /** the rate cut when progress stalls, and the step cap (src/train/plateau.ts) */
+  schedule: PlateauSpec;
+  /** steps between collapse checks: a collapsed run ends there */
+  collapseCheckEvery: number;
+  /** seeds of the claims' runs */
   seeds: number;
-  sweep: { grid: number[]; epochs: number };
+  /** the rate sweep: every arm at every grid rate, at `seeds` seeds of its own (never claim seeds), the same protocol */
+  sweep: { grid: number[]; seeds: number };
   /** sharpness (filter-normalised curvature, src/probes/sharpness.ts) on `images` training images in batches of `batch`: see SharpnessSpec */
   sharpness: SharpnessSpec;
 }
 
 /**
- * smoke: ResNet-56 width 4 on 14x14 Fashion-MNIST, 6 epochs of 2,048 images (192 steps), 3 seeds,
- *   the sweep on 3-epoch runs: minutes on two cores (why this depth: claims/high-lr-benefit.spec.ts).
- * full: the CPU profile where the claims can conclude, chosen by a calibration on seeds 9000–9002
- *   (scripts/calibration/training-scale.ts; never claim seeds), 2026-12-02, wasm, with other jobs
- *   on the machine: ResNet-56 width 4 on 14x14 Fashion-MNIST, 1,024 images, 80 epochs (1,280
- *   steps, the cut at 640), test on 2,000 images every 8 epochs, 5 seeds, the sweep at full length.
- *   - Depth: without BN, ResNet-110 stays at ln 10 for 400+ steps at 3e-3 and 1e-2 and ResNet-80
- *     reaches 0.54 at 1e-2 in 640 steps; ResNet-56 learns (0.68–0.75 at 3e-3–1e-2 in 640 steps).
- *   - Calibration at this scale (test accuracy; seeds 9001, 9002):
- *       BN 0.03: 0.796, 0.791 (train 0.90, 0.91); BN 3e-3: 0.781, 0.770 (train 0.84, 0.82);
- *       no BN 3e-3: 0.718, 0.395 (the second sat at chance for ~500 steps); no BN 1e-2: 0.728,
- *       collapsed. At 640 steps (seed 9000): no BN survives 0.03 (0.68); BN 0.1: 0.77.
- *       Sharpness at training loss ≤ 0.6 (reached at epochs 22–30): BN 3e-3 21.1, 18.0; BN 0.03
- *       4.19, 5.81.
- *   - Seeds, from the power calculations in the specs' headers with this spread: BN high − low
- *     rate, paired sd 0.0042 against the paper's 2.5 points → n ≥ 2; log sharpness ratio, sd 0.35
- *     against log 2 → n ≥ 3; so 5. Parity and the recovery ratio are dominated by the unnormalised
- *     net's spread between seeds (sd 0.23: whether it leaves the plateau in time): parity's 90 %
- *     half-width under 2 points would take ~350 seeds. Neither arm converges (train accuracy
- *     0.75–0.91 against the 0.95 that parity needs): see README, *The full profile*.
- *   - matchedLoss 0.6: the training loss every calibration BN run reached before the end (epochs
- *     22–30 of 80, at both rates); the end-of-training losses differ (0.24 at 0.03, 0.46 at 3e-3).
- *   - The first full run (stopped for time after its sweep, seed 100): BN best at 1e-2 (validation
- *     0.801; 0.03 and 0.1 0.793), no BN 0.146 at 3e-3 and 0.371 at 1e-2, collapsed from 0.03. The
- *     unnormalised net leaves its plateau within 1,280 steps in some seeds only: at this length its
- *     "learned at the low rate" precondition is likely unmet (README, *The full profile*).
- *   - The baseline run (commit 7118149, after the one-RNG change; 51 min end to end on 2 quiet
- *     cores): BN best at 0.03 (validation 0.822), no BN collapsed from 0.03, so low 3e-3 and high
- *     0.03; the unnormalised net learned at 3e-3 in 3 of 5 claim seeds (mean 0.559: the precondition
- *     met by the mean, with two seeds at 0.144 and 0.402).
- * paper: ResNet-110 width 16 on CIFAR-10 (45,000 images trained on, 5,000 held out to pick rates),
- *   160 epochs (the cut at 80), 5 seeds, the sweep on 20-epoch runs over a half-decade grid that
- *   holds the paper's 1e-4, 3e-3 and 0.1.
+ * The scale of each profile. Why these numbers, with the calibration behind them: docs/full-profile.md.
+ * smoke: minutes on two cores; the training claims are inconclusive there (the unnormalised
+ *   ResNet-56 does not leave its plateau at chance in a few hundred steps), and it runs every
+ *   code path of the full protocol.
+ * full: the CPU profile where the training claims conclude (docs/full-profile.md).
+ * paper: ResNet-110 width 16 on CIFAR-10 (45,000 images trained on, 5,000 held out), batch 128,
+ *   5 seeds, a half-decade grid holding the paper's 1e-4, 3e-3 and 0.1; the cap at the paper's
+ *   160 epochs (56,000 steps).
  */
 export const TRAINING_SCALES: Record<Profile, TrainingScale> = {
   smoke: {
@@ -72,10 +53,12 @@ export const TRAINING_SCALES: Record<Profile, TrainingScale> = {
     batch: 64,
     trainImages: 2048,
     validationImages: 512,
-    testImages: 1000,
-    epochs: 6,
+    curveTestImages: 1000,
+    evaluateEvery: 1,
+    schedule: { factor: 0.1, window: 32, threshold: 0.01, patience: 2, minAccuracy: 0.2, maxSteps: 192 },
+    collapseCheckEvery: 64,
     seeds: 3,
-    sweep: { grid: [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1], epochs: 3 },
+    sweep: { grid: [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1], seeds: 1 },
     sharpness: { images: 256, batch: 64, directions: 8, epsilon: 0.05, matchedLoss: 1.0 },
   },
   full: {
@@ -84,14 +67,12 @@ export const TRAINING_SCALES: Record<Profile, TrainingScale> = {
     batch: 64,
     trainImages: 1024,
     validationImages: 512,
-    testImages: 2000,
-    epochs: 80,
+    curveTestImages: 2000,
     evaluateEvery: 8,
+    schedule: { factor: 0.1, window: 128, threshold: 0.01, patience: 2, minAccuracy: 0.2, maxSteps: 3200 },
+    collapseCheckEvery: 128,
     seeds: 5,
-    // the sweep at full length: in 320 steps the unnormalised net has not left its plateau at any
-    // rate (measured: the first full run's sweep, every no-BN rate at ln 10 after 20 epochs), so a
-    // shorter sweep would pick the low rate among nets at chance
-    sweep: { grid: [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1], epochs: 80 },
+    sweep: { grid: [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1], seeds: 2 },
     sharpness: { images: 256, batch: 64, directions: 8, epsilon: 0.05, matchedLoss: 0.6 },
   },
   paper: {
@@ -100,9 +81,12 @@ export const TRAINING_SCALES: Record<Profile, TrainingScale> = {
     batch: 128,
     trainImages: 45_000,
     validationImages: 5_000,
-    epochs: 160,
+    curveTestImages: 10_000,
+    evaluateEvery: 1,
+    schedule: { factor: 0.1, window: 352, threshold: 0.01, patience: 2, minAccuracy: 0.2, maxSteps: 56_320 },
+    collapseCheckEvery: 352,
     seeds: 5,
-    sweep: { grid: [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1], epochs: 20 },
+    sweep: { grid: [1e-4, 3e-4, 1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1], seeds: 2 },
     sharpness: { images: 1024, batch: 128, directions: 8, epsilon: 0.05, matchedLoss: 0.3 },
   },
 };
@@ -114,11 +98,14 @@ export function trainingScale(): TrainingScale {
   return n === undefined ? s : { ...s, seeds: n };
 }
 
-/** The seeds of the training claims' runs, and the sweep's own seed. */
+/**
+ * The seeds: a claim's runs use BN_SEED, BN_SEED + 1, …; the sweep's, BN_SEED + SWEEP_SEED_OFFSET,
+ * + 1, …, which no claim seed reaches (BN_SEEDS is at most SWEEP_SEED_OFFSET − 1: src/config.ts),
+ * so rates are never picked on the runs that then test them.
+ */
 export function trainingSeeds(S = trainingScale()): number[] {
   return Array.from({ length: S.seeds }, (_, i) => config().seed + i);
 }
-export const SWEEP_SEED_OFFSET = 100;
-export function sweepSeed(): number {
-  return config().seed + SWEEP_SEED_OFFSET;
+export function sweepSeeds(S = trainingScale()): number[] {
+  return Array.from({ length: S.sweep.seeds }, (_, i) => config().seed + SWEEP_SEED_OFFSET + i);
 }

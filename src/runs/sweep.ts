@@ -2,10 +2,29 @@
  * The learning-rate sweep, the rates it picks (pickRates), and the runs of the four training
  * claims (CLAIM_RUNS): one list that both the training phase (what it trains) and the specs (what
  * they read) take their runs from.
+ *
+ * The sweep: every arm at every grid rate, at `sweep.seeds` seeds of its own (never claim seeds),
+ * under the claims' own protocol (the plateau rule and its cap; a diverged or collapsed run ends
+ * where it fails). The rates, chosen the way the paper chose them (Fig. 1: the unnormalised net
+ * at a small rate it can train at, BN at a rate the unnormalised net cannot use and at which BN
+ * trains best), from the runs' outcomes (outcome.ts) and validation accuracy, never test accuracy:
+ *   - low  = the largest grid rate at which the unnormalised net learns in every sweep seed, with a
+ *            grid step to spare: it learns at the next grid rate up too, so the low rate is not
+ *            one that goes either way from seed to seed;
+ *   - high = the smallest grid rate at which the unnormalised net fails (diverges, collapses or
+ *            stays at chance) in every sweep seed, with a grid step to spare (it fails at the grid
+ *            rate below too), and at which BN trains as well as at its best within the sweep's own
+ *            noise: BN's mean validation accuracy there is within 2 standard errors of a
+ *            difference of two means (2·s·√(2/k), s the spread between sweep seeds pooled over the
+ *            rates at which BN learned, k seeds) of its best rate's;
+ *   - bestFinal = the rate of highest mean validation accuracy at which BN on the final layer only
+ *            learns in every sweep seed, with a grid step to spare (the recovery claim trains each
+ *            arm at its own best: the unnormalised net at low, BN at high).
  */
-import { ARMS, Arm, TrainingScale, sweepSeed, trainingScale, trainingSeeds } from './scale';
+import { ARMS, Arm, TrainingScale, sweepSeeds, trainingScale, trainingSeeds } from './scale';
 import { RunRequest, RunResult, runSpec } from './protocol';
 import { readRuns } from './cache';
+import { outcome, type Outcome } from './outcome';
 
 // ---------------------------------------------------------------------------------------------
 // The sweep and the rates it picks
@@ -13,74 +32,99 @@ import { readRuns } from './cache';
 export interface SweepPoint {
   arm: Arm;
   lr: number;
-  diverged: boolean;
-  divergedAt: number | null;
-  collapsed: boolean;
+  seed: number;
+  outcome: Outcome;
   valAcc: number | null;
-  testAcc: number | null;
+  steps: number;
 }
 
 export interface Rates {
   low: number | null;
   high: number | null;
-  best: Record<Arm, number | null>;
+  bestFinal: number | null;
+  /** why a rate is null, for the record */
+  why: { low?: string; high?: string; bestFinal?: string };
 }
 
 export interface Sweep extends Rates {
   grid: number[];
-  seed: number;
-  epochs: number;
+  seeds: number[];
   points: SweepPoint[];
+  /** BN's noise band: its best rate, that rate's mean validation accuracy and the band's width (2 SE of a difference) */
+  bnBand: { best: number; mean: number; width: number } | null;
 }
 
-/** The sweep's runs (one per arm and grid rate, at the sweep seed). */
+/** The sweep's runs: every arm at every grid rate and sweep seed. */
 export function sweepRequests(S = trainingScale()): RunRequest[] {
-  return ARMS.flatMap((arm) =>
-    S.sweep.grid.map((lr) => ({ spec: runSpec(arm, lr, sweepSeed(), { epochs: S.sweep.epochs, S, evaluateEachEpoch: false }) })),
-  );
+  return ARMS.flatMap((arm) => S.sweep.grid.flatMap((lr) => sweepSeeds(S).map((seed) => ({ spec: runSpec(arm, lr, seed, { S }) }))));
 }
+
+const meanOf = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 /** The rates the protocol picks from sweep points (rules in the header of this file). */
-export function pickRates(grid: readonly number[], points: readonly SweepPoint[]): Rates {
-  const g = [...grid].sort((a, b) => a - b);
-  const at = (arm: Arm, lr: number) => points.find((p) => p.arm === arm && p.lr === lr);
-  const survived = (arm: Arm, lr: number) => {
-    const p = at(arm, lr);
-    return !!p && !p.diverged && !p.collapsed && p.valAcc !== null;
+export function pickRates(grid: readonly number[], points: readonly SweepPoint[]): Rates & { bnBand: Sweep['bnBand'] } {
+  const g = [...new Set(grid)].sort((a, b) => a - b);
+  const at = (arm: Arm, lr: number) => points.filter((p) => p.arm === arm && p.lr === lr);
+  const every = (arm: Arm, lr: number | undefined, o: (x: Outcome) => boolean) => {
+    if (lr === undefined) return false;
+    const ps = at(arm, lr);
+    return ps.length > 0 && ps.every((p) => o(p.outcome));
   };
-  const argmaxAcc = (arm: Arm, lrs: number[]): number | null => {
-    let best: number | null = null;
-    let bestAcc = -Infinity;
-    for (const lr of lrs) {
-      const acc = at(arm, lr)?.valAcc ?? -Infinity;
-      if (acc > bestAcc) {
-        // strict: on a tie the smaller (safer) rate stays
-        bestAcc = acc;
-        best = lr;
-      }
+  const learns = (arm: Arm, lr: number | undefined) => every(arm, lr, (o) => o === 'learned');
+  const fails = (arm: Arm, lr: number | undefined) => every(arm, lr, (o) => o !== 'learned');
+  const meanVal = (arm: Arm, lr: number) => meanOf(at(arm, lr).map((p) => p.valAcc ?? 0));
+  const why: Rates['why'] = {};
+
+  const withMargin = (arm: Arm) => g.filter((lr, i) => learns(arm, lr) && learns(arm, g[i + 1]));
+  const lowCandidates = withMargin('none');
+  const low = lowCandidates.at(-1) ?? null;
+  if (low === null) why.low = 'the unnormalised net learns at no grid rate, in every sweep seed, with a grid step to spare';
+
+  // BN's noise band
+  let bnBand: Sweep['bnBand'] = null;
+  const bnLearned = g.filter((lr) => learns('all', lr));
+  if (bnLearned.length) {
+    const best = bnLearned.reduce((b, lr) => (meanVal('all', lr) > meanVal('all', b) ? lr : b));
+    let ss = 0;
+    let df = 0;
+    for (const lr of bnLearned) {
+      const v = at('all', lr).map((p) => p.valAcc!);
+      const m = meanOf(v);
+      ss += v.reduce((a, x) => a + (x - m) ** 2, 0);
+      df += v.length - 1;
     }
-    return best;
-  };
-  const best = {} as Record<Arm, number | null>;
-  for (const arm of ARMS) {
-    const withMargin = g.filter((lr, i) => survived(arm, lr) && i + 1 < g.length && survived(arm, g[i + 1]!));
-    best[arm] = argmaxAcc(arm, withMargin);
+    const k = at('all', best).length;
+    const sd = df > 0 ? Math.sqrt(ss / df) : 0;
+    bnBand = { best, mean: meanVal('all', best), width: 2 * sd * Math.sqrt(2 / k) };
   }
-  return { low: best.none, high: best.all, best };
+  let high: number | null = null;
+  for (let i = 1; i < g.length && high === null; i++) {
+    const lr = g[i]!;
+    if (!(fails('none', lr) && fails('none', g[i - 1]))) continue;
+    if (bnBand && learns('all', lr) && meanVal('all', lr) >= bnBand.mean - bnBand.width) high = lr;
+  }
+  if (high === null)
+    why.high = bnBand
+      ? 'no grid rate at which the unnormalised net fails in every sweep seed, with a grid step to spare, is one at which BN trains within its noise band of its best'
+      : 'BN learns at no grid rate in every sweep seed';
+
+  const finals = withMargin('final');
+  const bestFinal = finals.length ? finals.reduce((b, lr) => (meanVal('final', lr) > meanVal('final', b) ? lr : b)) : null;
+  if (bestFinal === null) why.bestFinal = 'BN on the final layer learns at no grid rate, in every sweep seed, with a grid step to spare';
+  return { low, high, bestFinal, why, bnBand };
 }
 
-/** The sweep's points from its runs (in sweepRequests' order), and the rates they pick. */
+/** The sweep's points from its runs, and the rates they pick. */
 export function sweepFromRuns(runs: readonly RunResult[], S = trainingScale()): Sweep {
   const points: SweepPoint[] = runs.map((r) => ({
     arm: r.spec.arm,
     lr: r.spec.lr,
-    diverged: r.diverged !== null,
-    divergedAt: r.diverged?.step ?? null,
-    collapsed: r.collapsed,
+    seed: r.spec.seed,
+    outcome: outcome(r),
     valAcc: r.final.valAcc,
-    testAcc: r.final.testAcc,
+    steps: r.steps,
   }));
-  return { grid: [...S.sweep.grid], seed: sweepSeed(), epochs: S.sweep.epochs, points, ...pickRates(S.sweep.grid, points) };
+  return { grid: [...S.sweep.grid], seeds: sweepSeeds(S), points, ...pickRates(S.sweep.grid, points) };
 }
 
 /** The sweep as the training phase ran it, read from the run cache. */
@@ -92,42 +136,60 @@ export function readSweep(dir?: string): Sweep {
 /** The sweep as named statistics for a claim's record: every (arm, rate) and the rates picked. */
 export function sweepStatistics(sw: Sweep): { name: string; value: number; note?: string; paper?: string }[] {
   const out: { name: string; value: number; note?: string; paper?: string }[] = [];
-  for (const p of sw.points) {
-    const name = `sweep ${p.arm} lr=${p.lr}: validation accuracy`;
-    if (p.diverged) out.push({ name, value: NaN, note: `diverged at step ${p.divergedAt}` });
-    else
+  for (const arm of ARMS)
+    for (const lr of sw.grid) {
+      const ps = sw.points.filter((p) => p.arm === arm && p.lr === lr);
+      if (!ps.length) continue;
+      const vals = ps.map((p) => p.valAcc ?? NaN);
       out.push({
-        name,
-        value: p.valAcc ?? NaN,
-        ...(p.collapsed ? { note: 'collapsed: the trained net computes a constant function' } : {}),
+        name: `sweep ${arm} lr=${lr}: validation accuracy (mean of ${ps.length} seeds)`,
+        value: meanOf(vals),
+        note: ps.map((p) => `seed ${p.seed}: ${p.outcome}${p.valAcc !== null ? ` ${p.valAcc.toFixed(3)}` : ''}`).join('; '),
       });
-  }
-  const rate = (name: string, v: number | null, paper?: string) =>
-    out.push({ name, value: v ?? NaN, ...(v === null ? { note: 'no rate met the rule' } : {}), ...(paper ? { paper } : {}) });
-  rate('low rate (best no-BN rate with a grid step to spare)', sw.low, '1e-4');
-  rate("high rate (BN's best rate with a grid step to spare)", sw.high, '0.1');
-  for (const arm of ARMS) rate(`best stable rate, ${arm}`, sw.best[arm]);
+    }
+  const rate = (name: string, v: number | null, why?: string, paper?: string) =>
+    out.push({ name, value: v ?? NaN, ...(v === null ? { note: why ?? 'no rate met the rule' } : {}), ...(paper ? { paper } : {}) });
+  rate('low rate (the largest at which the unnormalised net learns, with a grid step to spare)', sw.low, sw.why.low, '1e-4');
+  rate(
+    'high rate (where the unnormalised net fails, with a step to spare, and BN is within noise of its best)',
+    sw.high,
+    sw.why.high,
+    '0.1',
+  );
+  rate('best rate of BN on the final layer only', sw.bestFinal, sw.why.bestFinal);
+  if (sw.bnBand)
+    out.push({
+      name: "BN's noise band in the sweep (2 SE of a difference of means)",
+      value: sw.bnBand.width,
+      note: `best rate ${sw.bnBand.best}, mean validation accuracy ${sw.bnBand.mean.toFixed(3)}`,
+    });
   return out;
 }
 
 /** One line per arm: the rates and what happened, for progress logs. */
 export function sweepSummary(sw: Sweep): string {
-  const fmt = (p: SweepPoint) => `${p.lr}:${p.diverged ? `div@${p.divergedAt}` : p.collapsed ? 'collapsed' : (p.valAcc ?? NaN).toFixed(3)}`;
+  const short: Record<Outcome, string> = { learned: '', 'did not learn': 'chance', collapsed: 'coll', diverged: 'div' };
+  const fmt = (lr: number, ps: SweepPoint[]) =>
+    `${lr}:${ps.map((p) => (p.outcome === 'learned' ? (p.valAcc ?? NaN).toFixed(3) : short[p.outcome])).join('/')}`;
   return (
     ARMS.map(
       (arm) =>
-        `${arm} [${sw.points
-          .filter((p) => p.arm === arm)
-          .map(fmt)
+        `${arm} [${sw.grid
+          .map((lr) =>
+            fmt(
+              lr,
+              sw.points.filter((p) => p.arm === arm && p.lr === lr),
+            ),
+          )
           .join(' ')}]`,
-    ).join('; ') + ` → low ${sw.low}, high ${sw.high}, best none/all/final ${sw.best.none}/${sw.best.all}/${sw.best.final}`
+    ).join('; ') + ` → low ${sw.low}, high ${sw.high}, best final ${sw.bestFinal}`
   );
 }
 
 // ---------------------------------------------------------------------------------------------
 // The runs of the four training claims
 
-/** Which runs measure sharpness at the end: BN at the low and at the high rate (small-lr-sharper-minima). */
+/** Which runs measure sharpness: BN at the low and at the high rate (small-lr-sharper-minima). */
 export function wantsSharpness(arm: Arm, lr: number, rates: Rates): boolean {
   return arm === 'all' && (lr === rates.low || lr === rates.high);
 }
@@ -143,9 +205,8 @@ export function armRequests(arm: Arm, lr: number, rates: Rates, S = trainingScal
 /**
  * The runs each training claim reads: named groups of (arm, rate), every seed, at the rates the
  * sweep picked. The training phase trains the union over the selected claims; a spec reads its
- * groups with readClaimRuns. A claim reads nothing where its spec stops at a precondition first:
- * a rate it needs is missing (null), or (small-lr-sharper-minima) BN's best rate is not above the
- * low rate.
+ * groups with readClaimRuns. A claim reads nothing where a rate it needs is missing (null): its
+ * spec stops at that precondition first.
  */
 export const CLAIM_RUNS = {
   'high-lr-benefit': (r: Rates) => ({
@@ -156,15 +217,12 @@ export const CLAIM_RUNS = {
   }),
   'low-lr-parity': (r: Rates) => ({ none: ['none', r.low], bn: ['all', r.low] }),
   'final-layer-bn-recovers-two-thirds': (r: Rates) => ({
-    none: ['none', r.best.none],
-    final: ['final', r.best.final],
-    all: ['all', r.best.all],
+    none: ['none', r.low],
+    final: ['final', r.bestFinal],
+    all: ['all', r.high],
   }),
-  'small-lr-sharper-minima': (r: Rates) =>
-    r.low !== null && r.high !== null && r.high > r.low
-      ? { bnLow: ['all', r.low], bnHigh: ['all', r.high], noneLow: ['none', r.low] }
-      : null,
-} satisfies Record<string, (r: Rates) => Record<string, [Arm, number | null]> | null>;
+  'small-lr-sharper-minima': (r: Rates) => ({ bnLow: ['all', r.low], bnHigh: ['all', r.high], noneLow: ['none', r.low] }),
+} satisfies Record<string, (r: Rates) => Record<string, [Arm, number | null]>>;
 
 export type TrainingClaimId = keyof typeof CLAIM_RUNS;
 export const TRAINING_CLAIM_IDS = Object.keys(CLAIM_RUNS) as TrainingClaimId[];
@@ -174,8 +232,8 @@ export function isTrainingClaim(id: string): id is TrainingClaimId {
 
 /** A claim's groups of requests at these rates, or null when it reads nothing. */
 function claimGroups(id: TrainingClaimId, rates: Rates, S: TrainingScale): Record<string, RunRequest[]> | null {
-  const groups: Record<string, [Arm, number | null]> | null = CLAIM_RUNS[id](rates);
-  if (!groups || Object.values(groups).some(([, lr]) => lr === null)) return null;
+  const groups: Record<string, [Arm, number | null]> = CLAIM_RUNS[id](rates);
+  if (Object.values(groups).some(([, lr]) => lr === null)) return null;
   return Object.fromEntries(Object.entries(groups).map(([g, [arm, lr]]) => [g, armRequests(arm, lr!, rates, S)]));
 }
 
@@ -189,6 +247,6 @@ export function readClaimRuns<K extends TrainingClaimId>(id: K, rates: Rates, di
   const groups = claimGroups(id, rates, trainingScale());
   if (!groups)
     throw new Error(`${id} reads no runs at these rates (low ${rates.low}, high ${rates.high}): its spec stops at a precondition first`);
-  type Group = keyof NonNullable<ReturnType<(typeof CLAIM_RUNS)[K]>>;
+  type Group = keyof ReturnType<(typeof CLAIM_RUNS)[K]>;
   return Object.fromEntries(Object.entries(groups).map(([g, reqs]) => [g, readRuns(reqs, dir)])) as Record<Group, RunResult[]>;
 }

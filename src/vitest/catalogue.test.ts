@@ -16,6 +16,11 @@ const specIds = fs
   .map((f) => f.replace(/\.spec\.ts$/, ''))
   .sort();
 const specSource = (id: string) => fs.readFileSync(path.join(claimsDir, `${id}.spec.ts`), 'utf8');
+/** A claim's spec and, where it has one, its judging beside it (claims/<id>.judge.ts). */
+const judgingSource = (id: string) => {
+  const judge = path.join(claimsDir, `${id}.judge.ts`);
+  return specSource(id) + (fs.existsSync(judge) ? fs.readFileSync(judge, 'utf8') : '');
+};
 
 describe('claim catalogue', () => {
   it('has one entry per spec file, unique kebab-case ids, every field filled', () => {
@@ -71,14 +76,14 @@ describe('claim catalogue', () => {
     }
   });
 
-  it('every c.require of a spec begins with one of its catalogue preconditions, and each of those is required', () => {
+  it('every precondition a claim requires (its spec or its judging) begins with one of its catalogue preconditions, and each of those is required', () => {
     for (const c of CLAIMS) {
-      const src = specSource(c.id);
-      const described = [...src.matchAll(/c\.require\(\s*(['"`])((?:\\.|(?!\1).)*)\1/g)].map((m) => m[2]!.replace(/\\'/g, "'"));
+      const src = judgingSource(c.id);
+      const described = [...src.matchAll(/\b[cj]\.require\(\s*(['"`])((?:\\.|(?!\1).)*)\1/g)].map((m) => m[2]!.replace(/\\'/g, "'"));
       for (const d of described)
         expect(
           c.preconditions.some((p) => d.startsWith(p)),
-          `${c.id}: c.require('${d}') is not in the catalogue`,
+          `${c.id}: require('${d}') is not in the catalogue`,
         ).toBe(true);
       for (const p of c.preconditions)
         expect(

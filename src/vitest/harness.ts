@@ -23,15 +23,8 @@ import { config } from '../config';
 import { attachEvidence } from './annotate';
 import { renderFigure, type FigureSpec } from '../report/figures';
 import { validateRecord } from '../report/records';
-import {
-  statistic,
-  verdictOf,
-  type Assertion,
-  type ClaimRecordInput,
-  type Precondition,
-  type Scale,
-  type Statistic,
-} from '../report/schema';
+import { Judgement } from '../report/judgement';
+import { verdictOf, type ClaimRecordInput, type Scale } from '../report/schema';
 
 function metaOf(id: string): ClaimMeta {
   if (!isClaimId(id)) throw new Error(`claim "${id}" is not in the catalogue (claims/catalogue.ts): add an entry there`);
@@ -46,16 +39,13 @@ export interface ClaimMeta {
   paper: string;
 }
 
-export class ClaimContext {
-  readonly statistics: Statistic[] = [];
-  /** statistics that support the claim's own (the shared lr sweep's points, ...): listed after them */
-  readonly supporting: Statistic[] = [];
-  readonly assertions: Assertion[] = [];
-  readonly preconditions: Precondition[] = [];
+export class ClaimContext extends Judgement {
   scaleInfo: Scale | undefined;
   dataset = '';
   figureSpec: FigureSpec | undefined;
-  constructor(readonly meta: ClaimMeta) {}
+  constructor(readonly meta: ClaimMeta) {
+    super();
+  }
 
   scale(s: Scale): void {
     this.scaleInfo = s;
@@ -63,38 +53,12 @@ export class ClaimContext {
   data(name: string): void {
     this.dataset = name;
   }
-  stat(name: string, value: number, opts: Parameters<typeof statistic>[2] = {}): number {
-    this.statistics.push(statistic(name, value, opts));
-    return value;
-  }
-  /** A statistic behind the claim's own (e.g. one point of the shared lr sweep): recorded after them. */
-  supportingStat(name: string, value: number, opts: Parameters<typeof statistic>[2] = {}): number {
-    this.supporting.push(statistic(name, value, opts));
-    return value;
-  }
-  /** What the record lists: the claim's statistics first, then the supporting ones. */
-  allStatistics(): Statistic[] {
-    return [...this.statistics, ...this.supporting];
-  }
-  /** Record one assertion of the paper's statement; `detail` says what was compared. */
-  check(description: string, passed: boolean, detail?: string): boolean {
-    this.assertions.push(detail === undefined ? { description, passed } : { description, passed, detail });
-    return passed;
-  }
-  /**
-   * A stated precondition of the claim (the unnormalised net learned, both arms converged): when
-   * it is not met the verdict is 'inconclusive', naming it and the measured value, and the
-   * assertions, if any are made, do not count. Returns `met`, so a spec can stop there.
-   */
-  require(description: string, met: boolean, detail?: string): boolean {
-    this.preconditions.push(detail === undefined ? { description, met } : { description, met, detail });
-    return met;
-  }
   figure(spec: FigureSpec): void {
     this.figureSpec = spec;
   }
-  /** A progress line (claims at the paper profile run for hours). */
-  log(message: string): void {
+  /** A progress line (claims at the paper profile run for hours), printed as it comes. */
+  override log(message: string): void {
+    super.log(message);
     console.log(`[${this.meta.id}] ${message}`);
   }
 }

@@ -14,11 +14,12 @@ import { describe, expect, it } from 'vitest';
 import { readRecords } from '../report/records';
 import { runKey, TRAINING_SCALES, type RunRequest } from '../runs';
 import { claimRequests, sweepRequests } from '../runs/sweep';
+import { FAKE_RATES } from '../runs/testing/fake-runs';
 import { FAKE_TRAIN_WORKER, runVitest, trainingSpec, writeFakeClaimsProject, type VitestRun } from './testing/fake-claims-project';
 
 const show = (r: VitestRun) => `exit ${r.code}\n${r.output}`;
 /** The fake worker's rates (src/runs/testing/fake-runs.ts) */
-const RATES = { low: 0.01, high: 0.1, best: { none: 0.01, final: 0.03, all: 0.1 } };
+const RATES = { ...FAKE_RATES, why: {} };
 const S = TRAINING_SCALES.smoke;
 
 describe('the training phase in a claims run', () => {

@@ -1,0 +1,83 @@
+/**
+ * low-lr-parity's judging (header of low-lr-parity.spec.ts): at the low rate, with and without BN,
+ * every seed learned and converged; then TOST of the paired test-accuracy difference within ±δ.
+ */
+import { Judgement } from '../src/report/judgement';
+import { everySeedConverged, everySeedLearned, list, testAccuracies, type RunResult } from '../src/runs';
+import { mean } from '../src/stats/moments';
+import { tostPaired } from '../src/stats/t-test';
+
+/** δ: accuracy as a fraction (2 percentage points; why: the spec's header) */
+export const MARGIN = 0.02;
+
+export interface ParityInput {
+  low: number | null;
+  /** why the sweep found no low rate */
+  why?: string;
+  /** at the low rate, by seed (the same seeds in both) */
+  none: readonly RunResult[];
+  bn: readonly RunResult[];
+  chance: number;
+}
+
+export function judgeParity(o: ParityInput): Judgement {
+  const j = new Judgement();
+  if (!j.require('the sweep finds a low rate (the unnormalised net learns there and one grid step up)', o.low !== null, o.why)) return j;
+  const accNone = testAccuracies(o.none, o.chance);
+  const accBn = testAccuracies(o.bn, o.chance);
+  j.log(`lr ${o.low}: test accuracy with BN ${list(accBn)}; without ${list(accNone)}`);
+  j.stat('low rate', o.low!, { paper: '1e-4' });
+  j.stat('test accuracy with BN at the low rate (mean over seeds)', mean(accBn), { paper: '~0.81' });
+  j.stat('test accuracy without BN at the low rate (mean over seeds)', mean(accNone), { paper: '~0.82' });
+  for (const [label, runs] of [
+    ['with BN', o.bn],
+    ['without BN', o.none],
+  ] as const) {
+    const t = runs.map((r) => r.final.trainEvalAcc ?? NaN);
+    j.stat(`training accuracy ${label} (eval mode, un-augmented training images; mean over seeds)`, mean(t), {
+      paper: '~1.0',
+      note: `per seed ${list(t)}`,
+    });
+  }
+
+  const noneLearned = everySeedLearned(o.none);
+  const bnLearned = everySeedLearned(o.bn);
+  const noneConv = everySeedConverged(o.none);
+  const bnConv = everySeedConverged(o.bn);
+  const ready = [
+    j.require('the unnormalised net learned at the low rate in every seed', noneLearned.met, noneLearned.detail),
+    j.require('the BN net learned at the low rate in every seed', bnLearned.met, bnLearned.detail),
+    j.require('the unnormalised net converged in every seed (training accuracy ≥ 0.95)', noneConv.met, noneConv.detail),
+    j.require('the BN net converged in every seed (training accuracy ≥ 0.95)', bnConv.met, bnConv.detail),
+  ].every(Boolean);
+  if (!ready) return j;
+
+  const claimText = `same accuracy: TOST (paired by seed) within ±${MARGIN * 100} points, p < 0.05`;
+  let tost: ReturnType<typeof tostPaired> | undefined;
+  try {
+    tost = tostPaired(accBn, accNone, MARGIN);
+  } catch {
+    tost = undefined; // every paired difference the same: t undefined
+  }
+  if (!tost) {
+    const d = accBn[0]! - accNone[0]!;
+    j.check(
+      claimText,
+      Math.abs(d) < MARGIN,
+      `every paired difference is ${(d * 100).toFixed(2)} points: t is undefined, judged on the value`,
+    );
+    return j;
+  }
+  j.stat('difference with − without BN', tost.estimate, {
+    ci: tost.ci,
+    p: tost.p,
+    paper: '≈ −0.01',
+    note: `TOST within ±${MARGIN}: ${(tost.level * 100).toFixed(0)} % CI and p = the larger of the two one-sided tests`,
+  });
+  j.check(
+    claimText,
+    tost.p < 0.05,
+    `difference ${(tost.estimate * 100).toFixed(2)} points, 90 % CI [${(tost.ci[0] * 100).toFixed(2)}, ${(tost.ci[1] * 100).toFixed(2)}], p = ${tost.p.toPrecision(3)}`,
+  );
+  return j;
+}

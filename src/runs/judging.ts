@@ -1,0 +1,42 @@
+/**
+ * What the four training claims' judging shares: per-seed preconditions that name the seeds that
+ * fail them (a mean can hide a seed at chance), and the accuracies the claims compare.
+ * Pure functions over run results: no training, no TensorFlow.
+ */
+import { CONVERGED, describeOutcome, learned } from './outcome';
+import type { RunResult } from './protocol';
+
+/** Final test accuracy per seed (the whole test split); a run without one (diverged) counts as `chance`. */
+export function testAccuracies(runs: readonly RunResult[], chance = 0.1): number[] {
+  return runs.map((r) => r.final.testAcc ?? chance);
+}
+
+/** "seed 3: did not learn (validation 0.11, test 0.10)" for each run that fails `ok`, or "" when none does. */
+export function failingSeeds(runs: readonly RunResult[], ok: (r: RunResult) => boolean, what: (r: RunResult) => string): string {
+  return runs
+    .filter((r) => !ok(r))
+    .map((r) => `seed ${r.spec.seed}: ${what(r)}`)
+    .join('; ');
+}
+
+/** Precondition text and detail: every seed learned (validation accuracy ≥ LEARNED, neither diverged nor collapsed). */
+export function everySeedLearned(runs: readonly RunResult[]): { met: boolean; detail: string } {
+  const bad = failingSeeds(runs, learned, describeOutcome);
+  return {
+    met: runs.length > 0 && bad === '',
+    detail: bad || `all ${runs.length} learned (validation ${runs.map((r) => r.final.valAcc?.toFixed(3)).join(', ')})`,
+  };
+}
+
+/** Precondition: every seed converged, eval-mode accuracy on the un-augmented training images ≥ CONVERGED. */
+export function everySeedConverged(runs: readonly RunResult[]): { met: boolean; detail: string } {
+  const ok = (r: RunResult) => (r.final.trainEvalAcc ?? 0) >= CONVERGED;
+  const bad = failingSeeds(runs, ok, (r) => `training accuracy ${r.final.trainEvalAcc?.toFixed(3) ?? 'n/a'} (${describeOutcome(r)})`);
+  return {
+    met: runs.length > 0 && bad === '',
+    detail: bad || `all ${runs.length} ≥ ${CONVERGED} (${runs.map((r) => r.final.trainEvalAcc?.toFixed(3)).join(', ')})`,
+  };
+}
+
+/** "0.781, 0.757, …" */
+export const list = (xs: readonly number[], digits = 3): string => xs.map((x) => x.toFixed(digits)).join(', ');
