@@ -17,67 +17,76 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
+import type { Vitest } from 'vitest/node';
 // `.js`: an extensionless import here makes vite warn on every run (its future native config
 // loader needs extensions); TypeScript and vite's bundler map it to src/config.ts.
 import { reportsDir } from './src/config.js';
 import { ClaimsSequencer } from './src/vitest/claims-sequencer.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
+const args = process.argv.slice(2);
+/** A command-line argument that names the claims: the filter `claims`, or a claim spec's path. */
+const namesClaims = (a: string) => /^claims\/?$/.test(a) || /(^|\/)claims\/[^/]+\.spec\.ts$/.test(a);
+// `vitest run claims` is a file filter, which would also pick the unit tests whose path says
+// "claims" (the judging tests beside the specs, src/vitest/claims-*.test.ts): named without a
+// --project, the claims are the only project, so the command runs the claims and nothing else.
+const onlyClaims = args.some(namesClaims) && !args.some((a) => a.startsWith('--project'));
 // The vitest HTML report (reports/vitest/) shows a claims run, so it is written only when the
-// command names the claims (`vitest claims`, `--project claims`, `claims/<file>`) or merges blob
-// reports: `npm test` must not replace it with the unit tests'. vitest creates its reporters
+// command names the claims (`vitest claims`, `--project claims`, `claims/<id>.spec.ts`) or merges
+// blob reports: `npm test` must not replace it with the unit tests'. vitest creates its reporters
 // before it knows which files run, so only the arguments can tell.
 const htmlReport =
-  process.argv.slice(2).some((a) => /^(--project=)?claims$/.test(a) || /(^|\/)claims\//.test(a) || /^--merge-reports(=|$)/.test(a)) ||
+  args.some((a) => /^--project=claims$/.test(a) || namesClaims(a) || /^--merge-reports(=|$)/.test(a)) ||
+  args.some((a, i) => a === '--project' && args[i + 1] === 'claims') ||
   process.env.BN_HTML_REPORT === '1';
 // At paper scale (meant for a GPU) a claim may run for hours: no limit but setTimeout's largest
 // (24.8 days). Elsewhere a claim that runs past an hour is stuck (the training claims only read
 // the runs that the training phase computed before them).
 const claimTimeout = process.env.BN_PROFILE?.trim() === 'paper' ? 2 ** 31 - 1 : 3_600_000;
 
+const unitProject = {
+  test: {
+    name: 'unit',
+    include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'claims/**/*.test.ts'],
+    pool: 'forks' as const,
+    maxWorkers: 2,
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+  },
+};
+
+const claimsProject = {
+  plugins: [
+    {
+      name: 'bn-claims-reporters',
+      configureVitest({ vitest }: { vitest: Vitest }) {
+        for (const file of ['training-phase.ts', 'claims-reporter.ts']) {
+          const reporter = path.join(here, 'src', 'vitest', file);
+          if (!vitest.config.reporters.some((r) => Array.isArray(r) && r[0] === reporter)) vitest.config.reporters.push([reporter, {}]);
+        }
+      },
+    },
+  ],
+  test: {
+    name: 'claims',
+    include: ['claims/**/*.spec.ts'],
+    pool: 'forks' as const,
+    maxWorkers: 2,
+    testTimeout: claimTimeout,
+    hookTimeout: claimTimeout,
+    // Progress lines (c.log) must reach the terminal while a claim runs. Intercepted, a
+    // worker's console output is sent at the next await, and most claim bodies loop over
+    // seeds synchronously, so every line came out when the test ended. Not intercepted, it
+    // goes straight to the worker's stdout, which vitest pipes to its own.
+    disableConsoleIntercept: true,
+  },
+};
+
 export default defineConfig({
   test: {
     // the probe claims start longest first, the training claims after them (src/vitest/claims-sequencer.ts)
     sequence: { sequencer: ClaimsSequencer },
     reporters: htmlReport ? ['default', ['html', { outputFile: path.join(reportsDir(), 'vitest', 'index.html') }]] : ['default'],
-    projects: [
-      {
-        test: {
-          name: 'unit',
-          include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
-          pool: 'forks',
-          maxWorkers: 2,
-          testTimeout: 120_000,
-          hookTimeout: 120_000,
-        },
-      },
-      {
-        plugins: [
-          {
-            name: 'bn-claims-reporters',
-            configureVitest({ vitest }) {
-              for (const file of ['training-phase.ts', 'claims-reporter.ts']) {
-                const reporter = path.join(here, 'src', 'vitest', file);
-                if (!vitest.config.reporters.some((r) => Array.isArray(r) && r[0] === reporter))
-                  vitest.config.reporters.push([reporter, {}]);
-              }
-            },
-          },
-        ],
-        test: {
-          name: 'claims',
-          include: ['claims/**/*.spec.ts'],
-          pool: 'forks',
-          maxWorkers: 2,
-          testTimeout: claimTimeout,
-          hookTimeout: claimTimeout,
-          // Progress lines (c.log) must reach the terminal while a claim runs. Intercepted, a
-          // worker's console output is sent at the next await, and most claim bodies loop over
-          // seeds synchronously, so every line came out when the test ended. Not intercepted, it
-          // goes straight to the worker's stdout, which vitest pipes to its own.
-          disableConsoleIntercept: true,
-        },
-      },
-    ],
+    projects: [...(onlyClaims ? [] : [unitProject]), claimsProject],
   },
 });

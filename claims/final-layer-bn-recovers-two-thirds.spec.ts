@@ -4,7 +4,8 @@
  *  Paper: recovery = (acc_final − acc_none) / (acc_all − acc_none) ≈ 2/3.
  *
  * Protocol: src/runs, as in low-lr-parity.spec.ts (decided 2026-12-07, before the confirmatory
- *  runs). Three arms, each at its own best rate from the sweep (seeds of its own): no BN at the low
+ *  runs; the rates fixed at `full` from a calibration sweep). Three arms, each at its own best
+ *  rate by the sweep's rules (src/runs/sweep.ts): no BN at the low
  *  rate (the largest it learns at with a grid step to spare), BN everywhere at the high rate (its
  *  best within the sweep's noise, one the unnormalised net cannot use), BN on the final layer only
  *  (one BN on the features entering the classifier: FINAL_BN in src/nets/types.ts) at its own
@@ -37,18 +38,18 @@ import { meanInterval } from '../src/stats/t-test';
 import { judgeRecovery, recovery } from './final-layer-bn-recovers-two-thirds.judge';
 
 claim('final-layer-bn-recovers-two-thirds', async (c) => {
-  const { S, train, sweep } = openTrainingClaim(c, () => ({ 'final-layer BN': FINAL_BN }));
-  const ready = sweep.low !== null && sweep.high !== null && sweep.bestFinal !== null;
-  const runs = ready ? readClaimRuns('final-layer-bn-recovers-two-thirds', sweep) : { none: [], final: [], all: [] };
+  const { S, train, rates } = openTrainingClaim(c, () => ({ 'final-layer BN': FINAL_BN }));
+  const ready = rates.low !== null && rates.high !== null && rates.bestFinal !== null;
+  const runs = ready ? readClaimRuns('final-layer-bn-recovers-two-thirds', rates) : { none: [], final: [], all: [] };
   const chance = 1 / train.numClasses;
-  c.adopt(judgeRecovery({ rates: sweep, why: sweep.why, ...runs, chance }));
+  c.adopt(judgeRecovery({ rates, why: rates.why, ...runs, chance }));
   if (!ready) return;
   const acc = { none: testAccuracies(runs.none, chance), final: testAccuracies(runs.final, chance), all: testAccuracies(runs.all, chance) };
   const r = recovery(acc.none, acc.final, acc.all);
   c.figure({
     kind: 'barsWithCI',
     title: 'Test accuracy: no BN, BN on the final layer only, BN everywhere',
-    caption: `ResNet-${S.depth} w${S.width}, each arm at its own rate (no BN ${sweep.low}, final-layer BN ${sweep.bestFinal}, BN ${sweep.high}); mean of ${trainingSeeds().length} seeds, 95 % t-interval`,
+    caption: `ResNet-${S.depth} w${S.width}, each arm at its own rate (no BN ${rates.low}, final-layer BN ${rates.bestFinal}, BN ${rates.high}); mean of ${trainingSeeds().length} seeds, 95 % t-interval`,
     bars: [
       { name: 'no BN', value: mean(acc.none), ci: meanInterval(acc.none) },
       { name: 'BN, final layer only', value: mean(acc.final), ci: meanInterval(acc.final) },

@@ -5,8 +5,9 @@
  *  BN at lr 0.1 → ~93 %, at 0.003 → ~90.5 %, at 1e-4 → ~81 %; without BN the larger rates diverge.
  *
  * Protocol: src/runs, as in low-lr-parity.spec.ts (the rate cut when progress stalls, the step cap,
- *  the whole test split; decided 2026-12-07, before the confirmatory runs). Rates from the sweep at
- *  seeds of its own (src/runs/sweep.ts), the way the paper's Fig. 1 contrasts them:
+ *  the whole test split, the rates fixed at `full` from a calibration sweep; decided 2026-12-07,
+ *  before the confirmatory runs). The rates' rules (src/runs/sweep.ts), the way the paper's Fig. 1
+ *  contrasts them:
  *   low  = the largest grid rate at which the unnormalised net learns in every sweep seed, with a
  *          grid step to spare (a rate it can use);
  *   high = the smallest grid rate at which the unnormalised net fails in every sweep seed, with a
@@ -39,11 +40,11 @@ import { accuracyCurves, openTrainingClaim, readClaimRuns, trainingSeeds } from 
 import { judgeBenefit } from './high-lr-benefit.judge';
 
 claim('high-lr-benefit', async (c) => {
-  const { S, train, sweep } = openTrainingClaim(c);
-  const { low, high } = sweep;
+  const { S, train, rates } = openTrainingClaim(c);
+  const { low, high } = rates;
   const runs =
-    low !== null && high !== null ? readClaimRuns('high-lr-benefit', sweep) : { bnHigh: [], bnLow: [], noneHigh: [], noneLow: [] };
-  c.adopt(judgeBenefit({ low, high, why: sweep.why, ...runs, chance: 1 / train.numClasses }));
+    low !== null && high !== null ? readClaimRuns('high-lr-benefit', rates) : { bnHigh: [], bnLow: [], noneHigh: [], noneLow: [] };
+  c.adopt(judgeBenefit({ low, high, why: rates.why, ...runs, chance: 1 / train.numClasses }));
   if (low === null || high === null) return;
   c.figure(
     accuracyCurves({

@@ -12,10 +12,15 @@
  *    training loss, a relative threshold with patience, never while training accuracy is at
  *    chance), and training ends at the next stall or at the step cap (TRAINING_SCALES). A cut at a
  *    fixed fraction of training froze unnormalised nets still on their plateau at chance.
- *  - rates, from a sweep at seeds of its own (src/runs/sweep.ts): low = the largest grid rate at
- *    which the unnormalised net learns in every sweep seed, with a grid step to spare. The paper's
- *    1e-4 is a rate the unnormalised net trains at; this is the largest such rate with a margin,
- *    so that the comparison is not at a rate chosen to starve one net.
+ *  - rates, by the rules of src/runs/sweep.ts: low = the largest grid rate at which the
+ *    unnormalised net learns in every sweep seed, with a grid step to spare (it learns one grid
+ *    step up too). The paper's 1e-4 is a rate the unnormalised net trains at; this is the largest
+ *    such rate with a margin, so that the comparison is not at a rate chosen to starve one net.
+ *    At `full` the rules ran once, on a calibration sweep at seeds of its own (9000 and up), and
+ *    the rates they picked are fixed in TRAINING_SCALES.full.rates before the confirmatory runs
+ *    (docs/full-profile.md): a sweep inside every run picked other rates at other seed bases
+ *    (its two seeds decide a rate at the edge either way), and so did the verdicts. Smoke and
+ *    paper run their own sweep (at smoke it exercises that path; at paper no calibration exists).
  *  - final accuracies on the whole 10,000-image test split, in eval mode.
  * Preconditions (per seed; the record names any seed that fails one, with its value):
  *  - both nets learned at the low rate in every seed (validation accuracy ≥ 0.5, neither diverged
@@ -38,17 +43,17 @@ import { accuracyCurves, openTrainingClaim, readClaimRuns, trainingSeeds } from 
 import { judgeParity, MARGIN } from './low-lr-parity.judge';
 
 claim('low-lr-parity', async (c) => {
-  const { S, train, sweep } = openTrainingClaim(c, () => ({ margin: MARGIN }));
-  const runs = sweep.low !== null ? readClaimRuns('low-lr-parity', sweep) : { none: [], bn: [] };
-  c.adopt(judgeParity({ low: sweep.low, why: sweep.why.low, ...runs, chance: 1 / train.numClasses }));
-  if (sweep.low === null) return;
+  const { S, train, rates } = openTrainingClaim(c, () => ({ margin: MARGIN }));
+  const runs = rates.low !== null ? readClaimRuns('low-lr-parity', rates) : { none: [], bn: [] };
+  c.adopt(judgeParity({ low: rates.low, why: rates.why.low, ...runs, chance: 1 / train.numClasses }));
+  if (rates.low === null) return;
   c.figure(
     accuracyCurves({
-      title: `Accuracy at the low rate (lr = ${sweep.low}) with and without BN`,
+      title: `Accuracy at the low rate (lr = ${rates.low}) with and without BN`,
       caption: `ResNet-${S.depth} w${S.width}, ${S.trainImages} images, the rate cut when the loss stalls (cap ${S.schedule.maxSteps} steps); mean of ${trainingSeeds().length} seeds, min–max shaded`,
       arms: [
-        { name: `lr=${sweep.low} (with BN)`, runs: runs.bn },
-        { name: `lr=${sweep.low} (w/o BN)`, runs: runs.none },
+        { name: `lr=${rates.low} (with BN)`, runs: runs.bn },
+        { name: `lr=${rates.low} (w/o BN)`, runs: runs.none },
       ],
     }),
   );

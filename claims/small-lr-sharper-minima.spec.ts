@@ -49,15 +49,15 @@ import { meanInterval } from '../src/stats/t-test';
 import { atMatch, judgeSharpness } from './small-lr-sharper-minima.judge';
 
 claim('small-lr-sharper-minima', async (c) => {
-  const { S, sweep } = openTrainingClaim(c, (S) => ({
+  const { S, rates } = openTrainingClaim(c, (S) => ({
     'sharpness images': S.sharpness.images,
     'sharpness directions': S.sharpness.directions,
     'sharpness step (× filter norm)': S.sharpness.epsilon,
     'matched training loss': S.sharpness.matchedLoss,
   }));
-  const { low, high } = sweep;
-  const runs = low !== null && high !== null ? readClaimRuns('small-lr-sharper-minima', sweep) : { bnLow: [], bnHigh: [], noneLow: [] };
-  const j = judgeSharpness({ low, high, why: sweep.why, matchedLoss: S.sharpness.matchedLoss, ...runs });
+  const { low, high } = rates;
+  const runs = low !== null && high !== null ? readClaimRuns('small-lr-sharper-minima', rates) : { bnLow: [], bnHigh: [], noneLow: [] };
+  const j = judgeSharpness({ low, high, why: rates.why, matchedLoss: S.sharpness.matchedLoss, ...runs });
   c.adopt(j);
   if (low === null || high === null) return;
   const sLow = atMatch(runs.bnLow);

@@ -7,7 +7,7 @@ import { dataName } from '../setup';
 import { trainingData } from './compute';
 import { TrainingScale, trainingScale, trainingSeeds } from './scale';
 import { RunResult } from './protocol';
-import { Sweep, readSweep, sweepStatistics, sweepSummary } from './sweep';
+import { claimRates, sweepStatistics, sweepSummary, type Rates, type Sweep } from './sweep';
 
 // ---------------------------------------------------------------------------------------------
 // What the training claims' assertions and figures share
@@ -54,14 +54,14 @@ export function accuracyCurves(o: { title: string; caption: string; arms: { name
 
 /**
  * How every training claim opens: its data and scale into the record (the claim's own `extra`
- * entries after the epochs), then the shared sweep (read from the training phase's cache), logged
- * and recorded as supporting statistics (after the claim's own, so a reader meets the claim's
- * numbers first).
+ * entries last), then the rates it trains at: the profile's, fixed in advance (recorded with their
+ * source), or its own sweep's (read from the training phase's cache, logged, and recorded as
+ * supporting statistics, after the claim's own, so a reader meets the claim's numbers first).
  */
 export function openTrainingClaim(
   c: ClaimContext,
   extra: (S: TrainingScale) => Record<string, string | number | boolean> = () => ({}),
-): { S: TrainingScale; train: Dataset; sweep: Sweep } {
+): { S: TrainingScale; train: Dataset; rates: Rates & { sweep?: Sweep } } {
   const S = trainingScale();
   const { train } = trainingData();
   c.data(dataName(train));
@@ -75,13 +75,16 @@ export function openTrainingClaim(
     extra: {
       'step cap': S.schedule.maxSteps,
       'rate cut': `×${S.schedule.factor} when the training loss stalls (windows of ${S.schedule.window} steps, threshold ${S.schedule.threshold}, patience ${S.schedule.patience}; never below training accuracy ${S.schedule.minAccuracy})`,
-      'sweep grid': S.sweep.grid.join(', '),
-      'sweep seeds': S.sweep.seeds,
+      ...(S.rates
+        ? { rates: `fixed in advance: low ${S.rates.low}, high ${S.rates.high}, final-layer BN ${S.rates.bestFinal} (${S.rates.source})` }
+        : { 'sweep grid': S.sweep.grid.join(', '), 'sweep seeds': S.sweep.seeds }),
       ...extra(S),
     },
   });
-  const sweep = readSweep();
-  c.log(`sweep: ${sweepSummary(sweep)}`);
-  for (const st of sweepStatistics(sweep)) c.supportingStat(st.name, st.value, st); // listed after the claim's own
-  return { S, train, sweep };
+  const rates = claimRates();
+  if (rates.sweep) {
+    c.log(`sweep: ${sweepSummary(rates.sweep)}`);
+    for (const st of sweepStatistics(rates.sweep)) c.supportingStat(st.name, st.value, st); // listed after the claim's own
+  } else c.log(`rates fixed in advance: low ${rates.low}, high ${rates.high}, final-layer BN ${rates.bestFinal}`);
+  return { S, train, rates };
 }

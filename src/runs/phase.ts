@@ -3,7 +3,8 @@
  * run before any claim file starts, by a pool of worker processes, into the run cache (cache.ts).
  * The specs then only read (readSweep, readClaimRuns).
  *
- * Order: the sweep's runs (every arm, grid rate and sweep seed), then pickRates on them, then the union of
+ * Order: the sweep's runs (every arm, grid rate and sweep seed; none where the profile fixes the
+ * rates in advance), then pickRates on them, then the union of
  * the selected claims' runs (CLAIM_RUNS, deduplicated by runKey), longest first, so that the runs
  * left for the end are short ones. Runs already in the cache (a resumed suite run,
  * BN_SUITE_RUN_ID) are not trained again.
@@ -24,7 +25,7 @@ import { readCached, writeFailure, writeRun } from './cache';
 import { describeOutcome } from './outcome';
 import { describeRun, RunResult, runKey, type RunRequest } from './protocol';
 import { trainingScale } from './scale';
-import { claimRequests, sweepFromRuns, sweepRequests, sweepSummary, TRAINING_CLAIM_IDS } from './sweep';
+import { claimRequests, sweepFromRuns, sweepRequests, sweepSummary, TRAINING_CLAIM_IDS, type Rates } from './sweep';
 
 export interface PhaseOptions {
   /** ids of the selected claims: those that are not training claims train nothing */
@@ -97,11 +98,18 @@ export async function trainingPhase(o: PhaseOptions): Promise<{ trained: number;
   }
 
   try {
-    const sweepReqs = sweepRequests(S);
-    await stage('sweep', sweepReqs);
-    const sweep = sweepFromRuns(sweepReqs.map((r) => readCached(o.dir, r)!));
-    log(`[train] sweep: ${sweepSummary(sweep)}`);
-    await stage('runs', planRuns(ids.flatMap((id) => claimRequests(id, sweep, S))));
+    let rates: Rates;
+    if (S.rates) {
+      rates = { ...S.rates, why: {} };
+      log(`[train] rates fixed in advance: low ${rates.low}, high ${rates.high}, final-layer BN ${rates.bestFinal}`);
+    } else {
+      const sweepReqs = sweepRequests(S);
+      await stage('sweep', sweepReqs);
+      const sweep = sweepFromRuns(sweepReqs.map((r) => readCached(o.dir, r)!));
+      log(`[train] sweep: ${sweepSummary(sweep)}`);
+      rates = sweep;
+    }
+    await stage('runs', planRuns(ids.flatMap((id) => claimRequests(id, rates, S))));
     log(`[train] training phase done: ${count.trained} run(s) trained, ${count.cached} cached, ${minutes(performance.now() - t0)}`);
     return count;
   } catch (e) {

@@ -32,6 +32,12 @@ export interface TrainingScale {
   seeds: number;
   /** the rate sweep: every arm at every grid rate, at `seeds` seeds of its own (never claim seeds), the same protocol */
   sweep: { grid: number[]; seeds: number };
+  /**
+   * The claims' rates, fixed before the confirmatory runs by the sweep's own rules applied to a
+   * calibration sweep on seeds of its own (docs/full-profile.md): then no sweep runs with the
+   * claims, and the rates do not move with BN_SEED. Absent: the suite run's own sweep picks them.
+   */
+  rates?: { low: number; high: number; bestFinal: number; source: string };
   /** sharpness (filter-normalised curvature, src/probes/sharpness.ts) on `images` training images in batches of `batch`: see SharpnessSpec */
   sharpness: SharpnessSpec;
 }

@@ -133,6 +133,13 @@ export function readSweep(dir?: string): Sweep {
   return sweepFromRuns(readRuns(sweepRequests(S), dir), S);
 }
 
+/** The claims' rates: the profile's, fixed in advance (TrainingScale.rates), or its own sweep's, read from the run cache. */
+export function claimRates(dir?: string, S = trainingScale()): Rates & { sweep?: Sweep } {
+  if (S.rates) return { low: S.rates.low, high: S.rates.high, bestFinal: S.rates.bestFinal, why: {} };
+  const sweep = readSweep(dir);
+  return { ...sweep, sweep };
+}
+
 /** The sweep as named statistics for a claim's record: every (arm, rate) and the rates picked. */
 export function sweepStatistics(sw: Sweep): { name: string; value: number; note?: string; paper?: string }[] {
   const out: { name: string; value: number; note?: string; paper?: string }[] = [];

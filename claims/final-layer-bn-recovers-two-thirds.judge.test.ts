@@ -1,0 +1,39 @@
+import { describe, expect, it } from 'vitest';
+import { runsOf, type SyntheticRun } from '../src/runs/testing/synthetic-run';
+import { judgeRecovery } from './final-layer-bn-recovers-two-thirds.judge';
+
+const n = 10;
+const acc = (x: number, spread = 0.004, phase = 0) =>
+  Array.from({ length: n }, (_, i): SyntheticRun => ({ test: x + spread * Math.sin(i * 1.3 + phase) }));
+const judge = (none: SyntheticRun[], final: SyntheticRun[], all: SyntheticRun[]) =>
+  judgeRecovery({
+    rates: { low: 3e-3, high: 0.1, bestFinal: 0.03 },
+    none: runsOf(none, 'none', 3e-3),
+    final: runsOf(final, 'final', 0.03),
+    all: runsOf(all, 'all', 0.1),
+    chance: 0.1,
+  });
+
+describe('final-layer-bn-recovers-two-thirds judging', () => {
+  it('holds when final-layer BN recovers two thirds of a clear gain', () => {
+    const j = judge(acc(0.72), acc(0.76, 0.004, 1), acc(0.78, 0.004, 2));
+    expect(j.statistics.find((s) => s.name.startsWith('recovery'))!.value).toBeCloseTo(2 / 3, 1);
+    expect(j.verdict()).toBe('holds');
+  });
+
+  it('fails when final-layer BN recovers all of it, or none', () => {
+    expect(judge(acc(0.72), acc(0.78, 0.004, 1), acc(0.78, 0.004, 2)).verdict()).toBe('fails');
+    expect(judge(acc(0.72), acc(0.72, 0.004, 1), acc(0.78, 0.004, 2)).verdict()).toBe('fails');
+  });
+
+  it('is inconclusive when the gain is not significant, or an unnormalised seed did not learn', () => {
+    const j = judge(acc(0.77, 0.03), acc(0.775, 0.03, 1), acc(0.78, 0.03, 2));
+    expect(j.verdict()).toBe('inconclusive');
+    expect(j.preconditions.find((p) => !p.met)!.description).toMatch(/^full BN's gain over no BN is significant/);
+    const stuck = acc(0.72);
+    stuck[2] = { test: 0.1, val: 0.1, collapsed: true };
+    const k = judge(stuck, acc(0.76, 0.004, 1), acc(0.78, 0.004, 2));
+    expect(k.verdict()).toBe('inconclusive');
+    expect(k.preconditions.find((p) => !p.met)!.detail).toMatch(/seed 2: collapsed/);
+  });
+});

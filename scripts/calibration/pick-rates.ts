@@ -1,0 +1,51 @@
+/**
+ * The rates a calibration sweep picks, by the sweep's own rules (pickRates in src/runs/sweep.ts),
+ * from the CALIB lines of scripts/calibration/training-scale.ts runs (seeds 9000 and up, never
+ * claim seeds): every arm at every grid rate and calibration seed. Prints each cell's outcomes
+ * and validation accuracies, BN's noise band and the rates; the full profile fixes the rates it
+ * prints in TRAINING_SCALES.full.rates before the confirmatory runs (docs/full-profile.md).
+ *
+ *   npx tsx scripts/calibration/pick-rates.ts LOG [LOG ...]
+ */
+import fs from 'node:fs';
+import { BnPlacement } from '../../src/nets/types';
+import { outcome, pickRates, type SweepPoint } from '../../src/runs';
+
+const files = process.argv.slice(2);
+if (!files.length) throw new Error('usage: pick-rates.ts LOG [LOG ...] (the output of scripts/calibration/training-scale.ts)');
+const points: SweepPoint[] = [];
+for (const f of files)
+  for (const line of fs.readFileSync(f, 'utf8').split('\n')) {
+    if (!line.startsWith('CALIB ')) continue;
+    const r = JSON.parse(line.slice(6)) as {
+      arm: string;
+      lr: number;
+      seed: number;
+      steps: number;
+      diverged: number | null;
+      collapsed: boolean;
+      valAcc: number | null;
+    };
+    const arm = BnPlacement.parse(r.arm);
+    const o = outcome({
+      diverged: r.diverged === null ? null : { step: r.diverged, loss: null, reason: 'exceeded' },
+      collapsed: r.collapsed,
+      final: { valAcc: r.valAcc } as never,
+    });
+    points.push({ arm, lr: r.lr, seed: r.seed, outcome: o, valAcc: r.valAcc, steps: r.steps });
+  }
+const grid = [...new Set(points.map((p) => p.lr))].sort((a, b) => a - b);
+const rates = pickRates(grid, points);
+for (const arm of BnPlacement.options) {
+  console.log(`\n${arm}`);
+  for (const lr of grid) {
+    const ps = points.filter((p) => p.arm === arm && p.lr === lr).sort((a, b) => a.seed - b.seed);
+    if (!ps.length) continue;
+    const cell = ps.map((p) => (p.outcome === 'learned' ? p.valAcc!.toFixed(3) : p.outcome)).join(', ');
+    console.log(`  ${String(lr).padEnd(6)} ${cell}`);
+  }
+}
+console.log(`\nBN's noise band: ${JSON.stringify(rates.bnBand)}`);
+console.log(
+  `low ${rates.low}, high ${rates.high}, final-layer BN ${rates.bestFinal}${Object.keys(rates.why).length ? ` (${JSON.stringify(rates.why)})` : ''}`,
+);
