@@ -5,8 +5,11 @@
  *
  * Training is read in windows of `window` steps: a window's mean training loss and training
  * accuracy (as SGD saw them: augmented batches, batch statistics). A window *stalls* when its mean
- * loss is not below (1 − threshold) × the best earlier window's mean (the relative-threshold rule
- * of PyTorch's ReduceLROnPlateau, on windows instead of epochs, patience `patience` windows).
+ * loss is not below the best earlier window's mean by at least `threshold` nats (PyTorch's
+ * ReduceLROnPlateau with threshold_mode 'abs', on windows instead of epochs, patience `patience`
+ * windows in a row). Absolute, not relative: a net that memorises a small training set drives its
+ * loss towards 0 geometrically, so a relative threshold sees progress to the end and never cuts
+ * (measured: a BN ResNet-56 on 512 images still improved by > 1 % a window after 3,000 steps).
  *   - before the cut: the rate is cut once by `factor` at a stall, but never while the window's
  *     training accuracy is below `minAccuracy` (a net at chance has not started to make progress,
  *     so there is nothing to have stalled);
@@ -25,7 +28,7 @@ export interface PlateauRule {
   factor: number;
   /** steps per window */
   window: number;
-  /** a window must improve on the best earlier one by this relative amount, else it stalls */
+  /** a window must improve on the best earlier one by this many nats, else it stalls */
   threshold: number;
   /** stalled windows in a row that make a stall */
   patience: number;
@@ -87,7 +90,7 @@ export class Plateau {
     const loss = this.lossSum / this.seen;
     const accuracy = this.correct / this.seen;
     this.lossSum = this.correct = this.seen = this.inWindow = 0;
-    const stalled = !(loss < (1 - this.rule.threshold) * this.best);
+    const stalled = !(loss < this.best - this.rule.threshold);
     this.windows.push({ step: this.steps, loss, accuracy, lr, stalled });
     this.best = Math.min(this.best, loss);
     this.stalledInRow = stalled ? this.stalledInRow + 1 : 0;
