@@ -67,6 +67,8 @@ export default defineConfig({
         test: {
           name: 'claims',
           include: ['claims/**/*.spec.ts'],
+          // its workers die with this process, even SIGKILLed (src/runs/die-with-parent.ts)
+          setupFiles: [path.join(here, 'src', 'vitest', 'claims-worker-setup.ts')],
           pool: 'forks',
           maxWorkers: 2,
           testTimeout: claimTimeout,

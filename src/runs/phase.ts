@@ -21,6 +21,7 @@ import { createRequire } from 'node:module';
 import readline from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readCached, writeFailure, writeRun } from './cache';
+import { dieWithParent } from './die-with-parent';
 import { describeRun, RunResult, runKey, type RunRequest } from './protocol';
 import { trainingScale } from './scale';
 import { claimRequests, sweepFromRuns, sweepRequests, sweepSummary, TRAINING_CLAIM_IDS } from './sweep';
@@ -158,11 +159,14 @@ export function startWorker(entry: string, log: (line: string) => void) {
 /**
  * The worker's side (train-worker.ts, and the tests' fake): compute each run this process is sent,
  * one at a time, and send back its result. A run that throws is sent back as an error, and the
- * process exits (its backend may be in any state).
+ * process exits (its backend may be in any state). It exits when its channel closes (the phase is
+ * done with it), and dies with its parent even in the middle of a run (die-with-parent.ts).
  */
 export function serveRuns(compute: (req: RunRequest) => Promise<RunResult>): void {
   const send = process.send?.bind(process);
   if (!send) throw new Error('a training worker is started by the training phase (src/runs/phase.ts), with an IPC channel');
+  if (!process.connected) process.exit(0); // the parent died before this process got here
+  dieWithParent();
   process.on('disconnect', () => process.exit(0));
   let last = Promise.resolve();
   process.on('message', (m: { run: RunRequest }) => {
