@@ -140,7 +140,16 @@ export function runSpec(
   });
 }
 
-/** A stable hash of a spec: canonical JSON (sorted keys) → sha256, 16 hex digits. */
+/**
+ * The version of what a RunSpec does not say: the training loop, the data pipeline, what a run
+ * measures. It is part of every run's key, so a cache file is portable (the same run on any machine
+ * has the same name, and shards' caches merge by copying files) and a run trained by older code is
+ * never read as one of today's. Bump it when a change to src/train, src/runs/compute.ts, the nets
+ * or the data changes what a run with the same spec computes.
+ */
+export const PROTOCOL_VERSION = 1;
+
+/** A stable hash of a spec and PROTOCOL_VERSION: canonical JSON (sorted keys) → sha256, 16 hex digits. */
 export function runKey(spec: RunSpec): string {
   const canon = (v: unknown): unknown =>
     v && typeof v === 'object' && !Array.isArray(v)
@@ -151,7 +160,7 @@ export function runKey(spec: RunSpec): string {
         )
       : v;
   return createHash('sha256')
-    .update(JSON.stringify(canon(RunSpec.parse(spec))))
+    .update(JSON.stringify({ protocol: PROTOCOL_VERSION, spec: canon(RunSpec.parse(spec)) }))
     .digest('hex')
     .slice(0, 16);
 }

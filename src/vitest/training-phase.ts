@@ -8,12 +8,12 @@
  * `--shard`, in this shard: vitest's own sharding), it starts a suite run (src/runs/cache.ts),
  * hands its id to the claim workers as BN_SUITE_RUN_ID (vitest forks them later, with this
  * process's environment) and trains those claims' runs (src/runs/phase.ts) with as many worker
- * processes as the claims project has. A failed phase does not stop the run: the training claims
+ * processes as the claims project has (BN_WORKERS, else src/runs/workers.ts's default). A failed phase does not stop the run: the training claims
  * then fail naming their missing runs, the others still run. A merge trains nothing.
  */
 import path from 'node:path';
 import type { Reporter, TestSpecification, Vitest } from 'vitest/node';
-import { ConfigError, parseConfig, reportsDir } from '../config';
+import { ConfigError, parseConfig, reportsDir, trainWorkerOverride } from '../config';
 import { lockReports, ReportsLockedError } from '../report/lock';
 import { runsRoot, startSuiteRun } from '../runs/cache';
 import { trainingPhase } from '../runs/phase';
@@ -64,9 +64,8 @@ export default class TrainingPhaseReporter implements Reporter {
       await trainingPhase({
         claims: ids,
         dir: path.join(runsRoot(reports), suiteRun),
-        workers: claims[0]!.project.config.maxWorkers,
         // the tests' stand-in for computeRun (src/runs/testing/fake-train-worker.ts)
-        ...(process.env.BN_TRAIN_WORKER ? { worker: path.resolve(process.env.BN_TRAIN_WORKER) } : {}),
+        ...(trainWorkerOverride() ? { worker: path.resolve(trainWorkerOverride()!) } : {}),
         log: (line) => v.logger.log(line),
       });
     } catch (e) {
