@@ -9,8 +9,8 @@
  * before any claim file starts, and the claims reporter, which writes claims.json, the figures and
  * index.html from the evidence attached to the tests (also when merging shards' blob reports,
  * `vitest --merge-reports=reports/blob`). Each does nothing when no claim runs. reports/ is
- * BN_REPORTS_DIR when set. Claim files run in two forked worker processes (the wasm backend is
- * single-threaded under Node, so two processes are how two cores get used). Paths to this
+ * BN_REPORTS_DIR when set. Claim files run in forked worker processes, one per core by default
+ * (the wasm backend is single-threaded under Node, so processes are how cores get used). Paths to this
  * repository's own modules are absolute, so the config also serves a project rooted elsewhere
  * (`--root`), as the sharding test does.
  */
@@ -21,6 +21,7 @@ import type { Vitest } from 'vitest/node';
 // `.js`: an extensionless import here makes vite warn on every run (its future native config
 // loader needs extensions); TypeScript and vite's bundler map it to src/config.ts.
 import { reportsDir } from './src/config.js';
+import { claimsWorkers, defaultWorkers } from './src/runs/workers.js';
 import { ClaimsSequencer } from './src/vitest/claims-sequencer.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -34,15 +35,26 @@ const onlyClaims = args.some(namesClaims) && !args.some((a) => a.startsWith('--p
 // The vitest HTML report (reports/vitest/) shows a claims run, so it is written only when the
 // command names the claims (`vitest claims`, `--project claims`, `claims/<id>.spec.ts`) or merges
 // blob reports: `npm test` must not replace it with the unit tests'. vitest creates its reporters
-// before it knows which files run, so only the arguments can tell.
+// before it knows which files run, so only the arguments can tell (`vitest list` runs nothing).
+const namesClaimRun = args.some(
+  (a, i) => /^--project=claims$/.test(a) || (a === '--project' && args[i + 1] === 'claims') || namesClaims(a),
+);
 const htmlReport =
-  args.some((a) => /^--project=claims$/.test(a) || namesClaims(a) || /^--merge-reports(=|$)/.test(a)) ||
-  args.some((a, i) => a === '--project' && args[i + 1] === 'claims') ||
-  process.env.BN_HTML_REPORT === '1';
+  (args[0] !== 'list' && (namesClaimRun || args.some((a) => /^--merge-reports(=|$)/.test(a)))) || process.env.BN_HTML_REPORT === '1';
 // At paper scale (meant for a GPU) a claim may run for hours: no limit but setTimeout's largest
 // (24.8 days). Elsewhere a claim that runs past an hour is stuck (the training claims only read
 // the runs that the training phase computed before them).
 const claimTimeout = process.env.BN_PROFILE?.trim() === 'paper' ? 2 ** 31 - 1 : 3_600_000;
+// Claim files run in BN_WORKERS processes, by default one per core as memory allows
+// (src/runs/workers.ts), as the training phase's runs do. A bad BN_WORKERS is reported in one line
+// by the training phase's reporter when the claims start; vitest's --maxWorkers does not reach a
+// project that sets its own.
+let claimWorkers: number;
+try {
+  claimWorkers = claimsWorkers().workers;
+} catch {
+  claimWorkers = defaultWorkers().workers;
+}
 
 const unitProject = {
   test: {
@@ -70,8 +82,13 @@ const claimsProject = {
   test: {
     name: 'claims',
     include: ['claims/**/*.spec.ts'],
+    // its workers die with this process, even SIGKILLed (src/runs/die-with-parent.ts)
+    setupFiles: [path.join(here, 'src', 'vitest', 'claims-worker-setup.ts')],
     pool: 'forks' as const,
-    maxWorkers: 2,
+    maxWorkers: claimWorkers,
+    // after the unit tests when one command runs both: vitest runs projects of different
+    // maxWorkers in groups of their own
+    sequence: { groupOrder: 1 },
     testTimeout: claimTimeout,
     hookTimeout: claimTimeout,
     // Progress lines (c.log) must reach the terminal while a claim runs. Intercepted, a

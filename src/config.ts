@@ -8,11 +8,17 @@
  *   BN_SEEDS   = seeds per claim, 1..99 (default: the profile's): fewer for a quick run, as the
  *                gate-honesty test does; the records say how many were used. Below the training
  *                claims' sweep seeds, BN_SEED + 100, …, so that no claim seed is a sweep seed
+ *   BN_WORKERS = processes a claims run computes in at once, 1..9999 (default: the machine's
+ *                available parallelism, capped by memory: src/runs/workers.ts): the training
+ *                phase's workers and the claims project's vitest workers
  *   BN_FAULT   = none (default) | bn-no-normalise: a deliberately broken BN (keeps γ, β, skips the
  *                normalisation), to prove that the claims and the gate catch a regression
  *   BN_REPORTS_DIR = where a claim run writes claims.json, figures and index.html (default
  *                `reports`, relative to the working directory): lets a test run a real claim
  *                without touching the checkout's reports
+ *   BN_SUITE_RUN_ID = the suite run whose training runs to resume (a folder under <reports>/.runs/:
+ *                src/runs/cache.ts); `npm run train` fills it
+ *   BN_TRAIN_WORKER = the tests' fake training worker (a module path) instead of the real one
  *   BN_REQUIRE_SYSTEM_PACKAGES = 1: a test that needs a system package (Vulkan, Chromium, the
  *                full Fashion-MNIST) fails where the package is missing instead of skipping
  *                (.ci/run sets it, after installing them)
@@ -87,6 +93,11 @@ const EnvSchema = z.object({
       `expected at most ${SWEEP_SEED_OFFSET - 1}: the sweep's seeds start at BN_SEED + ${SWEEP_SEED_OFFSET}`,
     )
     .optional(),
+  BN_WORKERS: z
+    .string()
+    .regex(/^[1-9]\d{0,3}$/, 'expected a positive integer (1..9999)')
+    .transform((s) => Number(s))
+    .optional(),
 });
 
 export interface Config {
@@ -99,12 +110,14 @@ export interface Config {
   fault: Fault;
   /** BN_SEEDS: seeds per claim, overriding the profile's; absent = the profile's */
   seeds?: number;
+  /** BN_WORKERS: worker processes of a claims run; absent = src/runs/workers.ts's default */
+  workers?: number;
 }
 
 /** Parse an environment (default: process.env). Empty strings count as unset. */
 export function parseConfig(env: Record<string, string | undefined> = process.env): Config {
   const picked: Record<string, string> = {};
-  for (const k of ['BN_PROFILE', 'BN_BACKEND', 'BN_DATA', 'BN_SEED', 'BN_FAULT', 'BN_SEEDS'] as const) {
+  for (const k of ['BN_PROFILE', 'BN_BACKEND', 'BN_DATA', 'BN_SEED', 'BN_FAULT', 'BN_SEEDS', 'BN_WORKERS'] as const) {
     const v = env[k];
     if (v !== undefined && v.trim() !== '') picked[k] = v.trim();
   }
@@ -128,6 +141,7 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
     fault: r.data.BN_FAULT,
   };
   if (r.data.BN_SEEDS !== undefined) c.seeds = r.data.BN_SEEDS;
+  if (r.data.BN_WORKERS !== undefined) c.workers = r.data.BN_WORKERS;
   return c;
 }
 
@@ -135,6 +149,19 @@ export function parseConfig(env: Record<string, string | undefined> = process.en
 export function reportsDir(env: Record<string, string | undefined> = process.env): string {
   const v = env.BN_REPORTS_DIR?.trim();
   return v ? v : 'reports';
+}
+
+/** BN_SUITE_RUN_ID: the suite run (a folder under <reports>/.runs/) to resume or fill; unset or blank: none. */
+export function suiteRunId(env: Record<string, string | undefined> = process.env): string | undefined {
+  return env.BN_SUITE_RUN_ID?.trim() || undefined;
+}
+
+/**
+ * BN_TRAIN_WORKER: the tests' stand-in for the training worker (a path, e.g.
+ * src/runs/testing/fake-train-worker.ts, which computes fake runs at once); unset: the real one.
+ */
+export function trainWorkerOverride(env: Record<string, string | undefined> = process.env): string | undefined {
+  return env.BN_TRAIN_WORKER?.trim() || undefined;
 }
 
 /** BN_REQUIRE_SYSTEM_PACKAGES: `1` turns a test's skip for a missing system package into a failure. */

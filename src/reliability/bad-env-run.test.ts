@@ -21,7 +21,7 @@ describe('a claim run started with a bad environment', () => {
         env: { BN_SEED: '-3', BN_FAULT: 'all', BN_SEEDS: '0' },
         lines: [
           'BN_FAULT="all" is not valid: expected one of none | bn-no-normalise; BN_SEED="-3" is not valid: expected a non-negative integer; ' +
-            'BN_SEEDS="0" is not valid: expected a positive integer (1..999)',
+            'BN_SEEDS="0" is not valid: expected a positive integer (1..99)',
         ],
       },
     ];

@@ -261,10 +261,13 @@ describe('environment values not covered by config.test.ts', () => {
     [{ BN_PROFILE: 'SMOKE' }, 'BN_PROFILE', /BN_PROFILE="SMOKE" is not valid: expected one of smoke \| full \| paper/],
     [{ BN_BACKEND: 'webgl' }, 'BN_BACKEND', /BN_BACKEND="webgl" is not valid: expected one of auto \| tensorflow \| webgpu \| wasm \| cpu/],
     [{ BN_FAULT: 'bn-no-normalize' }, 'BN_FAULT', /BN_FAULT="bn-no-normalize" is not valid: expected one of none \| bn-no-normalise/],
-    [{ BN_SEEDS: '0' }, 'BN_SEEDS', /BN_SEEDS="0" is not valid: expected a positive integer \(1\.\.999\)/],
+    [{ BN_SEEDS: '0' }, 'BN_SEEDS', /BN_SEEDS="0" is not valid: expected a positive integer \(1\.\.99\)/],
     [{ BN_SEEDS: '-2' }, 'BN_SEEDS', /BN_SEEDS="-2" is not valid: expected a positive integer/],
     [{ BN_SEEDS: 'three' }, 'BN_SEEDS', /BN_SEEDS="three" is not valid: expected a positive integer/],
-    [{ BN_SEEDS: '1000' }, 'BN_SEEDS', /BN_SEEDS="1000" is not valid: expected a positive integer \(1\.\.999\)/],
+    [{ BN_SEEDS: '100' }, 'BN_SEEDS', /BN_SEEDS="100" is not valid: expected at most 99: the sweep's seeds start at BN_SEED \+ 100/],
+    [{ BN_WORKERS: '0' }, 'BN_WORKERS', /BN_WORKERS="0" is not valid: expected a positive integer \(1\.\.9999\)/],
+    [{ BN_WORKERS: 'all' }, 'BN_WORKERS', /BN_WORKERS="all" is not valid: expected a positive integer/],
+    [{ BN_WORKERS: '2.5' }, 'BN_WORKERS', /BN_WORKERS="2\.5" is not valid: expected a positive integer/],
   ])('%o is one ConfigError line naming the variable and what is allowed', (env, name, message) => {
     expectOneLine(() => parseConfig(env), ConfigError, name, message);
   });
@@ -290,6 +293,11 @@ describe('environment values not covered by config.test.ts', () => {
   it("BN_SEEDS overrides the profile's seed count only when set", () => {
     expect(parseConfig({ BN_SEEDS: '2' }).seeds).toBe(2);
     expect('seeds' in parseConfig({})).toBe(false);
+  });
+
+  it('BN_WORKERS sets the worker count only when set', () => {
+    expect(parseConfig({ BN_WORKERS: ' 16 ' }).workers).toBe(16);
+    expect('workers' in parseConfig({})).toBe(false);
   });
 
   it('surrounding whitespace is trimmed and an empty value means the default', () => {

@@ -6,14 +6,20 @@
  *
  *   { "version": 1, "records": [ ClaimRecord, ... ] }      records sorted by id, one per id
  *
- * claims/baseline.json (written by hand, read by the gate and the summary page):
+ * claims/baseline.json (written by `npm run gate -- --update` from a run's records, the reasons
+ * by hand; read by the gate and the summary page):
  *
  *   { "version": 1, "profile": "smoke",
  *     "claims": { "<claim-id>": { "expected": "holds" | "fails" | "inconclusive",
  *                                 "reason"?: "...",        required unless expected is "holds":
  *                                                          the numbers that did not replicate, or
  *                                                          the precondition not met
- *                                 "measured"?: { "name": number | string | null, ... } } } }
+ *                                 "measured"?: { "name": number | string | null, ... },
+ *                                 "statistics"?: { "<statistic name>": {
+ *                                     "value": number | null,   as recorded
+ *                                     "tolerance"?: number,     how far it may move before the gate
+ *                                                               calls it drift; absent: not compared
+ *                                     "from"?: "..." } } } } }  how the tolerance was derived
  */
 import { Profile } from '../config';
 import { z } from 'zod';
@@ -140,11 +146,26 @@ export const ClaimsFile = z.object({
 });
 export type ClaimsFile = z.infer<typeof ClaimsFile>;
 
+/**
+ * A key statistic as a run recorded it, and how far a later run may move it (src/report/drift.ts):
+ * the gate fails a claim whose statistic moves beyond its tolerance, even with its verdict
+ * unchanged. No tolerance: the statistic is not compared (the claim is judged by its verdict only).
+ */
+export const BaselineStatistic = z
+  .object({
+    value: z.number().nullable(),
+    tolerance: z.number().nonnegative().optional(),
+    from: z.string().optional(),
+  })
+  .strict();
+export type BaselineStatistic = z.infer<typeof BaselineStatistic>;
+
 export const BaselineEntry = z
   .object({
     expected: z.enum(['holds', 'fails', 'inconclusive']),
     reason: z.string().optional(),
     measured: z.record(z.string(), z.union([z.number(), z.string(), z.null()])).optional(),
+    statistics: z.record(z.string().min(1), BaselineStatistic).optional(),
   })
   .refine((e) => e.expected !== 'fails' || (e.reason !== undefined && e.reason.trim().length > 0), {
     message: 'expected "fails" needs a reason (the numbers measured at this scale)',

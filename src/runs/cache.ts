@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { reportsDir } from '../config';
+import { reportsDir, suiteRunId } from '../config';
 import { pidAlive, writeFileAtomic } from '../report/atomic';
 import { describeRun, RunResult, runKey, type RunRequest } from './protocol';
 
@@ -29,10 +29,10 @@ export function runsRoot(reports = reportsDir()): string {
  * statistic can be re-judged on the same training runs. A run's cache key is its whole RunSpec
  * (runKey), so a changed protocol never reuses a run trained under the old one.
  */
-export function startSuiteRun(reports = reportsDir(), resume = process.env.BN_SUITE_RUN_ID?.trim() || undefined): string {
+export function startSuiteRun(reports = reportsDir(), resume = suiteRunId()): string {
   const root = runsRoot(reports);
   if (resume !== undefined) {
-    if (!/^[\w.-]+$/.test(resume)) throw new Error(`BN_SUITE_RUN_ID ${JSON.stringify(resume)} is not a plain folder name`);
+    checkSuiteRunId(resume, 'BN_SUITE_RUN_ID');
     if (!fs.existsSync(path.join(root, resume)))
       throw new Error(
         `BN_SUITE_RUN_ID=${resume}: no such suite run under ${root} (those there: ${fs.existsSync(root) ? fs.readdirSync(root).join(', ') || 'none' : 'none'})`,
@@ -54,19 +54,36 @@ export function startSuiteRun(reports = reportsDir(), resume = process.env.BN_SU
   const id =
     resume ??
     `${new Date().toISOString().replace(/[-:.]/g, '').replace('T', '-').slice(0, 15)}-${process.pid}-${randomBytes(3).toString('hex')}`;
-  // a resumed run's failure note and the temp files of its killed writer go; its runs stay
-  if (resume)
-    for (const n of fs.readdirSync(path.join(root, id))) if (n === FAILED_FILE || n.endsWith('.tmp')) fs.rmSync(path.join(root, id, n));
-  writeFileAtomic(
-    path.join(root, id, OWNER_FILE),
-    JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date().toISOString() }),
-  );
+  takeOver(path.join(root, id));
   return id;
+}
+
+function checkSuiteRunId(id: string, what: string): void {
+  if (!/^[\w.-]+$/.test(id)) throw new Error(`${what} ${JSON.stringify(id)} is not a plain folder name`);
+}
+
+/** Make this process the owner of a suite run's folder: a resumed run's failure note and its killed writer's temp files go, its runs stay. */
+function takeOver(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const n of fs.readdirSync(dir)) if (n === FAILED_FILE || n.endsWith('.tmp')) fs.rmSync(path.join(dir, n));
+  writeFileAtomic(path.join(dir, OWNER_FILE), JSON.stringify({ pid: process.pid, host: os.hostname(), started: new Date().toISOString() }));
+}
+
+/**
+ * A suite run by name for `npm run train` (train-cli.ts): created when missing, resumed when
+ * there (what it holds may be other machines' runs, copied in); other suite runs are left alone.
+ * Returns its folder.
+ */
+export function openSuiteRun(reports: string, id: string): string {
+  checkSuiteRunId(id, '--suite-run');
+  const dir = path.join(runsRoot(reports), id);
+  takeOver(dir);
+  return dir;
 }
 
 /** The cache folder of this process's suite run (BN_SUITE_RUN_ID, which the training phase sets). */
 export function runsDir(): string {
-  const id = process.env.BN_SUITE_RUN_ID?.trim();
+  const id = suiteRunId();
   if (!id) throw new Error('no suite run: BN_SUITE_RUN_ID is not set (the training phase sets it: run the claims through vitest)');
   if (!/^[\w.-]+$/.test(id)) throw new Error(`suite run id ${JSON.stringify(id)} is not a plain folder name`);
   return path.join(runsRoot(), id);

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { runKey, TRAINING_SCALES, type RunResult } from './index';
-import { trainingPhase, type PhaseOptions } from './phase';
+import { parseShard, shardOf, trainingPhase, type PhaseOptions } from './phase';
 import { FAKE_RATES } from './testing/fake-runs';
 import { claimRequests, readClaimRuns, readSweep, sweepRequests, TRAINING_CLAIM_IDS, type TrainingClaimId } from './sweep';
 
@@ -32,7 +32,7 @@ async function phase(claims: string[], dir: string, o: Partial<PhaseOptions> = {
   const calls = path.join(tmp(), 'calls.log');
   process.env.FAKE_TRAIN_LOG = calls;
   const lines: string[] = [];
-  const result = await trainingPhase({ claims, dir, worker: WORKER, log: (l) => lines.push(l), ...o });
+  const result = await trainingPhase({ claims, dir, worker: WORKER, workers: 2, log: (l) => lines.push(l), ...o });
   const computed = fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8').trim().split('\n') : [];
   return { ...result, lines, computed, keys: computed.map((c) => c.split(' ')[1]!) };
 }
@@ -87,11 +87,13 @@ describe('the training phase', () => {
     expect(started).toHaveLength(15);
     expect(r.lines).toContainEqual(
       expect.stringMatching(
-        /^\[train\] runs \d+\/15 ResNet-56 w4 bn=all lr=0\.1 seed=2 \(\+ sharpness\): \d+\.\d min, 10 steps, learned \(validation 0\.900, test 0\.900\)$/,
+        /^\[train\] runs \d+\/15 ResNet-56 w4 bn=all lr=0\.1 seed=2 \(\+ sharpness\): \d+\.\d min, 10 steps, learned \(validation 0\.900, test 0\.900\) \(worker peak RSS \d+ MiB\)$/,
       ),
     );
     expect(r.lines).toContainEqual(
-      expect.stringMatching(/^\[train\] sweep \d+\/21 ResNet-56 w4 bn=none lr=1 seed=100: \d+\.\d min, 3 steps, diverged at step 3$/),
+      expect.stringMatching(
+        /^\[train\] sweep \d+\/21 ResNet-56 w4 bn=none lr=1 seed=100: \d+\.\d min, 3 steps, diverged at step 3 \(worker peak RSS \d+ MiB\)$/,
+      ),
     );
     // longest first: the runs that also measure sharpness (BN at the low and the high rate) start first
     expect(started.slice(0, 6).every((l) => l.includes('(+ sharpness)'))).toBe(true);
@@ -106,11 +108,26 @@ describe('the training phase', () => {
     expect(third).toMatchObject({ trained: 1, cached: 35, keys: [gone] });
   }, 300_000);
 
+  it("trains no sweep where the profile fixes the rates: only the claims' runs at those rates", async () => {
+    const dir = tmp();
+    const rates = { low: 1e-3, high: 0.3, bestFinal: 0.01, source: 'a test' };
+    const r = await phase([...TRAINING_CLAIM_IDS], dir, { scale: { ...S, rates } });
+    expect(r.trained).toBe(5 * 3); // 5 (arm, rate) pairs × 3 seeds, no sweep run
+    expect(r.lines).toContain('[train] rates fixed in advance: low 0.001, high 0.3, final-layer BN 0.01');
+    expect(r.keys.sort()).toEqual(
+      [
+        ...new Set(
+          TRAINING_CLAIM_IDS.flatMap((id) => claimRequests(id, { ...rates, why: {} }, { ...S, rates }).map((q) => runKey(q.spec))),
+        ),
+      ].sort(),
+    );
+  }, 300_000);
+
   it('stops on a crashed worker: the error names the run, the runs in progress finish, nothing is half-written', async () => {
     const dir = tmp();
     process.env.FAKE_TRAIN_CRASH = 'bn=none lr=0.1 seed=1';
     const lines: string[] = [];
-    const failed = trainingPhase({ claims: ['high-lr-benefit'], dir, worker: WORKER, log: (l) => lines.push(l) });
+    const failed = trainingPhase({ claims: ['high-lr-benefit'], dir, worker: WORKER, workers: 2, log: (l) => lines.push(l) });
     await expect(failed).rejects.toThrow(
       /^training run runs \d+\/12 ResNet-56 w4 bn=none lr=0\.1 seed=1 \[\w{16}\] failed: its worker \(pid \d+\) exited with code 3 while training it/,
     );
@@ -123,4 +140,25 @@ describe('the training phase', () => {
       /bn=none lr=0\.1 seed=1 .*is not in .* The training phase stopped: training run runs .* exited with code 3/s,
     );
   }, 300_000);
+});
+
+describe('shards of a stage', () => {
+  it('split its runs into disjoint shares that cover it, of close cost, the same on every machine', () => {
+    const reqs = sweepRequests(S);
+    for (const n of [1, 2, 3, 4, 21, 30]) {
+      const shares = Array.from({ length: n }, (_, i) => shardOf(reqs, { index: i + 1, count: n }));
+      const keys = shares.flat().map((r) => runKey(r.spec));
+      expect(keys.sort(), `n=${n}`).toEqual(keysOf(reqs).sort());
+      const sizes = shares.map((s) => s.length);
+      expect(Math.max(...sizes) - Math.min(...sizes), `n=${n}`).toBeLessThanOrEqual(1); // the sweep's runs cost the same
+      // every machine plans the same runs in the same order, so computes the same split
+      expect(keysOf(shardOf(sweepRequests(S), { index: 1, count: n }))).toEqual(keysOf(shares[0]!));
+    }
+  });
+
+  it('i/n parses as vitest writes it; anything else is an error saying what is expected', () => {
+    expect(parseShard('2/4')).toEqual({ index: 2, count: 4 });
+    for (const bad of ['0/2', '3/2', '1/0', '1', 'a/b', '1/2/3', ''])
+      expect(() => parseShard(bad), bad).toThrow(/is not valid: expected i\/n with 1 <= i <= n/);
+  });
 });

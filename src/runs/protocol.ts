@@ -11,12 +11,6 @@ import { Arm, TrainingScale, trainingScale } from './scale';
 // ---------------------------------------------------------------------------------------------
 // A run: its config (the cache key), its result
 
-/**
- * The protocol's version: part of every run's key, raised whenever what a run computes changes
- * without a field of RunSpec changing, so a cache never serves a run trained under another protocol.
- */
-export const PROTOCOL_VERSION = 2;
-
 /** The rate cut when progress stalls (src/train/plateau.ts), less the rate itself (RunSpec.lr). */
 export const PlateauSpec = z
   .object({
@@ -32,7 +26,6 @@ export type PlateauSpec = z.infer<typeof PlateauSpec>;
 
 export const RunSpec = z
   .object({
-    protocol: z.literal(PROTOCOL_VERSION),
     arm: BnPlacement,
     lr: z.number().positive(),
     seed: z.number().int().nonnegative(),
@@ -148,7 +141,6 @@ export function runSpec(arm: Arm, lr: number, seed: number, o: { S?: TrainingSca
   const S = o.S ?? trainingScale();
   const c = config();
   return RunSpec.parse({
-    protocol: PROTOCOL_VERSION,
     arm,
     lr,
     seed,
@@ -171,7 +163,16 @@ export function runSpec(arm: Arm, lr: number, seed: number, o: { S?: TrainingSca
   });
 }
 
-/** A stable hash of a spec: canonical JSON (sorted keys) → sha256, 16 hex digits. */
+/**
+ * The version of what a RunSpec does not say: the training loop, the data pipeline, what a run
+ * measures. It is part of every run's key, so a cache file is portable (the same run on any machine
+ * has the same name, and shards' caches merge by copying files) and a run trained by older code is
+ * never read as one of today's. Bump it when a change to src/train, src/runs/compute.ts, the nets
+ * or the data changes what a run with the same spec computes.
+ */
+export const PROTOCOL_VERSION = 2; // 2: the rate cut when progress stalls, the step cap, the whole test split
+
+/** A stable hash of a spec and PROTOCOL_VERSION: canonical JSON (sorted keys) → sha256, 16 hex digits. */
 export function runKey(spec: RunSpec): string {
   const canon = (v: unknown): unknown =>
     v && typeof v === 'object' && !Array.isArray(v)
@@ -182,7 +183,7 @@ export function runKey(spec: RunSpec): string {
         )
       : v;
   return createHash('sha256')
-    .update(JSON.stringify(canon(RunSpec.parse(spec))))
+    .update(JSON.stringify({ protocol: PROTOCOL_VERSION, spec: canon(RunSpec.parse(spec)) }))
     .digest('hex')
     .slice(0, 16);
 }

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -8,6 +9,7 @@ import {
   pickRates,
   readCached,
   readRuns,
+  PROTOCOL_VERSION,
   runKey,
   runSpec,
   startSuiteRun,
@@ -55,7 +57,25 @@ describe('run keys', () => {
     ];
     const keys = new Set([runKey(a), ...variants.map(runKey)]);
     expect(keys.size).toBe(variants.length + 1);
-    expect(() => runKey({ ...a, protocol: 1 as unknown as 2 })).toThrow(); // another protocol's run is not this one
+  });
+
+  it('hash the protocol version with the spec: the same name on every machine, a new one when the version is bumped', () => {
+    const a = runSpec('all', 0.1, 0, { S });
+    const canon = (v: unknown): unknown =>
+      v && typeof v === 'object' && !Array.isArray(v)
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canon((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+    const hash = (protocol: number) =>
+      createHash('sha256')
+        .update(JSON.stringify({ protocol, spec: canon(a) }))
+        .digest('hex')
+        .slice(0, 16);
+    expect(runKey(a)).toBe(hash(PROTOCOL_VERSION));
+    expect(runKey(a)).not.toBe(hash(PROTOCOL_VERSION + 1));
   });
 });
 
@@ -260,8 +280,9 @@ describe('a real run (tiny)', () => {
     const output: string[] = [];
     const worker = startWorker(path.join(path.dirname(new URL(import.meta.url).pathname), 'train-worker.ts'), (l) => output.push(l));
     try {
-      const there = await worker.run(req);
+      const { result: there, peakRssMiB } = await worker.run(req);
       expect(there.computedBy.pid).toBe(worker.pid);
+      expect(peakRssMiB).toBeGreaterThan(50); // tfjs and the wasm heap, at least
       const { computedBy: _a, seconds: _b, ...same } = await here;
       expect(there, output.join('\n')).toMatchObject(same);
     } finally {

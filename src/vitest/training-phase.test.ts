@@ -30,6 +30,7 @@ describe('the training phase in a claims run', () => {
     const at = (...p: string[]) => path.join(dir, ...p);
     const env = (name: string, extra: Record<string, string> = {}) => ({
       BN_REPORTS_DIR: name,
+      BN_WORKERS: '2',
       BN_TRAIN_WORKER: FAKE_TRAIN_WORKER,
       FAKE_TRAIN_LOG: at(`${name}.computed`),
       ...extra,
@@ -68,7 +69,7 @@ describe('the training phase in a claims run', () => {
       const keys = computed(name).map((l) => l.split(' ')[1]);
       if (withTraining[0]!.name === name) {
         expect(keys.sort(), show(run)).toEqual([...sweep, ...own].sort());
-        expect(run.output).toMatch(/\[train\] training phase for high-lr-benefit: 2 worker process\(es\)/);
+        expect(run.output).toMatch(/\[train\] training phase for high-lr-benefit: 2 worker process\(es\) \(BN_WORKERS\)/);
         expect(run.output).toContain('[train] training phase done: 33 run(s) trained, 0 cached');
         // the claim, in a vitest worker, found the suite run and every run of its own
         const rec = readRecords(at(name)).find((r) => r.id === 'high-lr-benefit')!;

@@ -12,8 +12,9 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const VITEST = path.join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
@@ -68,8 +69,13 @@ import { readClaimRuns, readSweep } from ${JSON.stringify(path.join(REPO_ROOT, '
 
 claim({ id: ${JSON.stringify(id)}, title: 'a fake training claim', paper: 'Fig. 0' }, async (c) => {
   c.scale({ model: 'none', seeds: 1 });
-  const runs = Object.values(readClaimRuns(${JSON.stringify(id)}, readSweep())).flat();
+  const sweep = readSweep();
+  const runs = Object.values(readClaimRuns(${JSON.stringify(id)}, sweep)).flat();
   c.stat('runs read', runs.length);
+  c.stat('low rate', sweep.low ?? NaN, { paper: '1e-4' });
+  c.stat('high rate', sweep.high ?? NaN, { paper: '0.1' });
+  const accs = runs.map((r) => r.final.testAcc ?? 0.1);
+  c.stat('mean final test accuracy', accs.reduce((a, b) => a + b, 0) / accs.length, { paper: '~0.9' });
   c.check('its runs were trained before it started', runs.length > 0);
 });
 `;
@@ -88,6 +94,15 @@ export function writeFakeClaimsProject(dir: string, extraSpecs: Record<string, s
   for (const [id, verdict] of Object.entries(FAKE_CLAIMS)) fs.writeFileSync(path.join(dir, 'claims', `${id}.spec.ts`), spec(id, verdict));
   for (const [name, text] of Object.entries(extraSpecs)) fs.writeFileSync(path.join(dir, 'claims', name), text);
   return dir;
+}
+
+/**
+ * `npm run train -- <args>` (src/runs/train-cli.ts) in `dir`, with runVitest's clean environment
+ * (the cpu backend and synthetic data unless `env` says otherwise) plus `env`.
+ */
+export function runTrain(dir: string, args: string[], env: Record<string, string> = {}): Promise<VitestRun> {
+  const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
+  return runNode(dir, ['--import', tsx, path.join(REPO_ROOT, 'src', 'runs', 'train-cli.ts'), ...args], env, {});
 }
 
 export interface VitestRun {
@@ -111,10 +126,19 @@ export function runVitest(
   env: Record<string, string> = {},
   o: { timeoutMs?: number; onSpawn?: (child: ChildProcess) => void } = {},
 ): Promise<VitestRun> {
+  return runNode(dir, [VITEST, ...args, '--config', CONFIG, '--root', dir], env, o);
+}
+
+function runNode(
+  dir: string,
+  args: string[],
+  env: Record<string, string>,
+  o: { timeoutMs?: number; onSpawn?: (child: ChildProcess) => void },
+): Promise<VitestRun> {
   const clean: NodeJS.ProcessEnv = {};
   for (const [k, v] of Object.entries(process.env)) if (!/^(BN_|VITEST)/.test(k) && k !== 'NODE_ENV' && k !== 'TEST') clean[k] = v;
   const t0 = performance.now();
-  const child = spawn(process.execPath, [VITEST, ...args, '--config', CONFIG, '--root', dir], {
+  const child = spawn(process.execPath, args, {
     cwd: dir,
     env: { ...clean, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', BN_BACKEND: 'cpu', BN_DATA: 'synthetic', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
