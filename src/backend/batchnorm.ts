@@ -1,16 +1,14 @@
 /**
  * Batch normalisation in training mode as one differentiable op with a closed-form backward: on
- * wasm, two kernels of its own (forward, backward) that run in JS directly on the wasm heap.
+ * wasm, two kernels of its own (forward, backward) that work directly on the wasm heap.
  *
- * Why: autodiff through tf.moments + broadcasting costs many reductions over the batch axes, and
- * wasm reduces a non-trailing axis by transposing first (BN's backward ran 5× slower than the
- * convolutions'); built from tfjs's fast kernels instead (per-channel sums as matmuls with a row
- * of ones, affine maps as fused matmuls with a diagonal: until 2026-12-02) a BN layer was still
- * ~35 kernel calls forward and backward, and the 55 BN layers of a ResNet-56 width 4 step (batch
- * 64, 14x14) cost more than its convolutions (~115 of 204 ms): at these sizes (16k–50k elements a
+ * Why: autodiff through tf.moments + broadcasting costs many reductions over the batch axes (wasm
+ * reduces a non-trailing axis by transposing first), and built from tfjs's fast kernels a BN
+ * layer was still ~35 kernel calls forward and backward: at these sizes (16k–50k elements a
  * layer) the cost was dispatch and passes over memory, not arithmetic. Here a layer is one kernel
- * each way, two passes over x forward (the moments; y) and two backward (the sums; dx), in JS
- * over Float32Array views of the heap (no copies), with float64 sums.
+ * each way, two passes over x forward (the moments; y) and two backward (the sums; dx): wasm SIMD
+ * loops (bn-wasm.ts) where the channels come in fours, else JS over Float32Array views of the
+ * heap; no copies either way, float64 totals.
  * Forward:  μ = Σx/N,  xc = x − μ,  σ² = Σxc²/N,  r = 1/√(σ² + ε),  y = xc·(γr) + β.
  * Backward (Ioffe & Szegedy 2015), with x̂ = xc·r, dβ = Σdy, S = Σdy·xc, dγ = r·S:
  *   dx = (γr/N)(N·dy − dβ − x̂·dγ) = dy·(γr) + xc·(−γr³S/N) − γr·dβ/N.
@@ -22,6 +20,7 @@
  * webgpu.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
+import { bnBackwardWasm, bnForwardWasm, bnWasmCovers } from './bn-wasm';
 
 /** Whether the BN kernels (and the matmul-based channel maps of eval mode) serve the active backend. */
 export function bnOpActive(): boolean {
@@ -169,12 +168,15 @@ export function bnForwardArrays(
   // formula does for x):
   // the NaN JS writes, positive. Arithmetic on x86 can give a negative NaN, which wasm's ReLU
   // turns into 0, and a NaN input would then leave the loss finite.
-  for (const j of nonFinite) {
-    mean[j] = NaN;
-    variance[j] = NaN;
-    rstd[j] = NaN;
-    for (let i = j; i < len; i += c) y[i] = NaN;
-  }
+  for (const j of nonFinite) poisonChannel(j, c, y, mean, variance, rstd);
+}
+
+/** Channel j of y [n, c], and its statistics, all NaN (the positive NaN JS writes). */
+function poisonChannel(j: number, c: number, y: Float32Array, mean: Float32Array, variance: Float32Array, rstd: Float32Array): void {
+  mean[j] = NaN;
+  variance[j] = NaN;
+  rstd[j] = NaN;
+  for (let i = j; i < y.length; i += c) y[i] = NaN;
 }
 
 /**
@@ -193,9 +195,7 @@ export function bnBackwardArrays(
   dgamma: Float32Array,
   dbeta: Float32Array,
 ): void {
-  // sizes as small integers for V8: a shape computed by a division (tfjs reshapes) can arrive as a
-  // float64, and loops indexed by it ran ~3× slower (12 vs 4 ns an element inside a training step)
-  n |= 0;
+  n |= 0; // small integers for V8, as in bnForwardArrays
   c |= 0;
   const len = n * c;
   const m = new Float64Array(c),
@@ -314,10 +314,15 @@ function registerWasmKernels(): void {
           heap.makeOutput(x.shape, 'float32'),
           ...Array.from({ length: runMean ? 5 : 3 }, () => heap.makeOutput([c], 'float32')),
         ];
+        const own = bnWasmCovers(c);
+        const nonFinite = own
+          ? bnForwardWasm({ x, gamma, beta, y: outs[0]!, mean: outs[1]!, variance: outs[2]!, rstd: outs[3]! }, n, c, eps)
+          : [];
         // views only after every allocation: a malloc may grow the heap and detach older views
         const [y, mean, variance, rstd, outMean, outVar] = outs.map((t) => heap.typedArrayFromHeap(t));
         const v = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t);
-        bnForwardArrays(v(x), n, c, v(gamma), v(beta), eps, y!, mean!, variance!, rstd!);
+        if (!own) bnForwardArrays(v(x), n, c, v(gamma), v(beta), eps, y!, mean!, variance!, rstd!);
+        else for (const j of nonFinite) poisonChannel(j, c, y!, mean!, variance!, rstd!);
         if (runMean && runVar) runningUpdateArrays(v(runMean), v(runVar), mean!, variance!, n, momentum, outMean!, outVar!);
         return outs;
       },
@@ -332,6 +337,10 @@ function registerWasmKernels(): void {
         const c = x.shape[x.shape.length - 1]!;
         const n = x.shape.reduce((p, d) => p * d, 1) / c;
         const outs = [heap.makeOutput(x.shape, 'float32'), heap.makeOutput([c], 'float32'), heap.makeOutput([c], 'float32')] as const;
+        if (bnWasmCovers(c)) {
+          bnBackwardWasm({ dy: dy!, x: x!, mean: mean!, rstd: rstd!, gamma: gamma!, dx: outs[0], dgamma: outs[1], dbeta: outs[2] }, n, c);
+          return [...outs];
+        }
         const [dx, dgamma, dbeta] = outs.map((t) => heap.typedArrayFromHeap(t));
         const v = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t);
         bnBackwardArrays(v(dy!), v(x!), n, c, v(mean!), v(rstd!), v(gamma!), dx!, dgamma!, dbeta!);
