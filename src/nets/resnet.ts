@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { strideSubsample } from '../backend/conv';
+import { relu } from '../backend/relu';
 import { batchNorm, conv, dense, ParamStore, forwardHelpers, assembleNet } from './layers';
 import type { BnMode, BnPlacement, ForwardOptions, Init, LayerInfo, Net } from './types';
 
@@ -161,15 +162,15 @@ export function buildResNet(cfg: ResNetConfig): Net {
     x = tap('input', x);
     let h = tap('conv:stem', conv(x, p('stem'), 1));
     if (bnAll) h = norm(h, 'stem.bn');
-    h = tap('act:stem', tf.relu(h));
+    h = tap('act:stem', relu(h));
     for (const blk of blocks) {
       let r = tap(`conv:${blk.name}.c1`, conv(h, p(`${blk.name}.c1`), blk.stride));
       if (bnAll) r = norm(r, `${blk.name}.c1.bn`);
-      r = tap(`act:${blk.name}.c1`, tf.relu(r));
+      r = tap(`act:${blk.name}.c1`, relu(r));
       r = tap(`conv:${blk.name}.c2`, conv(r, p(`${blk.name}.c2`), 1));
       if (bnAll) r = norm(r, `${blk.name}.c2.bn`);
       const sc = shortcutA(h as tf.Tensor4D, blk.cout, blk.stride); // the identity where nothing changes
-      h = tap(`block:${blk.name}`, tf.relu(sc.add(r)));
+      h = tap(`block:${blk.name}`, relu(sc, r));
     }
     if (cfg.bn === 'final') h = norm(h, 'final.bn');
     const pooled = tap('pooled', h.mean([1, 2]));
