@@ -41,9 +41,12 @@ import {
 /** One spatial axis: [input size, kernel size, stride, output size, padding before]. */
 export type Axis = [n: number, k: number, s: number, out: number, before: number];
 
-/** Whether the kernels compute a conv with these axes and `dest` output channels (dx: C, else O). */
-export function covers(h: Axis, w: Axis, dest: number): boolean {
-  return h[1] === 3 && w[1] === 3 && h[2] === w[2] && (h[2] === 1 || h[2] === 2) && dest % 4 === 0 && dest > 0;
+/**
+ * Whether the kernels compute a conv with these axes and `dest` output channels (a multiple of 4;
+ * for dx, any number of input channels: it computes them padded to a multiple of 4).
+ */
+export function covers(h: Axis, w: Axis, dest: number | 'dx'): boolean {
+  return h[1] === 3 && w[1] === 3 && h[2] === w[2] && (h[2] === 1 || h[2] === 2) && (dest === 'dx' || (dest % 4 === 0 && dest > 0));
 }
 
 /**
@@ -254,9 +257,10 @@ function forwardModule(h: Axis, w: Axis, C: number, O: number) {
 function inputGradModule(h: Axis, w: Axis, C: number, O: number) {
   const rows = inputGradAxis(h),
     cols = inputGradAxis(w);
+  const C4 = Math.ceil(C / 4) * 4; // dx's channels padded to a multiple of 4 (zero weights), then narrowed
   const g: GatherShape = {
     Cs: O,
-    Cd: C,
+    Cd: C4,
     Hd: h[0],
     Wd: w[0],
     Hp: rows.padded,
@@ -265,8 +269,12 @@ function inputGradModule(h: Axis, w: Axis, C: number, O: number) {
     rows: rows.classes,
     cols: cols.classes,
   };
-  // the kernel flipped, each tap's [C, O] block transposed: wT[8 − t][o][c] = w[t][c][o] (the stride-1 taps then run in one loop per row)
+  // the kernel flipped, each tap's [C, O] block transposed: wT[8 − t][o][c] = w[t][c][o] (the
+  // stride-1 taps then run in one loop per row), zeros for channels C..C4
+  const index = (...terms: [string, number][]) =>
+    terms.reduce((acc, [v, k]) => `(i32.add (i32.mul ${acc} ${i32(k)}) ${v})`, '(i32.const 0)');
   const transpose = `(func $transpose (param $w i32) (param $wt i32) (local $t i32) (local $c i32) (local $o i32)
+(memory.fill ${get('wt')} (i32.const 0) ${i32(9 * O * C4 * 4)})
 ${forLoop(
   't',
   i32(9),
@@ -276,15 +284,25 @@ ${forLoop(
     forLoop(
       'o',
       i32(O),
-      `(f32.store (i32.add ${get('wt')} (i32.shl (i32.add (i32.mul (i32.add (i32.mul (i32.sub (i32.const 8) ${get('t')}) ${i32(O)}) ${get('o')}) ${i32(C)}) ${get('c')}) (i32.const 2)))
-  (f32.load (i32.add ${get('w')} (i32.shl (i32.add (i32.mul (i32.add (i32.mul ${get('t')} ${i32(C)}) ${get('c')}) ${i32(O)}) ${get('o')}) (i32.const 2)))))`,
+      `(f32.store (i32.add ${get('wt')} (i32.shl ${index([`(i32.sub (i32.const 8) ${get('t')})`, 1], [get('o'), O], [get('c'), C4])} (i32.const 2)))
+  (f32.load (i32.add ${get('w')} (i32.shl ${index([get('t'), 1], [get('c'), C], [get('o'), O])} (i32.const 2)))))`,
     ),
   ),
 )})`;
+  // [n pixels, C4] → [n, C]
+  const narrow = `(func $narrow (param $src i32) (param $dst i32) (param $n i32) (local $c i32)
+${forLoop('c', `(i32.mul ${get('n')} ${i32(C4)})`, `(if (i32.lt_u (i32.rem_u ${get('c')} ${i32(C4)}) ${i32(C)}) (then (f32.store ${get('dst')} (f32.load (i32.add ${get('src')} (i32.shl ${get('c')} (i32.const 2))))) ${bump('dst', 4)}))`)})`;
   const m = wasmModule(`dx:${h}:${w}:${C}:${O}`, () =>
-    module(padFunction(h[3], w[3], O, g.Hp, g.Wp, rows.top, cols.top), gatherFunction(g), transpose),
+    module(padFunction(h[3], w[3], O, g.Hp, g.Wp, rows.top, cols.top), gatherFunction(g), transpose, narrow),
   );
-  return { pad: m.pad as Run, conv: m.conv as Run, transpose: m.transpose as Run, padded: g.Hp * g.Wp * O * 4 };
+  return {
+    pad: m.pad as Run,
+    conv: m.conv as Run,
+    transpose: m.transpose as Run,
+    narrow: m.narrow as Run,
+    padded: g.Hp * g.Wp * O * 4,
+    C4,
+  };
 }
 
 function filterGradModule(h: Axis, w: Axis, C: number, O: number) {
@@ -337,11 +355,16 @@ register(INPUT_GRAD, ([dy, w], { h, w: wa }) => {
   const C = w!.shape[2]!;
   const k = inputGradModule(h, wa, C, O!);
   const out = wasmBackend().makeOutput([B!, h[0], wa[0], C], 'float32');
-  const wt = scratch(B! * k.padded + 9 * C * O! * 4);
-  const dyp = wt + 9 * C * O! * 4;
+  const wide = k.C4 === C ? 0 : B! * h[0] * wa[0] * k.C4 * 4;
+  const wt = scratch(9 * k.C4 * O! * 4 + B! * k.padded + wide);
+  const dyp = wt + 9 * k.C4 * O! * 4;
   k.transpose(offsetOf(w!), wt);
   k.pad(offsetOf(dy!), dyp, B!);
-  k.conv(dyp, wt, offsetOf(out), B!);
+  if (!wide) k.conv(dyp, wt, offsetOf(out), B!);
+  else {
+    k.conv(dyp, wt, dyp + B! * k.padded, B!);
+    k.narrow(dyp + B! * k.padded, offsetOf(out), B! * h[0] * wa[0]);
+  }
   return out;
 });
 

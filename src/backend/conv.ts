@@ -23,8 +23,8 @@
  *        reshape + slice / pad (tf.stridedSlice is ~10x slower here).
  *
  * On wasm, once the project's kernels are loaded (wasm-module.ts), 3x3 convs whose output
- * channels (for dx: input channels) are a multiple of 4 take conv-wasm.ts's kernels instead: one
- * call each for the forward conv, dx and dw, no transposes or flips. The routes above stay for
+ * channels are a multiple of 4 take conv-wasm.ts's kernels instead: one call each for the
+ * forward conv, dx and dw, no transposes or flips. The routes above stay for
  * every other shape.
  * On backends with native kernels (tfjs-node, webgl) 'auto' mode just calls tf.conv2d.
  * Checked against tf.conv2d's autodiff on the pure-JS cpu backend in conv.test.ts.
@@ -324,7 +324,7 @@ function fastConv(stride: 1 | 2, padding: ConvPadding): ConvFn {
           const gh = axisGeometry(xs.shape[1], ws.shape[0], stride, padding);
           const gw = axisGeometry(xs.shape[2], ws.shape[1], stride, padding);
           return [
-            own && covers(h, w, ws.shape[2]) ? convInputGradient(d, ws, h, w) : convInputGrad(d, ws, gh, gw),
+            own && covers(h, w, 'dx') ? convInputGradient(d, ws, h, w) : convInputGrad(d, ws, gh, gw),
             own && covers(h, w, ws.shape[3]) ? convFilterGradient(xs, d, h, w) : convFilterGrad(xs, d, gh, gw),
           ];
         },
