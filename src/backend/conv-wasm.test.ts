@@ -115,6 +115,22 @@ describe('wasm SIMD conv kernels (conv-wasm.ts)', () => {
       await compare({ B: 8, H, W: H, C, O, stride, padding: 'same', seed: H * C + O, scale: 1 });
   });
 
+  it('compute only the gradients the tape needs: no dx for a tensor that is not differentiated', async () => {
+    const x = tf.randomNormal([2, 6, 6, 1]) as tf.Tensor4D,
+      w = tf.randomNormal([3, 3, 1, 4]) as tf.Tensor4D;
+    const before = tf.memory().numTensors;
+    const profile = await tf.profile(() =>
+      tf.tidy(() => {
+        tf.grad((v: tf.Tensor) => tf.sum(conv2d(x, v as tf.Tensor4D, 1, 'same')))(w);
+      }),
+    );
+    const names = profile.kernels.map((k) => k.name);
+    expect(names).toContain('Conv3x3FilterGrad');
+    expect(names).not.toContain('Conv3x3InputGrad');
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, w]);
+  });
+
   it('serve only the wasm backend, once loaded and not switched off', async () => {
     expect(wasmKernelsReady()).toBe(true);
     setWasmKernels(false);

@@ -381,7 +381,19 @@ register(FILTER_GRAD, ([x, dy], { h, w: wa }) => {
 
 const attrs = (h: Axis, w: Axis) => ({ h, w }) as unknown as tf.NamedAttrMap;
 
-/** The forward conv: x [B,H,W,C], w [3,3,C,O] → [B,Ho,Wo,O]. */
+// The forward kernel's gradient as tfjs's own ops have theirs (no customGrad around it): the
+// engine saves x and w, and calls only the gradients the tape needs (no dx for a net's input).
+tf.registerGradient({
+  kernelName: FORWARD,
+  inputsToSave: ['a', 'b'],
+  gradFunc: (dy, saved, a) => {
+    const [x, w] = saved as [tf.Tensor4D, tf.Tensor4D];
+    const { h, w: wa } = a as unknown as Attrs;
+    return { a: () => convInputGradient(dy as tf.Tensor4D, w, h, wa), b: () => convFilterGradient(x, dy as tf.Tensor4D, h, wa) };
+  },
+});
+
+/** The forward conv: x [B,H,W,C], w [3,3,C,O] → [B,Ho,Wo,O], differentiable (dx and dw by the kernels below). */
 export function convForward(x: tf.Tensor4D, w: tf.Tensor4D, h: Axis, wa: Axis): tf.Tensor4D {
   return tf.engine().runKernel(FORWARD, { a: x, b: w }, attrs(h, wa)) as tf.Tensor4D;
 }

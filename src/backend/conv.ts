@@ -24,13 +24,13 @@
  *
  * On wasm, once the project's kernels are loaded (wasm-module.ts), 3x3 convs whose output
  * channels are a multiple of 4 take conv-wasm.ts's kernels instead: one call each for the
- * forward conv, dx and dw, no transposes or flips. The routes above stay for
+ * forward conv, dx and dw, no transposes or flips (and the dx of other 3x3 convs). The routes above stay for
  * every other shape.
  * On backends with native kernels (tfjs-node, webgl) 'auto' mode just calls tf.conv2d.
  * Checked against tf.conv2d's autodiff on the pure-JS cpu backend in conv.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
-import { convFilterGradient, convForward, convInputGradient, covers, type Axis } from './conv-wasm';
+import { convForward, convInputGradient, covers, type Axis } from './conv-wasm';
 import { wasmKernelsReady } from './wasm-module';
 
 export type ConvPadding = 'same' | 'valid';
@@ -317,16 +317,13 @@ function fastConv(stride: 1 | 2, padding: ConvPadding): ConvFn {
       const [h, w] = axes(x4, w4, stride, padding);
       const own = wasmKernelsReady();
       return {
-        value: own && covers(h, w, w4.shape[3]) ? convForward(x4, w4, h, w) : forwardConv(x4, w4, stride, padding),
+        value: forwardConv(x4, w4, stride, padding),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
           const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
           const d = dy as tf.Tensor4D;
           const gh = axisGeometry(xs.shape[1], ws.shape[0], stride, padding);
           const gw = axisGeometry(xs.shape[2], ws.shape[1], stride, padding);
-          return [
-            own && covers(h, w, 'dx') ? convInputGradient(d, ws, h, w) : convInputGrad(d, ws, gh, gw),
-            own && covers(h, w, ws.shape[3]) ? convFilterGradient(xs, d, h, w) : convFilterGrad(xs, d, gh, gw),
-          ];
+          return [own && covers(h, w, 'dx') ? convInputGradient(d, ws, h, w) : convInputGrad(d, ws, gh, gw), convFilterGrad(xs, d, gh, gw)];
         },
       };
     }) as unknown as ConvFn;
@@ -344,6 +341,8 @@ export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride: 1 | 2, padding: C
   if (!fastGradientsActive()) return tf.conv2d(x, w, stride, padding);
   if (x.rank !== 4 || w.rank !== 4) throw new Error(`conv2d: expected x and w of rank 4, got ${x.rank} and ${w.rank}`);
   if (x.shape[3] !== w.shape[2]) throw new Error(`conv2d: x has ${x.shape[3]} channels but w expects ${w.shape[2]}`);
+  const [h, wa] = axes(x, w, stride, padding);
+  if (wasmKernelsReady() && covers(h, wa, w.shape[3])) return convForward(x, w, h, wa);
   return fastConv(stride, padding)(x, w);
 }
 

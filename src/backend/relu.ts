@@ -75,23 +75,23 @@ if (!tf.getKernel(BACKWARD, 'wasm'))
     },
   });
 
-const op = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
-  const save = args.pop() as tf.GradSaveFunc;
-  const [a, b] = args as tf.Tensor[];
-  const y = tf.engine().runKernel(FORWARD, b ? { a: a!, b } : { a: a! }) as tf.Tensor;
-  save([y]);
-  return {
-    value: y,
-    gradFunc: (dy: tf.Tensor, [ys]: tf.Tensor[]) => {
-      const g = tf.engine().runKernel(BACKWARD, { dy, y: ys! }) as tf.Tensor;
-      return b ? [g, g.clone()] : [g];
-    },
-  };
+// The gradient as tfjs's own ops have theirs (no customGrad around the kernel): the engine saves
+// y; for a sum, b's gradient is a's, computed once (again if the tape has disposed it meanwhile).
+tf.registerGradient({
+  kernelName: FORWARD,
+  outputsToSave: [true],
+  gradFunc: (dy, [y], attrs) => {
+    let g: tf.Tensor | undefined;
+    const grad = () => (g && !g.isDisposed ? g : (g = tf.engine().runKernel(BACKWARD, { dy: dy as tf.Tensor, y: y! }) as tf.Tensor));
+    const grads: Record<string, () => tf.Tensor> = { a: grad };
+    if ((attrs as { sum: boolean }).sum) grads.b = () => grad().clone();
+    return grads;
+  },
 });
 
 /** max(a (+ b), 0), differentiable (b broadcast as tf.add does: one kernel each way where it has a's shape). */
 export function relu(a: tf.Tensor, b?: tf.Tensor): tf.Tensor {
   const same = !b || (b.dtype === 'float32' && tf.util.arraysEqual(a.shape, b.shape));
   if (!wasmKernelsReady() || !same || a.size % 4 !== 0 || a.size === 0 || a.dtype !== 'float32') return tf.relu(b ? a.add(b) : a);
-  return (b ? op(a, b) : op(a)) as tf.Tensor;
+  return tf.engine().runKernel(FORWARD, b ? { a, b } : { a }, { sum: !!b }) as tf.Tensor;
 }
