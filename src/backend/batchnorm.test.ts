@@ -3,7 +3,8 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '.';
 import { Rng } from '../rng';
-import { batchNormTrain, runningUpdateArrays } from './batchnorm';
+import { batchNormTrain } from './batchnorm';
+import { runningUpdateArrays } from './bn-arrays';
 import { bnWasmCovers } from './bn-wasm';
 
 beforeAll(async () => {
@@ -98,6 +99,22 @@ describe('batchNormTrain', () => {
       const ours = valueAndGrads(batchNormTrain, xs, shape, gs, bs, ws);
       expect(Math.abs(ours.value - ref.value)).toBeLessThan(1e-3 * Math.max(1, Math.abs(ref.value)));
       for (let i = 0; i < 3; i++) expect(maxRel(ours.grads[i]!, ref.grads[i]!), `${JSON.stringify(k)} grad ${i}`).toBeLessThan(1e-4);
+    }
+  });
+
+  it('with a fused ReLU (inside its kernels for channels in fours, relu.ts otherwise) matches autodiff of relu(BN) on cpu within 1e-4', async () => {
+    for (const [k, c] of [4, 8, 16, 3, 5].entries()) {
+      const shape = [6, 5, 5, c];
+      const size = shape.reduce((a, b) => a * b, 1);
+      const r = new Rng(100 + k);
+      const [xs, ws] = [Array.from(r.normals(size, 1, 2)), Array.from(r.normals(size))];
+      const [gs, bs] = [Array.from(r.normals(c, 1, 0.3)), Array.from(r.normals(c, 0, 0.5))];
+      await initBackend('cpu');
+      const ref = valueAndGrads((x, g, b, eps) => tf.relu(reference(x, g, b, eps)), xs, shape, gs, bs, ws);
+      await initBackend('wasm');
+      const ours = valueAndGrads((x, g, b, eps) => batchNormTrain(x, g, b, eps, undefined, true), xs, shape, gs, bs, ws);
+      expect(Math.abs(ours.value - ref.value)).toBeLessThan(1e-3 * Math.max(1, Math.abs(ref.value)));
+      for (let i = 0; i < 3; i++) expect(maxRel(ours.grads[i]!, ref.grads[i]!), `c=${c} grad ${i}`).toBeLessThan(1e-4);
     }
   });
 

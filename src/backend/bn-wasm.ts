@@ -30,6 +30,13 @@ function blocks(C: number, block: number, body: (g0: number, gb: number) => stri
   return s;
 }
 
+/**
+ * dy where y > 0, NaN where y is NaN, else 0: ReLU's gradient, as relu.ts computes it (the BN
+ * output y = relu(…) is saved). Uses the local $t.
+ */
+const reluMask = (dy: string, y: string) =>
+  `(block (result v128) (local.set $t ${y}) (v128.or (v128.and ${dy} (f32x4.gt ${get('t')} (v128.const i32x4 0 0 0 0))) (f32x4.ne ${get('t')} ${get('t')})))`;
+
 /** Fold f32x4 partial sums `$v` into the float64 totals at `$out + off` (two f64x2). */
 const fold = (v: string, off: number) => `
 (v128.store (i32.add ${get('out')} ${i32(off)}) (f64x2.add (v128.load (i32.add ${get('out')} ${i32(off)})) (f64x2.promote_low_f32x4 ${get(v)})))
@@ -41,7 +48,7 @@ const fold = (v: string, off: number) => `
  * (forward: a = x); else s = Σa, q = Σa·(b − μ) with μ the f32 [C] at out + 16C (backward: a = dy,
  * b = x). Totals as float64 [C] at out (s) and out + 8C (q).
  */
-function sumsFunction(C: number, shifted: boolean): string {
+function sumsFunction(C: number, shifted: boolean, masked = false): string {
   const body = blocks(C, BLOCK, (g0, gb) => {
     const vs = Array.from({ length: gb }, (_, g) => g);
     let init = '';
@@ -57,7 +64,7 @@ function sumsFunction(C: number, shifted: boolean): string {
 (local.set $s${g} (f32x4.add ${get(`s${g}`)} ${get('d')}))
 (local.set $q${g} (f32x4.add ${get(`q${g}`)} (f32x4.mul ${get('d')} ${get('d')})))\n`;
       } else {
-        pixel += `(local.set $d ${a})
+        pixel += `(local.set $d ${masked ? reluMask(a, `(v128.load (i32.add ${get('pm')} ${i32((g0 + g) * 16)}))`) : a})
 (local.set $s${g} (f32x4.add ${get(`s${g}`)} ${get('d')}))
 (local.set $q${g} (f32x4.add ${get(`q${g}`)} (f32x4.mul ${get('d')} (f32x4.sub (v128.load (i32.add ${get('pb')} ${i32((g0 + g) * 16)})) ${get(`k${g}`)}))))\n`;
       }
@@ -68,18 +75,18 @@ function sumsFunction(C: number, shifted: boolean): string {
 (local.set $rem (i32.sub ${get('rem')} ${get('len')}))
 (loop $px
 ${pixel}
-(local.set $pa (i32.add ${get('pa')} ${i32(C * 4)})) (local.set $pb (i32.add ${get('pb')} ${i32(C * 4)}))
+(local.set $pa (i32.add ${get('pa')} ${i32(C * 4)})) (local.set $pb (i32.add ${get('pb')} ${i32(C * 4)})) (local.set $pm (i32.add ${get('pm')} ${i32(C * 4)}))
 (local.set $len (i32.sub ${get('len')} (i32.const 1)))
 (br_if $px ${get('len')}))\n`;
     for (const g of vs) chunk += fold(`s${g}`, (g0 + g) * 32) + fold(`q${g}`, 8 * C + (g0 + g) * 32) + '\n';
-    return `${init}(local.set $pa ${get('a')}) (local.set $pb ${get('b')}) (local.set $rem ${get('n')})
+    return `${init}(local.set $pa ${get('a')}) (local.set $pb ${get('b')}) (local.set $pm ${get('m')}) (local.set $rem ${get('n')})
 (loop $chunks
 ${chunk}
 (br_if $chunks ${get('rem')}))\n`;
   });
   const g = Array.from({ length: BLOCK }, (_, i) => i);
-  return `(func $sums (param $a i32) (param $b i32) (param $n i32) (param $out i32)
-${locals('i32', ['pa', 'pb', 'rem', 'len'])} ${locals('v128', [...g.map((i) => `k${i}`), ...g.map((i) => `s${i}`), ...g.map((i) => `q${i}`), 'd'])}
+  return `(func $sums (param $a i32) (param $b i32) (param $m i32) (param $n i32) (param $out i32)
+${locals('i32', ['pa', 'pb', 'pm', 'rem', 'len'])} ${locals('v128', [...g.map((i) => `k${i}`), ...g.map((i) => `s${i}`), ...g.map((i) => `q${i}`), 'd', 't'])}
 (memory.fill ${get('out')} (i32.const 0) ${i32(16 * C)})
 ${body})`;
 }
@@ -88,7 +95,7 @@ ${body})`;
  * `affine(a, b, y, n, coef)`: with `two`, y = a·k0 + (b − k1)·k2 + k3 (backward: a = dy, b = x);
  * else y = (a − k1)·k2 + k3 (forward: a = x). k0..k3 are f32 [C] at coef, coef + 4C, ….
  */
-function affineFunction(C: number, two: boolean): string {
+function affineFunction(C: number, two: boolean, relu = false): string {
   const per = two ? 4 : 3;
   const block = two ? BLOCK / 2 : BLOCK;
   const body = blocks(C, block, (g0, gb) => {
@@ -102,15 +109,16 @@ function affineFunction(C: number, two: boolean): string {
       const at = (p: string) => `(v128.load (i32.add ${get(p)} ${i32((g0 + g) * 16)}))`;
       const centred = two ? `(f32x4.sub ${at('pb')} ${get(`c1_${g}`)})` : `(f32x4.sub ${at('pa')} ${get(`c1_${g}`)})`;
       let v = `(f32x4.add (f32x4.mul ${centred} ${get(`c2_${g}`)}) ${get(`c3_${g}`)})`;
-      if (two) v = `(f32x4.add (f32x4.mul ${at('pa')} ${get(`c0_${g}`)}) ${v})`;
+      if (two) v = `(f32x4.add (f32x4.mul ${relu ? reluMask(at('pa'), at('pm')) : at('pa')} ${get(`c0_${g}`)}) ${v})`;
+      else if (relu) v = `(f32x4.max ${v} (v128.const i32x4 0 0 0 0))`;
       pixel += `(v128.store (i32.add ${get('py')} ${i32((g0 + g) * 16)}) ${v})\n`;
     }
-    return `${init}(local.set $pa ${get('a')}) (local.set $pb ${get('b')}) (local.set $py ${get('y')})
-${forLoop('i', get('n'), `${pixel}(local.set $pa (i32.add ${get('pa')} ${i32(C * 4)})) (local.set $pb (i32.add ${get('pb')} ${i32(C * 4)})) (local.set $py (i32.add ${get('py')} ${i32(C * 4)}))`)}\n`;
+    return `${init}(local.set $pa ${get('a')}) (local.set $pb ${get('b')}) (local.set $pm ${get('m')}) (local.set $py ${get('y')})
+${forLoop('i', get('n'), `${pixel}${['pa', 'pb', 'pm', 'py'].map((p) => `(local.set $${p} (i32.add ${get(p)} ${i32(C * 4)}))`).join(' ')}`)}\n`;
   });
   const cs = Array.from({ length: block }, (_, g) => Array.from({ length: per }, (_, k) => `c${4 - per + k}_${g}`)).flat();
-  return `(func $affine (param $a i32) (param $b i32) (param $y i32) (param $n i32) (param $coef i32)
-${locals('i32', ['i', 'pa', 'pb', 'py'])} ${locals('v128', cs)}
+  return `(func $affine (param $a i32) (param $b i32) (param $m i32) (param $y i32) (param $n i32) (param $coef i32)
+${locals('i32', ['i', 'pa', 'pb', 'pm', 'py'])} ${locals('v128', [...cs, 't'])}
 ${body})`;
 }
 
@@ -121,13 +129,16 @@ function bnModule(C: number) {
     const funcs = [
       sumsFunction(C, true).replace('$sums', '$shiftedSums'),
       sumsFunction(C, false).replace('$sums', '$gradSums'),
+      sumsFunction(C, false, true).replace('$sums', '$gradSumsRelu'),
       affineFunction(C, false).replace('$affine', '$normalise'),
+      affineFunction(C, false, true).replace('$affine', '$normaliseRelu'),
       affineFunction(C, true).replace('$affine', '$backward'),
+      affineFunction(C, true, true).replace('$affine', '$backwardRelu'),
     ];
-    const names = ['shiftedSums', 'gradSums', 'normalise', 'backward'];
+    const names = funcs.map((f) => /^\(func \$(\w+)/.exec(f)![1]!);
     return `(module (import "env" "memory" (memory 0))\n${funcs.join('\n')}\n${names.map((n) => `(export "${n}" (func $${n}))`).join('\n')})`;
   });
-  return m as Record<'shiftedSums' | 'gradSums' | 'normalise' | 'backward', Run>;
+  return m as Record<'shiftedSums' | 'gradSums' | 'gradSumsRelu' | 'normalise' | 'normaliseRelu' | 'backward' | 'backwardRelu', Run>;
 }
 
 /** A float32 view of a tensor's data: only after every allocation (one may grow, and so detach, the heap). */
@@ -143,10 +154,11 @@ export function bnForwardWasm(
   n: number,
   C: number,
   eps: number,
+  relu: boolean,
 ): number[] {
   const m = bnModule(C);
   const sc = scratch(32 * C);
-  m.shiftedSums(offsetOf(t.x), 0, n, sc);
+  m.shiftedSums(offsetOf(t.x), 0, 0, n, sc);
   const buf = wasmBackend().wasm.asm.memory.buffer;
   const [s, q] = [new Float64Array(buf, sc, C), new Float64Array(buf, sc + 8 * C, C)];
   const coef = new Float32Array(buf, sc + 16 * C, 4 * C); // (unused), mean, γr, β
@@ -163,16 +175,16 @@ export function bnForwardWasm(
     coef[3 * C + j] = beta![j]!;
     if (!Number.isFinite(mu) || !Number.isFinite(v) || !Number.isFinite(gamma![j]! * r + beta![j]!)) nonFinite.push(j);
   }
-  m.normalise(offsetOf(t.x), 0, offsetOf(t.y), n, sc + 16 * C);
+  (relu ? m.normaliseRelu : m.normalise)(offsetOf(t.x), 0, 0, offsetOf(t.y), n, sc + 16 * C);
   return nonFinite;
 }
 
 /**
- * BN backward (dx, dγ, dβ already allocated): the formula of batchnorm.ts's bnBackwardArrays,
+ * BN backward (dx, dγ, dβ already allocated): the formula of bn-arrays.ts's bnBackwardArrays,
  * dβ = Σdy, S = Σdy·(x − μ), dγ = r·S, dx = dy·γr + (x − μ)·(−γr³S/n) − γr·dβ/n.
  */
 export function bnBackwardWasm(
-  t: Record<'dy' | 'x' | 'mean' | 'rstd' | 'gamma' | 'dx' | 'dgamma' | 'dbeta', tf.TensorInfo>,
+  t: Record<'dy' | 'x' | 'mean' | 'rstd' | 'gamma' | 'dx' | 'dgamma' | 'dbeta', tf.TensorInfo> & { y?: tf.TensorInfo },
   n: number,
   C: number,
 ): void {
@@ -181,7 +193,8 @@ export function bnBackwardWasm(
   const buf = wasmBackend().wasm.asm.memory.buffer;
   const [mean, rstd, gamma, dgamma, dbeta] = [t.mean, t.rstd, t.gamma, t.dgamma, t.dbeta].map((u) => view(u, C));
   new Float32Array(buf, sc + 16 * C, C).set(mean!);
-  m.gradSums(offsetOf(t.dy), offsetOf(t.x), n, sc);
+  const mask = t.y ? offsetOf(t.y) : 0;
+  (t.y ? m.gradSumsRelu : m.gradSums)(offsetOf(t.dy), offsetOf(t.x), mask, n, sc);
   const [sdy, sdyx] = [new Float64Array(buf, sc, C), new Float64Array(buf, sc + 8 * C, C)];
   const coef = new Float32Array(buf, sc + 16 * C, 4 * C); // γr, μ, k1, k0
   for (let j = 0; j < C; j++) {
@@ -194,5 +207,5 @@ export function bnBackwardWasm(
     coef[2 * C + j] = (-gr * r * r * sdyx[j]!) / n;
     coef[3 * C + j] = (-gr * sdy[j]!) / n;
   }
-  m.backward(offsetOf(t.dy), offsetOf(t.x), offsetOf(t.dx), n, sc + 16 * C);
+  (t.y ? m.backwardRelu : m.backward)(offsetOf(t.dy), offsetOf(t.x), mask, offsetOf(t.dx), n, sc + 16 * C);
 }

@@ -155,18 +155,16 @@ export function buildResNet(cfg: ResNetConfig): Net {
     const { p, tap } = forwardHelpers(store, opts);
     const training = opts.training;
     const update = training && (opts.updateStats ?? false);
-    const norm = (t: tf.Tensor, name: string) => batchNorm(t, name, p, store.state, training, update, bnMode);
+    const norm = (t: tf.Tensor, name: string, withRelu = false) => batchNorm(t, name, p, store.state, training, update, bnMode, withRelu);
 
     if (x.rank !== 4) throw new Error(`ResNet input must be [B,H,W,C], got shape [${x.shape}]`);
     if (x.shape[3] !== cfg.inChannels) throw new Error(`ResNet built for ${cfg.inChannels} input channels, got ${x.shape[3]}`);
     x = tap('input', x);
     let h = tap('conv:stem', conv(x, p('stem'), 1));
-    if (bnAll) h = norm(h, 'stem.bn');
-    h = tap('act:stem', relu(h));
+    h = tap('act:stem', bnAll ? norm(h, 'stem.bn', true) : relu(h));
     for (const blk of blocks) {
       let r = tap(`conv:${blk.name}.c1`, conv(h, p(`${blk.name}.c1`), blk.stride));
-      if (bnAll) r = norm(r, `${blk.name}.c1.bn`);
-      r = tap(`act:${blk.name}.c1`, relu(r));
+      r = tap(`act:${blk.name}.c1`, bnAll ? norm(r, `${blk.name}.c1.bn`, true) : relu(r));
       r = tap(`conv:${blk.name}.c2`, conv(r, p(`${blk.name}.c2`), 1));
       if (bnAll) r = norm(r, `${blk.name}.c2.bn`);
       const sc = shortcutA(h as tf.Tensor4D, blk.cout, blk.stride); // the identity where nothing changes
