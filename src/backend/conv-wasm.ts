@@ -93,6 +93,7 @@ function inputGradAxis([n, k, s, out, before]: Axis): { classes: AxisClass[]; pa
 }
 
 interface GatherShape {
+  srcImage: number; // bytes of one source image, unpadded
   Cs: number; // source channels
   Cd: number; // dest channels, a multiple of 4
   Hd: number;
@@ -109,12 +110,13 @@ interface GatherShape {
 const groupBlock = (g: number) => (g % 4 === 0 ? 4 : g % 2 === 0 ? 2 : 1);
 
 /**
- * `conv(src, w, dst, B)`: src padded [B,Hp,Wp,Cs], w [taps][Cs][Cd], dst [B,Hd,Wd,Cd]. A tile is
+ * `conv(src, w, dst, B, xp)`: src [B,Hs,Ws,Cs], each image padded into xp [Hp,Wp,Cs] in turn,
+ * w [taps][Cs][Cd], dst [B,Hd,Wd,Cd]. A tile is
  * P dest pixels × Gb vectors of dest channels; the taps whose source pixels and weight blocks
  * follow each other run as one loop over (tap, source channel), one channel per iteration.
  */
 function gatherFunction(g: GatherShape): string {
-  const { Cs, Cd, Hd, Wd, Hp, Wp } = g;
+  const { Cs, Cd, Hd, Wd, Wp } = g;
   const Gd = Cd / 4;
   const Gb = groupBlock(Gd);
   const Pmax = Math.floor((LIVE - Gb) / (Gb + 1));
@@ -157,28 +159,29 @@ function gatherFunction(g: GatherShape): string {
         let row = `(local.set $pc ${get('pr')}) (local.set $dc ${get('dr')})\n`;
         if (full > 0) row += full === 1 ? tile(P) + advance(P) : forLoop('j', i32(full), tile(P) + advance(P));
         if (rem > 0) row += tile(rem);
-        body += `(local.set $pr (i32.add ${get('src')} (i32.mul ${get('b')} ${i32(Hp * Wp * Cs * 4)})))
+        body += `(local.set $pr ${get('xp')})
 (local.set $dr (i32.add ${get('dst')} (i32.add (i32.mul ${get('b')} ${i32(Hd * Wd * Cd * 4)}) ${i32((rc.out0 * Wd + cc.out0) * Cd * 4)})))
 ${forLoop('i', i32(rc.count), `${row}${bump('pr', rc.inStep * Wp * Cs * 4)} ${bump('dr', rc.step * Wd * Cd * 4)}`)}\n`;
       }
     }
   const accs = Array.from({ length: Pmax * Gb }, (_, a) => `a${a}`);
   const ws = Array.from({ length: Gb }, (_, q) => `w${q}`);
-  return `(func $conv (param $src i32) (param $w i32) (param $dst i32) (param $B i32)
+  return `(func $conv (param $src i32) (param $w i32) (param $dst i32) (param $B i32) (param $xp i32)
 ${locals('i32', ['b', 'i', 'j', 'n', 'pr', 'dr', 'pc', 'dc', 'ps', 'pw'])} ${locals('v128', [...accs, ...ws, 's'])}
-${forLoop('b', get('B'), body)})`;
+${forLoop('b', get('B'), `(call $pad (i32.add ${get('src')} (i32.mul ${get('b')} ${i32(g.srcImage)})) ${get('xp')})\n${body}`)})`;
 }
 
 // ---------------------------------------------------------------------------------------------
 // The filter gradient: a reduction over pixels into registers.
 
 /**
- * `dw(xp, dy, dw, B)`: xp padded [B,Hp,Wp,C], dy [B,Ho,Wo,O] → dw [3,3,C,O]. A block is T taps of
- * one kernel row (3, or 1) × nc consecutive input channels × Gb vectors of output channels, its
- * accumulators in registers while every pixel of one image passes (one pixel per iteration); the
- * blocks of an image run one after another, accumulating into dw.
+ * `dw(x, dy, dw, B, xp)`: x [B,H,W,C], each image padded into xp [·,Wp,C] in turn, dy [B,Ho,Wo,O]
+ * → dw [3,3,C,O]. A block is T taps of one kernel row (3, or 1) × nc consecutive input channels ×
+ * Gb vectors of output channels, its accumulators in registers while every pixel of one image
+ * passes (one pixel per iteration); the blocks of an image run one after another, accumulating
+ * into dw.
  */
-function filterGradFunction(C: number, O: number, Ho: number, Wo: number, Hp: number, Wp: number, s: number): string {
+function filterGradFunction(C: number, O: number, Ho: number, Wo: number, Wp: number, s: number, imageBytes: number): string {
   const G = O / 4;
   const Gb = groupBlock(G);
   // the largest block whose live values (Gb dy vectors, T·nc splats, T·nc·Gb accumulators) fit
@@ -218,11 +221,11 @@ function filterGradFunction(C: number, O: number, Ho: number, Wo: number, Hp: nu
       body += forLoop('c', i32(C / nc), `(local.set $pdw (i32.add ${get('dw')} (i32.mul ${get('c')} ${i32(nc * O * 4)})))\n${block}`);
     }
   const accs = Array.from({ length: T * nc * Gb }, (_, a) => `a${a}`);
-  return `(func $dw (param $xp i32) (param $dy i32) (param $dw i32) (param $B i32)
+  return `(func $dw (param $x i32) (param $dy i32) (param $dw i32) (param $B i32) (param $xp i32)
 ${locals('i32', ['b', 'i', 'n', 'c', 'pxb', 'qb', 'pc', 'qc', 'pdw'])} ${locals('v128', [...accs, ...Array.from({ length: Gb }, (_, q) => `d${q}`), 's'])}
 (memory.fill ${get('dw')} (i32.const 0) ${i32(9 * C * O * 4)})
 (local.set $pxb ${get('xp')}) (local.set $qb ${get('dy')})
-${forLoop('b', get('B'), `${body}${bump('pxb', Hp * Wp * C * 4)} ${bump('qb', Ho * Wo * O * 4)}`)})`;
+${forLoop('b', get('B'), `(call $pad ${get('x')} ${get('xp')}) ${bump('x', imageBytes)}\n${body}${bump('qb', Ho * Wo * O * 4)}`)})`;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -238,6 +241,7 @@ function forwardModule(h: Axis, w: Axis, C: number, O: number) {
   const rows = forwardAxis(h),
     cols = forwardAxis(w);
   const g: GatherShape = {
+    srcImage: h[0] * w[0] * C * 4,
     Cs: C,
     Cd: O,
     Hd: h[3],
@@ -251,7 +255,7 @@ function forwardModule(h: Axis, w: Axis, C: number, O: number) {
   const m = wasmModule(`fwd:${h}:${w}:${C}:${O}`, () =>
     module(padFunction(h[0], w[0], C, g.Hp, g.Wp, rows.top, cols.top), gatherFunction(g)),
   );
-  return { pad: m.pad as Run, conv: m.conv as Run, padded: g.Hp * g.Wp * C * 4 };
+  return { conv: m.conv as Run, padded: g.Hp * g.Wp * C * 4 };
 }
 
 function inputGradModule(h: Axis, w: Axis, C: number, O: number) {
@@ -259,6 +263,7 @@ function inputGradModule(h: Axis, w: Axis, C: number, O: number) {
     cols = inputGradAxis(w);
   const C4 = Math.ceil(C / 4) * 4; // dx's channels padded to a multiple of 4 (zero weights), then narrowed
   const g: GatherShape = {
+    srcImage: h[3] * w[3] * O * 4,
     Cs: O,
     Cd: C4,
     Hd: h[0],
@@ -296,7 +301,6 @@ ${forLoop('c', `(i32.mul ${get('n')} ${i32(C4)})`, `(if (i32.lt_u (i32.rem_u ${g
     module(padFunction(h[3], w[3], O, g.Hp, g.Wp, rows.top, cols.top), gatherFunction(g), transpose, narrow),
   );
   return {
-    pad: m.pad as Run,
     conv: m.conv as Run,
     transpose: m.transpose as Run,
     narrow: m.narrow as Run,
@@ -311,10 +315,10 @@ function filterGradModule(h: Axis, w: Axis, C: number, O: number) {
   const m = wasmModule(`dw:${h}:${w}:${C}:${O}`, () =>
     module(
       padFunction(h[0], w[0], C, rows.padded, cols.padded, rows.top, cols.top),
-      filterGradFunction(C, O, h[3], w[3], rows.padded, cols.padded, h[2]),
+      filterGradFunction(C, O, h[3], w[3], cols.padded, h[2], h[0] * w[0] * C * 4),
     ),
   );
-  return { pad: m.pad as Run, dw: m.dw as Run, padded: rows.padded * cols.padded * C * 4 };
+  return { dw: m.dw as Run, padded: rows.padded * cols.padded * C * 4 };
 }
 
 function module(...funcs: string[]): string {
@@ -344,9 +348,7 @@ register(FORWARD, ([x, w], { h, w: wa }) => {
   const O = w!.shape[3]!;
   const k = forwardModule(h, wa, C!, O);
   const out = wasmBackend().makeOutput([B!, h[3], wa[3], O], 'float32');
-  const xp = scratch(B! * k.padded);
-  k.pad(offsetOf(x!), xp, B!);
-  k.conv(xp, offsetOf(w!), offsetOf(out), B!);
+  k.conv(offsetOf(x!), offsetOf(w!), offsetOf(out), B!, scratch(k.padded));
   return out;
 });
 
@@ -356,14 +358,13 @@ register(INPUT_GRAD, ([dy, w], { h, w: wa }) => {
   const k = inputGradModule(h, wa, C, O!);
   const out = wasmBackend().makeOutput([B!, h[0], wa[0], C], 'float32');
   const wide = k.C4 === C ? 0 : B! * h[0] * wa[0] * k.C4 * 4;
-  const wt = scratch(9 * k.C4 * O! * 4 + B! * k.padded + wide);
+  const wt = scratch(9 * k.C4 * O! * 4 + k.padded + wide);
   const dyp = wt + 9 * k.C4 * O! * 4;
   k.transpose(offsetOf(w!), wt);
-  k.pad(offsetOf(dy!), dyp, B!);
-  if (!wide) k.conv(dyp, wt, offsetOf(out), B!);
+  if (!wide) k.conv(offsetOf(dy!), wt, offsetOf(out), B!, dyp);
   else {
-    k.conv(dyp, wt, dyp + B! * k.padded, B!);
-    k.narrow(dyp + B! * k.padded, offsetOf(out), B! * h[0] * wa[0]);
+    k.conv(offsetOf(dy!), wt, dyp + k.padded, B!, dyp);
+    k.narrow(dyp + k.padded, offsetOf(out), B! * h[0] * wa[0]);
   }
   return out;
 });
@@ -373,9 +374,7 @@ register(FILTER_GRAD, ([x, dy], { h, w: wa }) => {
   const O = dy!.shape[3]!;
   const k = filterGradModule(h, wa, C!, O);
   const out = wasmBackend().makeOutput([3, 3, C!, O], 'float32');
-  const xp = scratch(B! * k.padded);
-  k.pad(offsetOf(x!), xp, B!);
-  k.dw(xp, offsetOf(dy!), offsetOf(out), B!);
+  k.dw(offsetOf(x!), offsetOf(dy!), offsetOf(out), B!, scratch(k.padded));
   return out;
 });
 

@@ -135,22 +135,15 @@ export const madd = (acc: string, a: string, b: string): string =>
 export const locals = (type: 'i32' | 'v128', names: string[]): string => names.map((n) => `(local $${n} ${type})`).join(' ');
 
 /**
- * `pad(src, dst, B)`: [B,H,W,C] → [B,Hp,Wp,C] with the image at rows top.., columns left.. and
- * zeros around it.
+ * `pad(src, dst)`: one image [H,W,C] → [Hp,Wp,C] with the image at rows top.., columns left.. and
+ * zeros around it (a kernel pads image by image into one scratch block, which stays in cache).
  */
 export function padFunction(H: number, W: number, C: number, Hp: number, Wp: number, top: number, left: number): string {
   const row = W * C * 4;
-  return `(func $pad (param $src i32) (param $dst i32) (param $B i32) (local $i i32) (local $d i32)
-(memory.fill ${get('dst')} (i32.const 0) (i32.mul ${get('B')} ${i32(Hp * Wp * C * 4)}))
-(local.set $d (i32.add ${get('dst')} ${i32((top * Wp + left) * C * 4)}))
-${forLoop(
-  'i',
-  `(i32.mul ${get('B')} ${i32(H)})`,
-  `(memory.copy ${get('d')} ${get('src')} ${i32(row)})
-${bump('src', row)}
-${bump('d', Wp * C * 4)}
-(if (i32.eqz (i32.rem_u (i32.add ${get('i')} (i32.const 1)) ${i32(H)})) (then ${bump('d', (Hp - H) * Wp * C * 4)}))`,
-)})`;
+  return `(func $pad (param $src i32) (param $dst i32) (local $i i32)
+(memory.fill ${get('dst')} (i32.const 0) ${i32(Hp * Wp * C * 4)})
+(local.set $dst (i32.add ${get('dst')} ${i32((top * Wp + left) * C * 4)}))
+${forLoop('i', i32(H), `(memory.copy ${get('dst')} ${get('src')} ${i32(row)})\n${bump('src', row)}\n${bump('dst', Wp * C * 4)}`)})`;
 }
 
 /**
