@@ -11,7 +11,7 @@
  * then added into float64 totals, so n = 50k pixels lose no more than the JS version's float64
  * sums do in practice (batchnorm.test.ts checks |μ| = 1e4·σ). Deterministic: a fixed order.
  */
-import { forLoop, get, i32, locals, offsetOf, scratch, wasmBackend, wasmKernelsReady, wasmModule } from './wasm-module';
+import { forLoop, get, i32, locals, moduleText, offsetOf, scratch, wasmBackend, wasmKernelsReady, wasmModule } from './wasm-module';
 import type * as tf from '@tensorflow/tfjs';
 
 /** Whether the wasm passes serve a BN layer of c channels now. */
@@ -135,8 +135,7 @@ function bnModule(C: number) {
       affineFunction(C, true).replace('$affine', '$backward'),
       affineFunction(C, true, true).replace('$affine', '$backwardRelu'),
     ];
-    const names = funcs.map((f) => /^\(func \$(\w+)/.exec(f)![1]!);
-    return `(module (import "env" "memory" (memory 0))\n${funcs.join('\n')}\n${names.map((n) => `(export "${n}" (func $${n}))`).join('\n')})`;
+    return moduleText(...funcs);
   });
   return m as Record<'shiftedSums' | 'gradSums' | 'gradSumsRelu' | 'normalise' | 'normaliseRelu' | 'backward' | 'backwardRelu', Run>;
 }

@@ -14,7 +14,7 @@
  * views of the heap. Checked against the tfjs ops on wasm (sgd-update.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
-import { bump, forLoop, get, offsetOf, wasmKernelsReady, wasmModule } from './wasm-module';
+import { bump, forLoop, get, moduleText, offsetOf, wasmKernelsReady, wasmModule } from './wasm-module';
 
 const KERNEL = 'SgdMomentumUpdate';
 
@@ -95,8 +95,7 @@ const VELOCITY = ['none', 'first', 'momentum'] as const;
 const updates = () =>
   wasmModule('sgd', () => {
     const funcs = [true, false].flatMap((d) => VELOCITY.map((v) => updateFunction(d, v)));
-    const names = funcs.map((f) => /^\(func \$(\w+)/.exec(f)![1]!);
-    return `(module (import "env" "memory" (memory 0))\n${funcs.join('\n')}\n${names.map((n) => `(export "${n}" (func $${n}))`).join('\n')})`;
+    return moduleText(...funcs);
   }) as Record<string, (...args: number[]) => void>;
 
 if (!tf.getKernel(KERNEL, 'wasm'))

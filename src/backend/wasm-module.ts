@@ -114,6 +114,12 @@ export function scratch(bytes: number): number {
 // ---------------------------------------------------------------------------------------------
 // WAT helpers for the generators.
 
+/** A module of these functions (each `(func $name ...)`, all exported) on the imported memory. */
+export function moduleText(...funcs: string[]): string {
+  const exports = funcs.map((f) => /^\(func \$(\w+)/.exec(f)![1]!).map((n) => `(export "${n}" (func $${n}))`);
+  return `(module (import "env" "memory" (memory 0))\n${funcs.join('\n')}\n${exports.join('\n')})`;
+}
+
 /** `for (v = 0; v < count; v++) body` as a do-while (count ≥ 1: an i32 expression). */
 export function forLoop(v: string, count: string, body: string): string {
   return `(local.set $${v} (i32.const 0))
