@@ -1,7 +1,7 @@
 /**
  * A training run's numbers with the project's wasm kernels off (main's paths) and on, from the
- * same seed: ResNet-56 width 4 on the training claims' data (the active BN_DATA, 2048 images at
- * the smoke scale), `steps` steps at batch 64, the loss per step side by side. A control measures
+ * same seed: ResNet-56 width 4 on the claims' data (the active BN_DATA: 2048 training images, at
+ * the active profile's resolution), `steps` steps at batch 64, the loss per step side by side. A control measures
  * how much the trajectory itself amplifies a float32 rounding: the old path with the stem's
  * weights scaled by (1 + 1e-7). docs/kernels.md has a run of it.
  *
@@ -10,8 +10,7 @@
 import * as tf from '@tensorflow/tfjs';
 import { initBackend } from '../src/backend';
 import { setWasmKernels } from '../src/backend/wasm-module';
-import { trainingData } from '../src/runs/compute';
-import { makeResNet } from '../src/setup';
+import { claimData, makeResNet } from '../src/setup';
 import { train } from '../src/train';
 
 const steps = Number(process.argv[2] ?? 30);
@@ -19,7 +18,7 @@ const arms = (process.argv[3] ?? 'all:0.1,all:0.01,none:0.01').split(',');
 
 async function run(bn: 'all' | 'none', lr: number, mode: 'old' | 'new' | 'control'): Promise<{ losses: number[]; testAcc: number | null }> {
   setWasmKernels(mode === 'new');
-  const data = trainingData({ trainImages: 2048, validationImages: 512, testImages: 1000 });
+  const data = claimData({ trainLimit: 2048, testLimit: 1000 });
   const net = makeResNet({ depth: 56, width: 4, bn, seed: 0, data: data.train });
   try {
     if (mode === 'control') {
