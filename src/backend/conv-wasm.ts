@@ -5,21 +5,24 @@
  * Why: tfjs-backend-wasm has no filter-gradient kernel, so conv.ts builds dw from a forward conv
  * of transposed tensors (and dx from one of a flipped, transposed kernel): the transposes and the
  * flip are passes of their own, and XNNPACK computes 8 output channels at a time (half of it
- * padding at 4) and rebuilds its operator every step. Here each is one kernel call, its loops
- * unrolled for the exact shape, vectorised over the output channels (which must be a multiple of
- * 4): f32x4 accumulators in registers, each input value broadcast once per (tap, channel).
+ * padding at 4) and rebuilds its operator every step. Here each is one kernel call with the
+ * shape's sizes and offsets as constants, vectorised over the output channels (a multiple of 4):
+ * f32x4 accumulators in registers, each input value broadcast once per (tap, channel), every loop
+ * body one step of its reduction (see LIVE).
  *
- *   forward — out[b,i,j,:] = Σ_{ky,kx,c} xp[b, i·s+ky, j·s+kx, c] · w[ky,kx,c,:], xp = x padded
- *             (a copy per call, zeros around it: no bounds tests in the loops).
+ *   forward — out[b,i,j,:] = Σ_{ky,kx,c} xp[i·s+ky, j·s+kx, c] · w[ky,kx,c,:], xp = image b padded
+ *             into a scratch block (zeros around it: no bounds tests in the loops).
  *   dx      — the same gather, run per stride phase: padded-input row p = i + before receives
  *             dy[(p − ky)/s] · w[ky]ᵀ from the taps ky ≡ p (mod s) only, so each phase class of
- *             dx pixels is a dense conv of padded dy with its own taps (no zero-dilated dy).
- *   dw      — dw[ky,kx,c,:] = Σ_{b,i,j} xp[b, i·s+ky, j·s+kx, c] · dy[b,i,j,:]: a reduction over
- *             the pixels, accumulators for one kernel row × a few input channels × up to 16
- *             output channels in registers while the pixels of one image stream past.
+ *             dx pixels is a dense conv of padded dy with its own taps (no zero-dilated dy). Any
+ *             number of input channels: computed padded to a multiple of 4, then narrowed.
+ *   dw      — dw[ky,kx,c,:] = Σ_{b,i,j} xp[i·s+ky, j·s+kx, c] · dy[b,i,j,:]: a reduction over
+ *             the pixels, accumulators for a few taps × input channels × up to 16 output
+ *             channels in registers while the pixels of one image stream past.
  *
- * Sums run in a fixed order (deterministic), in float32 like XNNPACK's. Checked against the cpu
- * backend's autodiff in conv-wasm.test.ts; used by conv.ts where covers() says so.
+ * The forward kernel carries its gradient (tf.registerGradient): the tape asks only for what it
+ * needs. Sums run in a fixed order (deterministic), in float32 like XNNPACK's. Checked against the
+ * cpu backend's autodiff in conv-wasm.test.ts; used by conv.ts where covers() says so.
  */
 import * as tf from '@tensorflow/tfjs';
 import {

@@ -6,10 +6,11 @@
  * tensor, and the sum before it is a fourth: a ResNet-56 step ran 55 ReLUs, each at a fixed cost
  * per kernel that dominates at these sizes.
  *
- * The same numbers as tf.relu(a.add(b)) and its gradient, up to the sign of a NaN or a zero: a NaN in a + b
- * stays NaN (f32x4.max), and its gradient is NaN (tfjs: dy · step(NaN)); where y > 0 dx is dy
- * exactly, elsewhere 0 (tfjs gives dy · 0, which is NaN for an infinite dy). Other backends, and
- * sizes not a multiple of 4, take tfjs's ops. Checked against cpu autodiff in relu.test.ts.
+ * The same numbers as tf.relu(a.add(b)) and its gradient, up to the sign of a NaN or a zero: a
+ * NaN in a + b stays NaN (f32x4.max), and its gradient is NaN (tfjs: dy · step(NaN)); where y > 0
+ * dx is dy exactly, elsewhere 0 (tfjs gives dy · 0, which is NaN for an infinite dy). Other
+ * backends, and sizes not a multiple of 4, take tfjs's ops. Checked against cpu autodiff in
+ * relu.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
 import { bump, get, i32, offsetOf, wasmBackend, wasmKernelsReady, wasmModule } from './wasm-module';
