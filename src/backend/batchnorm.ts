@@ -8,7 +8,8 @@
  * layer) the cost was dispatch and passes over memory, not arithmetic. Here a layer is one kernel
  * each way, two passes over x forward (the moments; y) and two backward (the sums; dx): wasm SIMD
  * loops (bn-wasm.ts) where the channels come in fours, else JS over Float32Array views of the
- * heap; no copies either way, float64 totals.
+ * heap (bn-arrays.ts); no copies either way, float64 totals. The ReLU after a BN runs inside the
+ * same two kernels where the net asks for it (the wasm passes: max(y, 0), and dy masked by y > 0).
  * Forward:  μ = Σx/N,  xc = x − μ,  σ² = Σxc²/N,  r = 1/√(σ² + ε),  y = xc·(γr) + β.
  * Backward (Ioffe & Szegedy 2015), with x̂ = xc·r, dβ = Σdy, S = Σdy·xc, dγ = r·S:
  *   dx = (γr/N)(N·dy − dβ − x̂·dγ) = dy·(γr) + xc·(−γr³S/N) − γr·dβ/N.
