@@ -36,6 +36,7 @@ import {
   madd,
   offsetOf,
   padFunction,
+  kernelOnce,
   moduleText,
   scratch,
   wasmBackend,
@@ -241,72 +242,75 @@ const FORWARD = 'Conv3x3Forward',
 
 type Run = (...args: number[]) => void;
 
-function forwardModule(h: Axis, w: Axis, C: number, O: number) {
-  const rows = forwardAxis(h),
-    cols = forwardAxis(w);
-  const g: GatherShape = {
-    srcImage: h[0] * w[0] * C * 4,
-    Cs: C,
-    Cd: O,
-    Hd: h[3],
-    Wd: w[3],
-    Hp: rows.padded,
-    Wp: cols.padded,
-    weight: (ky, kx) => ky * 3 + kx,
-    rows: rows.classes,
-    cols: cols.classes,
-  };
-  const m = wasmModule(`fwd:${h}:${w}:${C}:${O}`, () =>
-    moduleText(padFunction(h[0], w[0], C, g.Hp, g.Wp, rows.top, cols.top), gatherFunction(g)),
-  );
-  return { conv: m.conv as Run, padded: g.Hp * g.Wp * C * 4 };
-}
+const forwardModule = (h: Axis, w: Axis, C: number, O: number) =>
+  kernelOnce(`fwd:${h}:${w}:${C}:${O}`, () => {
+    const rows = forwardAxis(h),
+      cols = forwardAxis(w);
+    const g: GatherShape = {
+      srcImage: h[0] * w[0] * C * 4,
+      Cs: C,
+      Cd: O,
+      Hd: h[3],
+      Wd: w[3],
+      Hp: rows.padded,
+      Wp: cols.padded,
+      weight: (ky, kx) => ky * 3 + kx,
+      rows: rows.classes,
+      cols: cols.classes,
+    };
+    const m = wasmModule(`fwd:${h}:${w}:${C}:${O}`, () =>
+      moduleText(padFunction(h[0], w[0], C, g.Hp, g.Wp, rows.top, cols.top), gatherFunction(g)),
+    );
+    return { conv: m.conv as Run, padded: g.Hp * g.Wp * C * 4 };
+  });
 
-function inputGradModule(h: Axis, w: Axis, C: number, O: number) {
-  const rows = inputGradAxis(h),
-    cols = inputGradAxis(w);
-  const C4 = Math.ceil(C / 4) * 4; // dx's channels padded to a multiple of 4 (zero weights), then narrowed
-  const g: GatherShape = {
-    srcImage: h[3] * w[3] * O * 4,
-    Cs: O,
-    Cd: C4,
-    Hd: h[0],
-    Wd: w[0],
-    Hp: rows.padded,
-    Wp: cols.padded,
-    weight: (ky, kx) => 8 - (ky * 3 + kx),
-    rows: rows.classes,
-    cols: cols.classes,
-  };
-  // the kernel flipped, each tap's [C, O] block transposed: wT[8 − t][o][c] = w[t][c][o] (the
-  // stride-1 taps then run in one loop per row), zeros for channels C..C4
-  const index = (...terms: [string, number][]) =>
-    terms.reduce((acc, [v, k]) => `(i32.add (i32.mul ${acc} ${i32(k)}) ${v})`, '(i32.const 0)');
-  const copy = `(f32.store (i32.add ${get('wt')} (i32.shl ${index([`(i32.sub (i32.const 8) ${get('t')})`, 1], [get('o'), O], [get('c'), C4])} (i32.const 2)))
+const inputGradModule = (h: Axis, w: Axis, C: number, O: number) =>
+  kernelOnce(`dx:${h}:${w}:${C}:${O}`, () => {
+    const rows = inputGradAxis(h),
+      cols = inputGradAxis(w);
+    const C4 = Math.ceil(C / 4) * 4; // dx's channels padded to a multiple of 4 (zero weights), then narrowed
+    const g: GatherShape = {
+      srcImage: h[3] * w[3] * O * 4,
+      Cs: O,
+      Cd: C4,
+      Hd: h[0],
+      Wd: w[0],
+      Hp: rows.padded,
+      Wp: cols.padded,
+      weight: (ky, kx) => 8 - (ky * 3 + kx),
+      rows: rows.classes,
+      cols: cols.classes,
+    };
+    // the kernel flipped, each tap's [C, O] block transposed: wT[8 − t][o][c] = w[t][c][o] (the
+    // stride-1 taps then run in one loop per row), zeros for channels C..C4
+    const index = (...terms: [string, number][]) =>
+      terms.reduce((acc, [v, k]) => `(i32.add (i32.mul ${acc} ${i32(k)}) ${v})`, '(i32.const 0)');
+    const copy = `(f32.store (i32.add ${get('wt')} (i32.shl ${index([`(i32.sub (i32.const 8) ${get('t')})`, 1], [get('o'), O], [get('c'), C4])} (i32.const 2)))
   (f32.load (i32.add ${get('w')} (i32.shl ${index([get('t'), 1], [get('c'), C], [get('o'), O])} (i32.const 2)))))`;
-  const transpose = `(func $transpose (param $w i32) (param $wt i32) (local $t i32) (local $c i32) (local $o i32)
+    const transpose = `(func $transpose (param $w i32) (param $wt i32) (local $t i32) (local $c i32) (local $o i32)
 (memory.fill ${get('wt')} (i32.const 0) ${i32(9 * O * C4 * 4)})
 ${forLoop('t', i32(9), forLoop('c', i32(C), forLoop('o', i32(O), copy)))})`;
-  // [n pixels, C4] → [n, C]
-  const narrow = `(func $narrow (param $src i32) (param $dst i32) (param $n i32) (local $c i32)
+    // [n pixels, C4] → [n, C]
+    const narrow = `(func $narrow (param $src i32) (param $dst i32) (param $n i32) (local $c i32)
 ${forLoop('c', `(i32.mul ${get('n')} ${i32(C4)})`, `(if (i32.lt_u (i32.rem_u ${get('c')} ${i32(C4)}) ${i32(C)}) (then (f32.store ${get('dst')} (f32.load (i32.add ${get('src')} (i32.shl ${get('c')} (i32.const 2))))) ${bump('dst', 4)}))`)})`;
-  const m = wasmModule(`dx:${h}:${w}:${C}:${O}`, () =>
-    moduleText(padFunction(h[3], w[3], O, g.Hp, g.Wp, rows.top, cols.top), gatherFunction(g), transpose, narrow),
-  );
-  return { conv: m.conv as Run, transpose: m.transpose as Run, narrow: m.narrow as Run, padded: g.Hp * g.Wp * O * 4, C4 };
-}
+    const m = wasmModule(`dx:${h}:${w}:${C}:${O}`, () =>
+      moduleText(padFunction(h[3], w[3], O, g.Hp, g.Wp, rows.top, cols.top), gatherFunction(g), transpose, narrow),
+    );
+    return { conv: m.conv as Run, transpose: m.transpose as Run, narrow: m.narrow as Run, padded: g.Hp * g.Wp * O * 4, C4 };
+  });
 
-function filterGradModule(h: Axis, w: Axis, C: number, O: number) {
-  const rows = forwardAxis(h),
-    cols = forwardAxis(w);
-  const m = wasmModule(`dw:${h}:${w}:${C}:${O}`, () =>
-    moduleText(
-      padFunction(h[0], w[0], C, rows.padded, cols.padded, rows.top, cols.top),
-      filterGradFunction(C, O, h[3], w[3], cols.padded, h[2], h[0] * w[0] * C * 4),
-    ),
-  );
-  return { dw: m.dw as Run, padded: rows.padded * cols.padded * C * 4 };
-}
+const filterGradModule = (h: Axis, w: Axis, C: number, O: number) =>
+  kernelOnce(`dw:${h}:${w}:${C}:${O}`, () => {
+    const rows = forwardAxis(h),
+      cols = forwardAxis(w);
+    const m = wasmModule(`dw:${h}:${w}:${C}:${O}`, () =>
+      moduleText(
+        padFunction(h[0], w[0], C, rows.padded, cols.padded, rows.top, cols.top),
+        filterGradFunction(C, O, h[3], w[3], cols.padded, h[2], h[0] * w[0] * C * 4),
+      ),
+    );
+    return { dw: m.dw as Run, padded: rows.padded * cols.padded * C * 4 };
+  });
 
 interface Attrs {
   h: Axis;

@@ -83,6 +83,21 @@ export function wasmModule(key: string, wat: () => string): WebAssembly.Exports 
   return m;
 }
 
+const kernels = new WeakMap<WebAssembly.Memory, Map<string, unknown>>();
+
+/**
+ * What `make()` builds for a kernel shape (its module's functions and sizes), once per shape and
+ * wasm memory: a kernel call then costs a map lookup, not the generator's bookkeeping.
+ */
+export function kernelOnce<T>(key: string, make: () => T): T {
+  const memory = wasmBackend().wasm.asm.memory;
+  let m = kernels.get(memory);
+  if (!m) kernels.set(memory, (m = new Map()));
+  let k = m.get(key) as T | undefined;
+  if (k === undefined) m.set(key, (k = make()));
+  return k;
+}
+
 const memoryIds = new WeakMap<WebAssembly.Memory, number>();
 let memories = 0;
 function memoryId(m: WebAssembly.Memory): number {
