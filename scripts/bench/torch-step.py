@@ -17,7 +17,7 @@ floor(time box / warm-up time)) timed steps (at least one).
 
   usage: torch-step.py '<json: {"steps": 5, "timeBox": 60, "cases": [{"id", "depth", "width",
          "hw", "channels", "bn", "batch"}, ...]}>'
-  prints one JSON object: {"torch": version, "threads": 1, "results": [{"id", "params",
+  prints one JSON object: {"torch": version, "threads": 1, "cpuCapability": e.g. "AVX512", "results": [{"id", "params",
          "secondsPerStep", "steps", "imagesPerSecond"}, ...]}
 
   usage: torch-step.py --check FILE   (FILE: the project's nets, {"cases": [{"id", "depth", "width",
@@ -29,6 +29,7 @@ Kept apart from the TypeScript: the project never imports it; the bench runs it 
 with torch is there (Debian: apt-get install python3-torch).
 """
 import json
+import re
 import math
 import sys
 import time
@@ -226,7 +227,8 @@ def main():
         return check(sys.argv[2])
     spec = json.loads(sys.argv[1])
     results = [time_case(c, spec["steps"], spec["timeBox"]) for c in spec["cases"]]
-    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "results": results}))
+    capability = re.search(r"CPU capability usage: (\S+)", torch.__config__.show())
+    print(json.dumps({"torch": torch.__version__, "threads": torch.get_num_threads(), "cpuCapability": capability and capability.group(1), "results": results}))
 
 
 if __name__ == "__main__":

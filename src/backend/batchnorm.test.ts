@@ -2,7 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '.';
-import { batchNormTrain, runningUpdateArrays } from './batchnorm';
+import { Rng } from '../rng';
+import { batchNormTrain } from './batchnorm';
+import { runningUpdateArrays } from './bn-arrays';
+import { bnWasmCovers } from './bn-wasm';
 
 beforeAll(async () => {
   process.env.BN_QUIET = '1';
@@ -68,6 +71,50 @@ describe('batchNormTrain', () => {
       const ours = valueAndGrads(batchNormTrain, xs, shape, gs, bs, ws);
       expect(Math.abs(ours.value - ref.value)).toBeLessThan(1e-3 * Math.max(1, Math.abs(ref.value)));
       for (let i = 0; i < 3; i++) expect(maxRel(ours.grads[i]!, ref.grads[i]!)).toBeLessThan(1e-4);
+    }
+  });
+
+  it('runs its passes in wasm SIMD for channels in fours (bn-wasm.ts), matching autodiff on cpu within 1e-4, over sums of more than one chunk', async () => {
+    const cases = fc.sample(
+      fc.record({
+        b: fc.integer({ min: 2, max: 12 }),
+        hw: fc.integer({ min: 1, max: 9 }),
+        c: fc.constantFrom(4, 8, 12, 16, 32, 64),
+        seed: fc.integer({ min: 0, max: 1e6 }),
+      }),
+      { numRuns: 20, seed: 7 },
+    );
+    for (const k of cases) {
+      expect(bnWasmCovers(k.c)).toBe(true);
+      const shape = [k.b, k.hw, k.hw, k.c];
+      const size = shape.reduce((a, b) => a * b, 1);
+      const r = new Rng(k.seed);
+      const xs = Array.from(r.normals(size, 3, 2));
+      const ws = Array.from(r.normals(size, 0, 1));
+      const gs = Array.from(r.normals(k.c, 1, 0.3));
+      const bs = Array.from(r.normals(k.c, 0, 0.3));
+      await initBackend('cpu');
+      const ref = valueAndGrads(reference, xs, shape, gs, bs, ws);
+      await initBackend('wasm');
+      const ours = valueAndGrads(batchNormTrain, xs, shape, gs, bs, ws);
+      expect(Math.abs(ours.value - ref.value)).toBeLessThan(1e-3 * Math.max(1, Math.abs(ref.value)));
+      for (let i = 0; i < 3; i++) expect(maxRel(ours.grads[i]!, ref.grads[i]!), `${JSON.stringify(k)} grad ${i}`).toBeLessThan(1e-4);
+    }
+  });
+
+  it('with a fused ReLU (inside its kernels for channels in fours, relu.ts otherwise) matches autodiff of relu(BN) on cpu within 1e-4', async () => {
+    for (const [k, c] of [4, 8, 16, 3, 5].entries()) {
+      const shape = [6, 5, 5, c];
+      const size = shape.reduce((a, b) => a * b, 1);
+      const r = new Rng(100 + k);
+      const [xs, ws] = [Array.from(r.normals(size, 1, 2)), Array.from(r.normals(size))];
+      const [gs, bs] = [Array.from(r.normals(c, 1, 0.3)), Array.from(r.normals(c, 0, 0.5))];
+      await initBackend('cpu');
+      const ref = valueAndGrads((x, g, b, eps) => tf.relu(reference(x, g, b, eps)), xs, shape, gs, bs, ws);
+      await initBackend('wasm');
+      const ours = valueAndGrads((x, g, b, eps) => batchNormTrain(x, g, b, eps, undefined, true), xs, shape, gs, bs, ws);
+      expect(Math.abs(ours.value - ref.value)).toBeLessThan(1e-3 * Math.max(1, Math.abs(ref.value)));
+      for (let i = 0; i < 3; i++) expect(maxRel(ours.grads[i]!, ref.grads[i]!), `c=${c} grad ${i}`).toBeLessThan(1e-4);
     }
   });
 

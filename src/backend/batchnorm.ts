@@ -1,16 +1,15 @@
 /**
  * Batch normalisation in training mode as one differentiable op with a closed-form backward: on
- * wasm, two kernels of its own (forward, backward) that run in JS directly on the wasm heap.
+ * wasm, two kernels of its own (forward, backward) that work directly on the wasm heap.
  *
- * Why: autodiff through tf.moments + broadcasting costs many reductions over the batch axes, and
- * wasm reduces a non-trailing axis by transposing first (BN's backward ran 5× slower than the
- * convolutions'); built from tfjs's fast kernels instead (per-channel sums as matmuls with a row
- * of ones, affine maps as fused matmuls with a diagonal: until 2026-12-02) a BN layer was still
- * ~35 kernel calls forward and backward, and the 55 BN layers of a ResNet-56 width 4 step (batch
- * 64, 14x14) cost more than its convolutions (~115 of 204 ms): at these sizes (16k–50k elements a
+ * Why: autodiff through tf.moments + broadcasting costs many reductions over the batch axes (wasm
+ * reduces a non-trailing axis by transposing first), and built from tfjs's fast kernels a BN
+ * layer was still ~35 kernel calls forward and backward: at these sizes (16k–50k elements a
  * layer) the cost was dispatch and passes over memory, not arithmetic. Here a layer is one kernel
- * each way, two passes over x forward (the moments; y) and two backward (the sums; dx), in JS
- * over Float32Array views of the heap (no copies), with float64 sums.
+ * each way, two passes over x forward (the moments; y) and two backward (the sums; dx): wasm SIMD
+ * loops (bn-wasm.ts) where the channels come in fours, else JS over Float32Array views of the
+ * heap (bn-arrays.ts); no copies either way, float64 totals. The ReLU after a BN runs inside the
+ * same two kernels where the net asks for it (the wasm passes: max(y, 0), and dy masked by y > 0).
  * Forward:  μ = Σx/N,  xc = x − μ,  σ² = Σxc²/N,  r = 1/√(σ² + ε),  y = xc·(γr) + β.
  * Backward (Ioffe & Szegedy 2015), with x̂ = xc·r, dβ = Σdy, S = Σdy·xc, dγ = r·S:
  *   dx = (γr/N)(N·dy − dβ − x̂·dγ) = dy·(γr) + xc·(−γr³S/N) − γr·dβ/N.
@@ -22,6 +21,9 @@
  * webgpu.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
+import { bnBackwardWasm, bnForwardWasm, bnWasmCovers } from './bn-wasm';
+import { bnBackwardArrays, bnForwardArrays, poisonChannel, runningUpdateArrays } from './bn-arrays';
+import { relu as reluOp } from './relu';
 
 /** Whether the BN kernels (and the matmul-based channel maps of eval mode) serve the active backend. */
 export function bnOpActive(): boolean {
@@ -86,197 +88,6 @@ export interface RunningStats {
   momentum: number;
 }
 
-// ---------------------------------------------------------------------------------------------
-// The arithmetic, over plain arrays: x is [n, c] row-major (channels last), sums in float64.
-
-/**
- * Forward: per channel the batch mean and biased variance, r = 1/√(σ² + ε), and
- * y = (x − μ)·γr + β. The sums are shifted by each channel's first value (Σ(x − K), Σ(x − K)²):
- * one pass, and no cancellation when |μ| ≫ σ (an unnormalised net's activations).
- */
-export function bnForwardArrays(
-  x: Float32Array,
-  n: number,
-  c: number,
-  gamma: Float32Array,
-  beta: Float32Array,
-  eps: number,
-  y: Float32Array,
-  mean: Float32Array,
-  variance: Float32Array,
-  rstd: Float32Array,
-): void {
-  // sizes as small integers for V8: a shape computed by a division (tfjs reshapes) can arrive as a
-  // float64, and loops indexed by it ran ~3× slower (12 vs 4 ns an element inside a training step)
-  n |= 0;
-  c |= 0;
-  const len = n * c;
-  const m = new Float64Array(c),
-    a = new Float64Array(c),
-    b = new Float64Array(c);
-  const nonFinite: number[] = [];
-  for (let j = 0; j < c; j++) {
-    // channel j is every c-th element from j: scalar accumulators run ~3× faster than an array of them
-    const k = x[j]!;
-    let s = 0,
-      q = 0;
-    for (let i = j; i < len; i += c) {
-      const d = x[i]! - k;
-      s += d;
-      q += d * d;
-    }
-    const mu = s / n;
-    const v = Math.max(q / n - mu * mu, 0);
-    const r = 1 / Math.sqrt(v + eps);
-
-    m[j] = k + mu;
-    a[j] = gamma[j]! * r;
-    b[j] = beta[j]!;
-    mean[j] = k + mu;
-    variance[j] = v;
-    rstd[j] = r;
-    if (!Number.isFinite(mu) || !Number.isFinite(v) || !Number.isFinite(a[j]! + b[j]!)) nonFinite.push(j);
-  }
-  if (c % 4 === 0) {
-    // four channels at a time, their coefficients in locals: ~4× faster than indexing them per element
-    for (let g = 0; g < c; g += 4) {
-      const m0 = m[g]!,
-        m1 = m[g + 1]!,
-        m2 = m[g + 2]!,
-        m3 = m[g + 3]!;
-      const a0 = a[g]!,
-        a1 = a[g + 1]!,
-        a2 = a[g + 2]!,
-        a3 = a[g + 3]!;
-      const b0 = b[g]!,
-        b1 = b[g + 1]!,
-        b2 = b[g + 2]!,
-        b3 = b[g + 3]!;
-      for (let i = g; i < len; i += c) {
-        y[i] = (x[i]! - m0) * a0 + b0;
-        y[i + 1] = (x[i + 1]! - m1) * a1 + b1;
-        y[i + 2] = (x[i + 2]! - m2) * a2 + b2;
-        y[i + 3] = (x[i + 3]! - m3) * a3 + b3;
-      }
-    }
-  } else {
-    for (let i = 0, j = 0; i < len; i++) {
-      y[i] = (x[i]! - m[j]!) * a[j]! + b[j]!;
-      if (++j === c) j = 0;
-    }
-  }
-  // A NaN or an infinity in a channel (or in its γ, β) makes the whole channel NaN (as the textbook
-  // formula does for x):
-  // the NaN JS writes, positive. Arithmetic on x86 can give a negative NaN, which wasm's ReLU
-  // turns into 0, and a NaN input would then leave the loss finite.
-  for (const j of nonFinite) {
-    mean[j] = NaN;
-    variance[j] = NaN;
-    rstd[j] = NaN;
-    for (let i = j; i < len; i += c) y[i] = NaN;
-  }
-}
-
-/**
- * Backward (Ioffe & Szegedy 2015), with xc = x − μ: dβ = Σdy, S = Σdy·xc, dγ = r·S,
- * dx = dy·γr + xc·(−γr³S/n) − γr·dβ/n.
- */
-export function bnBackwardArrays(
-  dy: Float32Array,
-  x: Float32Array,
-  n: number,
-  c: number,
-  mean: Float32Array,
-  rstd: Float32Array,
-  gamma: Float32Array,
-  dx: Float32Array,
-  dgamma: Float32Array,
-  dbeta: Float32Array,
-): void {
-  // sizes as small integers for V8: a shape computed by a division (tfjs reshapes) can arrive as a
-  // float64, and loops indexed by it ran ~3× slower (12 vs 4 ns an element inside a training step)
-  n |= 0;
-  c |= 0;
-  const len = n * c;
-  const m = new Float64Array(c),
-    a = new Float64Array(c),
-    k1 = new Float64Array(c),
-    k0 = new Float64Array(c);
-  for (let j = 0; j < c; j++) {
-    const mu = mean[j]!;
-    let sdy = 0,
-      sdyx = 0;
-    for (let i = j; i < len; i += c) {
-      const g = dy[i]!;
-      sdy += g;
-      sdyx += g * (x[i]! - mu);
-    }
-    const r = rstd[j]!;
-    const gr = gamma[j]! * r;
-    dbeta[j] = sdy;
-    dgamma[j] = sdyx * r;
-    m[j] = mu;
-    a[j] = gr;
-    k1[j] = (-gr * r * r * sdyx) / n;
-    k0[j] = (-gr * sdy) / n;
-  }
-  if (c % 4 === 0) {
-    for (let g = 0; g < c; g += 4) {
-      const m0 = m[g]!,
-        m1 = m[g + 1]!,
-        m2 = m[g + 2]!,
-        m3 = m[g + 3]!;
-      const a0 = a[g]!,
-        a1 = a[g + 1]!,
-        a2 = a[g + 2]!,
-        a3 = a[g + 3]!;
-      const p0 = k1[g]!,
-        p1 = k1[g + 1]!,
-        p2 = k1[g + 2]!,
-        p3 = k1[g + 3]!;
-      const q0 = k0[g]!,
-        q1 = k0[g + 1]!,
-        q2 = k0[g + 2]!,
-        q3 = k0[g + 3]!;
-      for (let i = g; i < len; i += c) {
-        dx[i] = dy[i]! * a0 + (x[i]! - m0) * p0 + q0;
-        dx[i + 1] = dy[i + 1]! * a1 + (x[i + 1]! - m1) * p1 + q1;
-        dx[i + 2] = dy[i + 2]! * a2 + (x[i + 2]! - m2) * p2 + q2;
-        dx[i + 3] = dy[i + 3]! * a3 + (x[i + 3]! - m3) * p3 + q3;
-      }
-    }
-    return;
-  }
-  for (let i = 0, j = 0; i < len; i++) {
-    dx[i] = dy[i]! * a[j]! + (x[i]! - m[j]!) * k1[j]! + k0[j]!;
-    if (++j === c) j = 0;
-  }
-}
-
-/**
- * The running averages' update over plain arrays: bit for bit what the tfjs ops of
- * updateRunning (below) give, one float32 rounding per operation in the same order.
- */
-export function runningUpdateArrays(
-  runMean: Float32Array,
-  runVar: Float32Array,
-  mean: Float32Array,
-  variance: Float32Array,
-  n: number,
-  momentum: number,
-  outMean: Float32Array,
-  outVar: Float32Array,
-): void {
-  const f = Math.fround;
-  const keep = f(1 - momentum),
-    m = f(momentum),
-    mv = f((momentum * n) / Math.max(n - 1, 1));
-  for (let j = 0; j < mean.length; j++) {
-    outMean[j] = f(f(runMean[j]! * keep) + f(mean[j]! * m));
-    outVar[j] = f(f(runVar[j]! * keep) + f(variance[j]! * mv));
-  }
-}
-
 /** The same update as tfjs ops (the backends without the kernels). */
 function updateRunning(r: RunningStats, mean: tf.Tensor, variance: tf.Tensor, n: number): void {
   tf.tidy(() => {
@@ -307,17 +118,23 @@ function registerWasmKernels(): void {
         const heap = backend as unknown as WasmHeap;
         const { x, gamma, beta, runMean, runVar } = inputs as Record<'x' | 'gamma' | 'beta', tf.TensorInfo> &
           Partial<Record<'runMean' | 'runVar', tf.TensorInfo>>;
-        const { eps, momentum } = attrs as { eps: number; momentum: number };
+        const { eps, momentum, relu } = attrs as { eps: number; momentum: number; relu: boolean };
         const c = x.shape[x.shape.length - 1]!;
         const n = x.shape.reduce((p, d) => p * d, 1) / c;
         const outs = [
           heap.makeOutput(x.shape, 'float32'),
           ...Array.from({ length: runMean ? 5 : 3 }, () => heap.makeOutput([c], 'float32')),
         ];
+        const own = bnWasmCovers(c);
+        if (relu && !own) throw new Error('BnTrainForward: a fused ReLU needs the wasm SIMD passes (channels in fours)');
+        const nonFinite = own
+          ? bnForwardWasm({ x, gamma, beta, y: outs[0]!, mean: outs[1]!, variance: outs[2]!, rstd: outs[3]! }, n, c, eps, relu)
+          : [];
         // views only after every allocation: a malloc may grow the heap and detach older views
         const [y, mean, variance, rstd, outMean, outVar] = outs.map((t) => heap.typedArrayFromHeap(t));
         const v = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t);
-        bnForwardArrays(v(x), n, c, v(gamma), v(beta), eps, y!, mean!, variance!, rstd!);
+        if (!own) bnForwardArrays(v(x), n, c, v(gamma), v(beta), eps, y!, mean!, variance!, rstd!);
+        else for (const j of nonFinite) poisonChannel(j, c, y!, mean!, variance!, rstd!);
         if (runMean && runVar) runningUpdateArrays(v(runMean), v(runVar), mean!, variance!, n, momentum, outMean!, outVar!);
         return outs;
       },
@@ -328,10 +145,18 @@ function registerWasmKernels(): void {
       backendName: 'wasm',
       kernelFunc: ({ inputs, backend }) => {
         const heap = backend as unknown as WasmHeap;
-        const { dy, x, mean, rstd, gamma } = inputs as Record<'dy' | 'x' | 'mean' | 'rstd' | 'gamma', tf.TensorInfo>;
+        const { dy, x, mean, rstd, gamma, y } = inputs as Record<'dy' | 'x' | 'mean' | 'rstd' | 'gamma' | 'y', tf.TensorInfo>;
         const c = x.shape[x.shape.length - 1]!;
         const n = x.shape.reduce((p, d) => p * d, 1) / c;
         const outs = [heap.makeOutput(x.shape, 'float32'), heap.makeOutput([c], 'float32'), heap.makeOutput([c], 'float32')] as const;
+        if (bnWasmCovers(c)) {
+          bnBackwardWasm(
+            { dy: dy!, x: x!, mean: mean!, rstd: rstd!, gamma: gamma!, y, dx: outs[0], dgamma: outs[1], dbeta: outs[2] },
+            n,
+            c,
+          );
+          return [...outs];
+        }
         const [dx, dgamma, dbeta] = outs.map((t) => heap.typedArrayFromHeap(t));
         const v = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t);
         bnBackwardArrays(v(dy!), v(x!), n, c, v(mean!), v(rstd!), v(gamma!), dx!, dgamma!, dbeta!);
@@ -341,38 +166,49 @@ function registerWasmKernels(): void {
 }
 registerWasmKernels();
 
-const bnOp = (eps: number, running: RunningStats | undefined) =>
+const bnOp = (eps: number, running: RunningStats | undefined, relu: boolean) =>
   tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
     const [x, gamma, beta, save] = args as [tf.Tensor, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     const inputs: tf.NamedTensorMap = running ? { x, gamma, beta, runMean: running.mean, runVar: running.variance } : { x, gamma, beta };
     const [y, mean, , rstd, runMean, runVar] = tf
       .engine()
-      .runKernel(FORWARD, inputs, { eps, momentum: running?.momentum ?? 0 }) as tf.Tensor[];
+      .runKernel(FORWARD, inputs, { eps, momentum: running?.momentum ?? 0, relu }) as tf.Tensor[];
     if (running) {
       running.mean.assign(runMean!);
       running.variance.assign(runVar!);
     }
-    save([x, mean!, rstd!, gamma]);
+    save(relu ? [x, mean!, rstd!, gamma, y!] : [x, mean!, rstd!, gamma]); // a fused ReLU's gradient masks dy with y
     return {
       value: y!,
       gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
-        const [xs, ms, rs, gs] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D];
-        return tf.engine().runKernel(BACKWARD, { dy, x: xs, mean: ms, rstd: rs, gamma: gs }) as tf.Tensor[];
+        const [xs, ms, rs, gs, ys] = saved as [tf.Tensor, tf.Tensor1D, tf.Tensor1D, tf.Tensor1D, tf.Tensor?];
+        const ins = { dy, x: xs, mean: ms, rstd: rs, gamma: gs };
+        return tf.engine().runKernel(BACKWARD, ys ? { ...ins, y: ys } : ins) as tf.Tensor[];
       },
     };
   });
 
-const ops = new Map<number, ReturnType<typeof bnOp>>();
+const ops = new Map<string, ReturnType<typeof bnOp>>();
 
 /**
- * y = γ·(x − μ_B)/√(σ²_B + ε) + β over all axes but the last. With `running`, the batch moments
- * are also folded into the running averages (see RunningStats), in the same kernel on wasm.
+ * y = γ·(x − μ_B)/√(σ²_B + ε) + β over all axes but the last, and with `relu`, max(y, 0). With
+ * `running`, the batch moments are also folded into the running averages (see RunningStats), in
+ * the same kernel on wasm. The ReLU runs inside BN's kernels (both ways) where the wasm SIMD passes
+ * serve, else as relu.ts's op.
  */
-export function batchNormTrain(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: number, running?: RunningStats): tf.Tensor {
+export function batchNormTrain(
+  x: tf.Tensor,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  eps: number,
+  running?: RunningStats,
+  relu = false,
+): tf.Tensor {
+  if (relu && !(bnOpActive() && bnWasmCovers(x.shape[x.rank - 1]!))) return reluOp(batchNormTrain(x, gamma, beta, eps, running));
   if (!bnOpActive()) return plainBatchNorm(x, gamma, beta, eps, running);
-  if (running) return bnOp(eps, running)(x, gamma, beta) as tf.Tensor;
-  let op = ops.get(eps);
-  if (!op) ops.set(eps, (op = bnOp(eps, undefined)));
+  if (running) return bnOp(eps, running, relu)(x, gamma, beta) as tf.Tensor;
+  let op = ops.get(`${eps}:${relu}`);
+  if (!op) ops.set(`${eps}:${relu}`, (op = bnOp(eps, undefined, relu)));
   return op(x, gamma, beta) as tf.Tensor;
 }
 

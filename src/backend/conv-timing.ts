@@ -1,6 +1,7 @@
 /**
  * Milliseconds per forward / input gradient (dx) / filter gradient (dw) on the wasm backend for
- * the CIFAR ResNet's conv shapes: the fast paths of conv.ts vs tfjs's own kernels.
+ * the CIFAR ResNet's conv shapes: tfjs's own kernels, conv.ts's routes (forward convs of
+ * transposed tensors) and the project's wasm SIMD kernels (conv-wasm.ts).
  *
  *   npx tsx src/backend/conv-timing.ts [reps]
  *
@@ -14,7 +15,9 @@
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
 import { axisGeometry, conv2d, convFilterGrad, convInputGrad } from './conv';
+import { convFilterGradient, convForward, convInputGradient, type Axis } from './conv-wasm';
 import { matMul } from './matmul';
+import { initWasmKernels, setWasmKernels } from './wasm-module';
 
 const reps = Number(process.argv[2] ?? 7);
 
@@ -46,6 +49,9 @@ interface Shape {
   s: 1 | 2;
 }
 const shapes: Shape[] = [
+  { name: '3x3 s1 14x14  4→4', B: 64, H: 14, C: 4, O: 4, k: 3, s: 1 },
+  { name: '3x3 s2 14x14  4→8', B: 64, H: 14, C: 4, O: 8, k: 3, s: 2 },
+  { name: '3x3 s1  4x4 16→16', B: 64, H: 4, C: 16, O: 16, k: 3, s: 1 },
   { name: '3x3 s1 32x32 16→16', B: 128, H: 32, C: 16, O: 16, k: 3, s: 1 },
   { name: '3x3 s2 32x32 16→32', B: 128, H: 32, C: 16, O: 32, k: 3, s: 2 },
   { name: '3x3 s1 16x16 32→32', B: 128, H: 16, C: 32, O: 32, k: 3, s: 1 },
@@ -56,7 +62,11 @@ const shapes: Shape[] = [
 async function main(): Promise<void> {
   await tf.setBackend('wasm');
   await tf.ready();
-  console.log(`wasm backend, SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, batch 128, 'same' padding; ms: min (median) of ${reps}`);
+  await initWasmKernels();
+  setWasmKernels(false); // conv2d's routes; the own kernels are called directly below
+  console.log(
+    `wasm backend, SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT')}, batch 128 (64 at 14x14 and 4x4: the training claims' batch), 'same' padding; ms: min (median) of ${reps}`,
+  );
   console.log("tf's dw: n/a — wasm has no Conv2DBackpropFilter kernel (tf.grad through tf.conv2d throws)");
   // Warm-up: the first large allocations grow the wasm heap, which would be charged to row 1.
   tf.tidy(() => {
@@ -68,7 +78,7 @@ async function main(): Promise<void> {
     );
     tf.conv2dTranspose(x, w, [128, 32, 32, 16], 1, 'same');
   });
-  const cols = ['fwd tf', 'fwd mine', 'dx tf', 'dx mine', 'dw mine', 'fwd+bwd mine'];
+  const cols = ['fwd tf', 'fwd own', 'dx tf', 'dx route', 'dx own', 'dw route', 'dw own', 'fwd+bwd route'];
   console.log(`${'conv'.padEnd(20)} ${cols.map((c) => c.padStart(15)).join(' ')}`);
   for (const sh of shapes) {
     const x = tf.randomNormal([sh.B, sh.H, sh.H, sh.C]) as tf.Tensor4D;
@@ -76,15 +86,20 @@ async function main(): Promise<void> {
     const g = axisGeometry(sh.H, sh.k, sh.s, 'same');
     const dy0 = tf.randomNormal([sh.B, g.out, g.out, sh.O]) as tf.Tensor4D;
     const fresh = () => tf.add(dy0, 0) as tf.Tensor4D; // a new tensor id each run (~0.5 ms), as in training
+    const a: Axis = [g.n, g.k, g.s, g.out, g.before];
+    const own = sh.k === 3;
+    const none = { min: NaN, med: NaN };
     const fwd = time(() => tf.conv2d(x, w, sh.s, 'same'));
-    const fwdMine = time(() => conv2d(x, w, sh.s, 'same'));
+    const fwdOwn = own ? time(() => convForward(x, w, a, a)) : none;
     const dxMine = time(() => convInputGrad(fresh(), w, g, g));
+    const dxOwn = own ? time(() => convInputGradient(fresh(), w, a, a)) : none;
     const dxTf = time(() => tf.conv2dTranspose(fresh(), w, [sh.B, sh.H, sh.H, sh.C], sh.s, 'same'));
     const dwMine = time(() => convFilterGrad(x, fresh(), g, g));
+    const dwOwn = own ? time(() => convFilterGradient(x, fresh(), a, a)) : none;
     const both = time(() =>
       tf.grads((a: tf.Tensor, b: tf.Tensor) => conv2d(a as tf.Tensor4D, b as tf.Tensor4D, sh.s, 'same'))([x, w], fresh()),
     );
-    console.log(`${sh.name.padEnd(20)} ${[fwd, fwdMine, dxTf, dxMine, dwMine, both].map(fmt).join(' ')}`);
+    console.log(`${sh.name.padEnd(20)} ${[fwd, fwdOwn, dxTf, dxMine, dxOwn, dwMine, dwOwn, both].map(fmt).join(' ')}`);
     tf.dispose([x, w, dy0]);
   }
 

@@ -22,10 +22,16 @@
  *   1x1 — plain matmuls over [B·H·W, C]; strided 1x1 convs subsample / zero-interleave with
  *        reshape + slice / pad (tf.stridedSlice is ~10x slower here).
  *
+ * On wasm, once the project's kernels are loaded (wasm-module.ts), 3x3 convs whose output
+ * channels are a multiple of 4 take conv-wasm.ts's kernels instead: one call each for the
+ * forward conv, dx and dw, no transposes or flips (and the dx of other 3x3 convs). The routes above stay for
+ * every other shape.
  * On backends with native kernels (tfjs-node, webgl) 'auto' mode just calls tf.conv2d.
  * Checked against tf.conv2d's autodiff on the pure-JS cpu backend in conv.test.ts.
  */
 import * as tf from '@tensorflow/tfjs';
+import { convForward, convInputGradient, covers, type Axis } from './conv-wasm';
+import { wasmKernelsReady } from './wasm-module';
 
 export type ConvPadding = 'same' | 'valid';
 export type FastGradientsMode = 'auto' | 'always' | 'never';
@@ -291,6 +297,14 @@ function subsample(x: tf.Tensor4D, s: number, Ho: number, Wo: number): tf.Tensor
 // The op.
 
 type ConvFn = (x: tf.Tensor4D, w: tf.Tensor4D) => tf.Tensor4D;
+
+/** Both spatial axes of a conv as conv-wasm.ts takes them. */
+function axes(x: tf.Tensor4D, w: tf.Tensor4D, stride: number, padding: ConvPadding): [Axis, Axis] {
+  return [1, 2].map((d) => {
+    const g = axisGeometry(x.shape[d]!, w.shape[d - 1]!, stride, padding);
+    return [g.n, g.k, g.s, g.out, g.before] as Axis;
+  }) as [Axis, Axis];
+}
 const fastConvs = new Map<string, ConvFn>();
 
 function fastConv(stride: 1 | 2, padding: ConvPadding): ConvFn {
@@ -300,13 +314,16 @@ function fastConv(stride: 1 | 2, padding: ConvPadding): ConvFn {
     f = tf.customGrad((...args: Array<tf.Tensor | tf.GradSaveFunc>) => {
       const [x4, w4, save] = args as [tf.Tensor4D, tf.Tensor4D, tf.GradSaveFunc];
       save([x4, w4]);
+      const [h, w] = axes(x4, w4, stride, padding);
+      const own = wasmKernelsReady();
       return {
         value: forwardConv(x4, w4, stride, padding),
         gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
           const [xs, ws] = saved as [tf.Tensor4D, tf.Tensor4D];
+          const d = dy as tf.Tensor4D;
           const gh = axisGeometry(xs.shape[1], ws.shape[0], stride, padding);
           const gw = axisGeometry(xs.shape[2], ws.shape[1], stride, padding);
-          return [convInputGrad(dy as tf.Tensor4D, ws, gh, gw), convFilterGrad(xs, dy as tf.Tensor4D, gh, gw)];
+          return [own && covers(h, w, 'dx') ? convInputGradient(d, ws, h, w) : convInputGrad(d, ws, gh, gw), convFilterGrad(xs, d, gh, gw)];
         },
       };
     }) as unknown as ConvFn;
@@ -324,6 +341,8 @@ export function conv2d(x: tf.Tensor4D, w: tf.Tensor4D, stride: 1 | 2, padding: C
   if (!fastGradientsActive()) return tf.conv2d(x, w, stride, padding);
   if (x.rank !== 4 || w.rank !== 4) throw new Error(`conv2d: expected x and w of rank 4, got ${x.rank} and ${w.rank}`);
   if (x.shape[3] !== w.shape[2]) throw new Error(`conv2d: x has ${x.shape[3]} channels but w expects ${w.shape[2]}`);
+  const [h, wa] = axes(x, w, stride, padding);
+  if (wasmKernelsReady() && covers(h, wa, w.shape[3])) return convForward(x, w, h, wa);
   return fastConv(stride, padding)(x, w);
 }
 

@@ -15,6 +15,11 @@
  * Since BN runs as kernels of its own on wasm (batchnorm.ts: no centred copy of x, no matmul
  * intermediates) the factor with BN is 8.4–9.7 (ResNet-20/56/110, widths 8 and 16, 14x14x1 and
  * 32x32x3, batches 8–64; without BN 6.5–7.8; 2026-12-02): 9. The limit is in bytes and stays.
+ * With the project's wasm kernels (conv-wasm.ts: no transposed copies; BN and ReLU fused in
+ * batchnorm.ts and relu.ts) the factors measured 4.8–6.1 without BN and 6.3–7.6 with BN
+ * (ResNet-20/56/110, widths 4–16, 14x14x1 and 32x32x3, batches 8–64; docs/kernels.md): the
+ * largest of each, 6.1 and 7.6. They hold with the kernels on (the default); BN_WASM_KERNELS=0
+ * needs the older factors.
  */
 import type { BnPlacement } from '../nets/types';
 
@@ -22,7 +27,7 @@ import type { BnPlacement } from '../nets/types';
 export const WASM_GRADIENT_LIMIT_BYTES = 3.75 * 2 ** 30;
 
 /** Peak tensor bytes per byte of conv outputs during a parameter gradient (measured on wasm; see above). */
-const PEAK_PER_ACTIVATION_BYTE: Record<BnPlacement, number> = { none: 7, final: 7, all: 9 };
+const PEAK_PER_ACTIVATION_BYTE: Record<BnPlacement, number> = { none: 6.1, final: 6.1, all: 7.6 };
 
 export interface GradientShape {
   depth: number;

@@ -10,9 +10,11 @@
  * exact result rounded once, as Math.fround of the float64 result is for +, −, × of float32
  * operands), in the same order, with the constants rounded to float32 as tfjs's scalars are:
  *   g ← g + θ·λ (decayed weights),  v ← v·μ + g (v ← g on the first step),  θ ← θ − v·lr.
- * Checked against the tfjs ops on wasm (sgd-update.test.ts).
+ * Run as a wasm SIMD loop once the project's kernels are loaded (wasm-module.ts), else in JS over
+ * views of the heap. Checked against the tfjs ops on wasm (sgd-update.test.ts).
  */
 import * as tf from '@tensorflow/tfjs';
+import { bump, forLoop, get, moduleText, offsetOf, wasmKernelsReady, wasmModule } from './wasm-module';
 
 const KERNEL = 'SgdMomentumUpdate';
 
@@ -64,6 +66,38 @@ export function sgdUpdateArrays(
   }
 }
 
+/**
+ * The same update as a wasm SIMD loop (four floats per f32x4 operation, each IEEE single precision
+ * like Math.fround's, in the same order: the same bits), one function per case: decay or not ×
+ * no velocity (momentum 0), a first step (v ← g) or v·μ + g. `n` floats, the last n mod 4 scalar.
+ */
+function updateFunction(decay: boolean, velocity: 'none' | 'first' | 'momentum'): string {
+  const step = (t: 'v128' | 'f32', load: string, store: string) => {
+    const [add, sub, mul] = t === 'v128' ? ['f32x4.add', 'f32x4.sub', 'f32x4.mul'] : ['f32.add', 'f32.sub', 'f32.mul'];
+    const k = (p: string) => (t === 'v128' ? `(f32x4.splat ${get(p)})` : get(p));
+    let b = `(local.set $${t}g (${load} ${get('g')}))\n`;
+    if (decay) b += `(local.set $${t}g (${add} ${get(`${t}g`)} (${mul} (${load} ${get('theta')}) ${k('wd')})))\n`;
+    if (velocity === 'momentum') b += `(local.set $${t}g (${add} (${mul} (${load} ${get('v')}) ${k('mom')}) ${get(`${t}g`)}))\n`;
+    if (velocity !== 'none') b += `(${store} ${get('vOut')} ${get(`${t}g`)})\n`;
+    b += `(${store} ${get('thetaOut')} (${sub} (${load} ${get('theta')}) (${mul} ${get(`${t}g`)} ${k('lr')})))\n`;
+    return b;
+  };
+  const advance = (bytes: number) => ['theta', 'v', 'g', 'thetaOut', 'vOut'].map((p) => bump(p, bytes)).join(' ');
+  return `(func $update_${decay ? 'decay' : 'plain'}_${velocity} (param $theta i32) (param $v i32) (param $g i32) (param $thetaOut i32) (param $vOut i32)
+  (param $n i32) (param $lr f32) (param $mom f32) (param $wd f32) (local $i i32) (local $v128g v128) (local $f32g f32)
+(block $vectors (br_if $vectors (i32.lt_u ${get('n')} (i32.const 4)))
+${forLoop('i', `(i32.shr_u ${get('n')} (i32.const 2))`, `${step('v128', 'v128.load', 'v128.store')}${advance(16)}`)})
+(block $scalars (br_if $scalars (i32.eqz (i32.and ${get('n')} (i32.const 3))))
+${forLoop('i', `(i32.and ${get('n')} (i32.const 3))`, `${step('f32', 'f32.load', 'f32.store')}${advance(4)}`)}))`;
+}
+
+const VELOCITY = ['none', 'first', 'momentum'] as const;
+const updates = () =>
+  wasmModule('sgd', () => {
+    const funcs = [true, false].flatMap((d) => VELOCITY.map((v) => updateFunction(d, v)));
+    return moduleText(...funcs);
+  }) as Record<string, (...args: number[]) => void>;
+
 if (!tf.getKernel(KERNEL, 'wasm'))
   tf.registerKernel({
     kernelName: KERNEL,
@@ -77,21 +111,39 @@ if (!tf.getKernel(KERNEL, 'wasm'))
       const outs: tf.TensorInfo[] = [];
       for (let k = 0; k < a.count; k++) outs.push(heap.makeOutput(ins[`theta${k}`]!.shape, 'float32'));
       if (withV) for (let k = 0; k < a.count; k++) outs.push(heap.makeOutput(ins[`theta${k}`]!.shape, 'float32'));
+      const own = wasmKernelsReady();
       // views only after every allocation: a malloc may grow the heap and detach older views
       const view = (t: tf.TensorInfo) => heap.typedArrayFromHeap(t);
       for (let k = 0; k < a.count; k++) {
-        const v = a.hasVelocity[k] ? view(ins[`v${k}`]!) : null;
-        sgdUpdateArrays(
-          view(ins[`theta${k}`]!),
-          v,
-          view(ins[`g${k}`]!),
-          a.decay[k] === 1 && a.weightDecay > 0,
-          f(a.lr),
-          f(a.momentum),
-          f(a.weightDecay),
-          view(outs[k]!),
-          withV ? view(outs[a.count + k]!) : null,
-        );
+        const [theta, g, v] = [ins[`theta${k}`]!, ins[`g${k}`]!, a.hasVelocity[k] ? ins[`v${k}`]! : null];
+        const decay = a.decay[k] === 1 && a.weightDecay > 0;
+        if (own) {
+          const velocity = !withV ? 'none' : v ? 'momentum' : 'first';
+          const n = theta.shape.reduce((p, d) => p * d, 1);
+          const vOut = withV ? offsetOf(outs[a.count + k]!) : 0;
+          updates()[`update_${decay ? 'decay' : 'plain'}_${velocity}`]!(
+            offsetOf(theta),
+            v ? offsetOf(v) : 0,
+            offsetOf(g),
+            offsetOf(outs[k]!),
+            vOut,
+            n,
+            f(a.lr),
+            f(a.momentum),
+            f(a.weightDecay),
+          );
+        } else
+          sgdUpdateArrays(
+            view(theta),
+            v ? view(v) : null,
+            view(g),
+            decay,
+            f(a.lr),
+            f(a.momentum),
+            f(a.weightDecay),
+            view(outs[k]!),
+            withV ? view(outs[a.count + k]!) : null,
+          );
       }
       return outs;
     },

@@ -4,7 +4,8 @@
  * for the networks the claims train (the init claims' ResNets at the paper's geometry, and the
  * training claims' ResNets, each arm, at the smoke and full profiles), and the same
  * step on the pure-JS cpu backend for the ratio (time-boxed: one step, or none if too slow).
- * Prints a table and writes reports/bench.json (with peak resident memory).
+ * Prints a table and writes reports/bench.json (with peak resident memory, and the CPU: its model
+ * and widest vector extension, which a ratio against PyTorch depends on).
  *
  * WebGPU: when Dawn finds an adapter and the active backend is another, one more row times the
  * smallest case on it, labelled with the adapter's architecture (`webgpu (software)` for Mesa's
@@ -33,6 +34,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { initBackend, releaseBackend, type BackendInfo } from '../backend';
 import { probeWebGpu, type AdapterSummary } from '../backend/webgpu';
+import { describeCpu } from './cpu';
 import { config } from '../config';
 import { forwardFlopsPerImage } from '../nets/flops';
 import { buildResNet } from '../nets/resnet';
@@ -206,6 +208,8 @@ function torchPython(): { python: string } | { why: string } {
 interface TorchRun {
   torch: string;
   threads: number;
+  /** the vector instructions PyTorch's kernels use here ("CPU capability usage" in torch.__config__.show()) */
+  cpuCapability?: string;
   results: { id: string; params: number; secondsPerStep: number; steps: number; imagesPerSecond: number }[];
 }
 
@@ -322,6 +326,8 @@ async function main() {
     return res;
   };
   const projectRows = new Map<Case, Result>();
+  const cpu = describeCpu();
+  console.log(`CPU: ${cpu.model}, widest vector extension ${cpu.vector}, ${cpu.cores} cores (wasm SIMD is 128-bit on any CPU)`);
   console.log(`training step, batch ${BATCH}, SGD momentum 0.9, weight decay 5e-4, BN on every conv`);
   const onWebgpu = info.name === 'webgpu';
   const softwareAdapter = onWebgpu && !info.adapter?.hardware;
@@ -364,7 +370,8 @@ async function main() {
     date: new Date().toISOString(),
     backend: info,
     node: process.version,
-    cpus: (await import('node:os')).cpus().length,
+    cpus: cpu.cores,
+    cpu,
     batch: BATCH,
     results,
     speedupOverCpu: ratio.length === 2 ? ratio[0]!.imagesPerSecond / ratio[1]!.imagesPerSecond : null,
@@ -391,7 +398,14 @@ function torchComparison(
   projectLabel: string,
   results: Result[],
 ):
-  | { python: string; torch: string; threads: number; sameNet: SameNet[] | { why: string } | undefined; comparisons: TorchComparison[] }
+  | {
+      python: string;
+      torch: string;
+      threads: number;
+      cpuCapability?: string;
+      sameNet: SameNet[] | { why: string } | undefined;
+      comparisons: TorchComparison[];
+    }
   | { skipped: string } {
   if ('why' in py) {
     console.log(`no PyTorch rows: ${py.why}`);
@@ -409,7 +423,7 @@ function torchComparison(
   }
   const backend = `pytorch (${run.threads} thread${run.threads === 1 ? '' : 's'})`;
   console.log(
-    `\nPyTorch ${run.torch} on the CPU, ${run.threads} thread${run.threads === 1 ? '' : 's'} (${py.python} ${TORCH_SCRIPT.replace(process.cwd() + '/', '')}): the same nets and step`,
+    `\nPyTorch ${run.torch} on the CPU, ${run.threads} thread${run.threads === 1 ? '' : 's'}${run.cpuCapability ? `, its kernels using ${run.cpuCapability}` : ''} (${py.python} ${TORCH_SCRIPT.replace(process.cwd() + '/', '')}): the same nets and step`,
   );
   if (sameNet && 'why' in sameNet) console.log(`same net? not checked: ${sameNet.why}`);
   else if (sameNet)
@@ -451,7 +465,7 @@ function torchComparison(
       `${k.case.padEnd(40)} ${k.project.toFixed(1).padStart(10)} ${k.pytorch.toFixed(1).padStart(9)}  ${k.ratio.toFixed(2).padStart(5)}×  ${k.projectParams}, ${k.pytorchParams}${k.paramsAgree ? ' (agree)' : ' DIFFER: not the same net'}`,
     );
   console.log('(img/s; ratio = project / PyTorch)');
-  return { python: py.python, torch: run.torch, threads: run.threads, sameNet, comparisons };
+  return { python: py.python, torch: run.torch, threads: run.threads, cpuCapability: run.cpuCapability, sameNet, comparisons };
 }
 
 main().catch((e) => {

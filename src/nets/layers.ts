@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs';
 import { batchNormTrain, channelAffine } from '../backend/batchnorm';
 import { conv2d } from '../backend/conv';
 import { matMul } from '../backend/matmul';
+import { relu } from '../backend/relu';
 import { deriveSeed, Rng } from '../rng';
 import type { BnMode, ForwardOptions, Init, Net } from './types';
 
@@ -107,7 +108,7 @@ export function assembleNet(
 /**
  * Batch normalisation over all axes but the last (channels). Training mode: batch statistics
  * (biased variance, as BN does), optionally folding them into the running averages; eval mode:
- * running averages.
+ * running averages. With `relu`, ReLU after it (in BN's own kernels where they serve).
  */
 export function batchNorm(
   x: tf.Tensor,
@@ -117,25 +118,24 @@ export function batchNorm(
   training: boolean,
   updateStats: boolean,
   mode: BnMode,
+  withRelu = false,
 ): tf.Tensor {
   const gamma = p(`${name}.gamma`);
   const beta = p(`${name}.beta`);
-  if (mode === 'no-normalise') return x.mul(gamma).add(beta);
+  const act = (t: tf.Tensor) => (withRelu ? relu(t) : t);
+  if (mode === 'no-normalise') return act(x.mul(gamma).add(beta));
   if (training) {
-    if (!updateStats) return batchNormTrain(x, gamma, beta, BN_EPS);
+    if (!updateStats) return batchNormTrain(x, gamma, beta, BN_EPS, undefined, withRelu);
     // the batch moments the op normalises with are folded into the running averages
-    return batchNormTrain(x, gamma, beta, BN_EPS, {
-      mean: state.get(`${name}.mean`)!,
-      variance: state.get(`${name}.var`)!,
-      momentum: BN_MOMENTUM,
-    });
+    const running = { mean: state.get(`${name}.mean`)!, variance: state.get(`${name}.var`)!, momentum: BN_MOMENTUM };
+    return batchNormTrain(x, gamma, beta, BN_EPS, running, withRelu);
   }
   // eval mode: y = x·s + (β − μ·s), s = γ/√(σ²_running + ε), as one per-channel affine map
   const mean = state.get(`${name}.mean`)!;
   const variance = state.get(`${name}.var`)!;
   return tf.tidy(() => {
     const s = tf.rsqrt(variance.add(BN_EPS)).mul(gamma);
-    return channelAffine(x, s, beta.sub(mean.mul(s)));
+    return act(channelAffine(x, s, beta.sub(mean.mul(s))));
   });
 }
 

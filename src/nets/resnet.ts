@@ -10,6 +10,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { strideSubsample } from '../backend/conv';
+import { relu } from '../backend/relu';
 import { batchNorm, conv, dense, ParamStore, forwardHelpers, assembleNet } from './layers';
 import type { BnMode, BnPlacement, ForwardOptions, Init, LayerInfo, Net } from './types';
 
@@ -154,22 +155,20 @@ export function buildResNet(cfg: ResNetConfig): Net {
     const { p, tap } = forwardHelpers(store, opts);
     const training = opts.training;
     const update = training && (opts.updateStats ?? false);
-    const norm = (t: tf.Tensor, name: string) => batchNorm(t, name, p, store.state, training, update, bnMode);
+    const norm = (t: tf.Tensor, name: string, withRelu = false) => batchNorm(t, name, p, store.state, training, update, bnMode, withRelu);
 
     if (x.rank !== 4) throw new Error(`ResNet input must be [B,H,W,C], got shape [${x.shape}]`);
     if (x.shape[3] !== cfg.inChannels) throw new Error(`ResNet built for ${cfg.inChannels} input channels, got ${x.shape[3]}`);
     x = tap('input', x);
     let h = tap('conv:stem', conv(x, p('stem'), 1));
-    if (bnAll) h = norm(h, 'stem.bn');
-    h = tap('act:stem', tf.relu(h));
+    h = tap('act:stem', bnAll ? norm(h, 'stem.bn', true) : relu(h));
     for (const blk of blocks) {
       let r = tap(`conv:${blk.name}.c1`, conv(h, p(`${blk.name}.c1`), blk.stride));
-      if (bnAll) r = norm(r, `${blk.name}.c1.bn`);
-      r = tap(`act:${blk.name}.c1`, tf.relu(r));
+      r = tap(`act:${blk.name}.c1`, bnAll ? norm(r, `${blk.name}.c1.bn`, true) : relu(r));
       r = tap(`conv:${blk.name}.c2`, conv(r, p(`${blk.name}.c2`), 1));
       if (bnAll) r = norm(r, `${blk.name}.c2.bn`);
       const sc = shortcutA(h as tf.Tensor4D, blk.cout, blk.stride); // the identity where nothing changes
-      h = tap(`block:${blk.name}`, tf.relu(sc.add(r)));
+      h = tap(`block:${blk.name}`, relu(sc, r));
     }
     if (cfg.bn === 'final') h = norm(h, 'final.bn');
     const pooled = tap('pooled', h.mean([1, 2]));
