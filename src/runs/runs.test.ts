@@ -53,7 +53,7 @@ describe('run keys', () => {
       { ...a, curveTestImages: 500 },
       { ...a, collapseCheckEvery: 7 },
       { ...a, schedule: { ...a.schedule, maxSteps: a.schedule.maxSteps + 1 } },
-      { ...a, schedule: { ...a.schedule, threshold: 0.02 } },
+      { ...a, schedule: { ...a.schedule, threshold: a.schedule.threshold * 2 } },
     ];
     const keys = new Set([runKey(a), ...variants.map(runKey)]);
     expect(keys.size).toBe(variants.length + 1);
