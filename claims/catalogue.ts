@@ -69,6 +69,7 @@ export const CATALOGUE = {
       'the sweep finds the best rate of BN on the final layer',
       'the unnormalised arm learned in every seed',
       'the BN arm learned in every seed',
+      "full BN's gain over no BN is large enough for",
       "full BN's gain over no BN is significant",
     ],
   },

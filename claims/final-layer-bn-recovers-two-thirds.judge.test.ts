@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { runsOf, type SyntheticRun } from '../src/runs/testing/synthetic-run';
-import { judgeRecovery } from './final-layer-bn-recovers-two-thirds.judge';
+import { judgeRecovery, minGain, seedsFor } from './final-layer-bn-recovers-two-thirds.judge';
 
 const n = 10;
 const acc = (x: number, spread = 0.004, phase = 0) =>
@@ -8,6 +8,7 @@ const acc = (x: number, spread = 0.004, phase = 0) =>
 const judge = (none: SyntheticRun[], final: SyntheticRun[], all: SyntheticRun[]) =>
   judgeRecovery({
     rates: { low: 3e-3, high: 0.1, bestFinal: 0.03 },
+    calibrationSd: 0.004,
     none: runsOf(none, 'none', 3e-3),
     final: runsOf(final, 'final', 0.03),
     all: runsOf(all, 'all', 0.1),
@@ -26,14 +27,29 @@ describe('final-layer-bn-recovers-two-thirds judging', () => {
     expect(judge(acc(0.72), acc(0.72, 0.004, 1), acc(0.78, 0.004, 2)).verdict()).toBe('fails');
   });
 
-  it('is inconclusive when the gain is not significant, or an unnormalised seed did not learn', () => {
-    const j = judge(acc(0.77, 0.03), acc(0.775, 0.03, 1), acc(0.78, 0.03, 2));
+  it('is inconclusive when the gain is not significant, or too small for the seeds to resolve the ratio, or an unnormalised seed did not learn', () => {
+    const j = judge(acc(0.775, 0.03), acc(0.777, 0.03, 1), acc(0.78, 0.03, 2));
     expect(j.verdict()).toBe('inconclusive');
-    expect(j.preconditions.find((p) => !p.met)!.description).toMatch(/^full BN's gain over no BN is significant/);
+    expect(j.preconditions.filter((p) => !p.met).map((p) => p.description)).toEqual([
+      expect.stringMatching(/^full BN's gain over no BN is large enough for 10 seeds to resolve the ratio: at least 0\.0\d\d /),
+      expect.stringMatching(/^full BN's gain over no BN is significant/),
+    ]);
     const stuck = acc(0.72);
     stuck[2] = { test: 0.1, val: 0.1, collapsed: true };
     const k = judge(stuck, acc(0.76, 0.004, 1), acc(0.78, 0.004, 2));
     expect(k.verdict()).toBe('inconclusive');
     expect(k.preconditions.find((p) => !p.met)!.detail).toMatch(/seed 2: collapsed/);
+  });
+
+  it('minGain: the half-width at R = 2/3 equals 1/3 there, and seedsFor inverts it', () => {
+    const sd = 0.015;
+    for (const n of [3, 5, 10, 30]) {
+      const g = minGain(n, sd);
+      expect(g).toBeGreaterThan(0);
+      expect(minGain(n + 1, sd)).toBeLessThan(g);
+      expect(seedsFor(g, sd)).toBeLessThanOrEqual(n);
+      expect(seedsFor(g * 0.999, sd)).toBeGreaterThan(n);
+    }
+    expect(seedsFor(0, sd)).toBe(Infinity);
   });
 });

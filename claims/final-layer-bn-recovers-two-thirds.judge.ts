@@ -8,12 +8,30 @@ import { Judgement } from '../src/report/judgement';
 import { describeOutcome, everySeedLearned, learned, list, testAccuracies, type RunResult } from '../src/runs';
 import { mean } from '../src/stats/moments';
 import { ratioOfDifferencesCI, type RatioInterval } from '../src/stats/ratio';
+import { tQuantile } from '../src/stats/distributions';
 import { meanInterval, welchTTest } from '../src/stats/t-test';
 
 export const TWO_THIRDS: [number, number] = [0.5, 0.85];
+/** σ: the per-arm spread of final test accuracy between calibration seeds (docs/full-profile.md; set before the confirmatory runs) */
+export const CALIBRATION_SD = NaN;
+
+/**
+ * The smallest gain G at which n seeds per arm resolve the ratio: the 95 % delta-method half-width
+ * at R = 2/3, t·(σ/G)·√(1 + R² + (1 − R)²)/√n, is at most 1/3 (the distance from 2/3 to 1),
+ * σ the per-arm spread of test accuracy between seeds measured on calibration seeds (the spec's
+ * header and docs/full-profile.md), t on the Welch df of three arms of n (taken as 2(n − 1)).
+ * Below it the ratio's interval cannot exclude both "none" and "all": the claim is then
+ * inconclusive for want of effect at this n, which the record says with the numbers.
+ */
+export function minGain(n: number, sd: number): number {
+  const R = 2 / 3;
+  return (tQuantile(0.975, Math.max(1, 2 * (n - 1))) * sd * Math.sqrt(1 + R * R + (1 - R) ** 2)) / Math.sqrt(n) / (1 / 3);
+}
 
 export interface RecoveryInput {
   rates: { low: number | null; high: number | null; bestFinal: number | null };
+  /** the per-arm spread of test accuracy between seeds, from calibration seeds (minGain) */
+  calibrationSd: number;
   why?: { low?: string; high?: string; bestFinal?: string };
   none: readonly RunResult[];
   final: readonly RunResult[];
@@ -28,6 +46,13 @@ export function recovery(none: number[], final: number[], all: number[]): RatioI
   } catch {
     return { estimate: NaN, ci: [NaN, NaN], se: NaN, df: NaN, level: 0.95, denominatorT: 0 };
   }
+}
+
+/** The seeds per arm at which minGain falls to `gain` (Infinity beyond 10,000: no gain). */
+export function seedsFor(gain: number, sd: number): number {
+  if (!(gain > 0)) return Infinity;
+  for (let n = 2; n <= 10_000; n++) if (minGain(n, sd) <= gain) return n;
+  return Infinity;
 }
 
 export function judgeRecovery(o: RecoveryInput): Judgement {
@@ -57,9 +82,16 @@ export function judgeRecovery(o: RecoveryInput): Judgement {
   })();
   const noneLearned = everySeedLearned(o.none);
   const allLearned = everySeedLearned(o.all);
+  const n = Math.min(o.none.length, o.final.length, o.all.length);
+  const needed = minGain(n, o.calibrationSd);
   const ready = [
     j.require('the unnormalised arm learned in every seed', noneLearned.met, noneLearned.detail),
     j.require('the BN arm learned in every seed', allLearned.met, allLearned.detail),
+    j.require(
+      `full BN's gain over no BN is large enough for ${n} seeds to resolve the ratio: at least ${needed.toFixed(3)} (95 % half-width ≤ 1/3 at 2/3, with the calibration's per-arm spread ${o.calibrationSd})`,
+      gain >= needed,
+      `gain ${gain.toFixed(3)} (BN ${mean(acc.all).toFixed(3)}, no BN ${mean(acc.none).toFixed(3)}); at this gain the calibration's spread would take ${seedsFor(gain, o.calibrationSd)} seeds`,
+    ),
     j.require(
       "full BN's gain over no BN is significant (two-sided Welch p < 0.05: Fieller's condition for a bounded interval of the ratio)",
       gainP < 0.05,

@@ -35,14 +35,14 @@ import { claim } from '../src/vitest/harness';
 import { openTrainingClaim, readClaimRuns, testAccuracies, trainingSeeds } from '../src/runs';
 import { mean } from '../src/stats/moments';
 import { meanInterval } from '../src/stats/t-test';
-import { judgeRecovery, recovery } from './final-layer-bn-recovers-two-thirds.judge';
+import { CALIBRATION_SD, judgeRecovery, recovery } from './final-layer-bn-recovers-two-thirds.judge';
 
 claim('final-layer-bn-recovers-two-thirds', async (c) => {
   const { S, train, rates } = openTrainingClaim(c, () => ({ 'final-layer BN': FINAL_BN }));
   const ready = rates.low !== null && rates.high !== null && rates.bestFinal !== null;
   const runs = ready ? readClaimRuns('final-layer-bn-recovers-two-thirds', rates) : { none: [], final: [], all: [] };
   const chance = 1 / train.numClasses;
-  c.adopt(judgeRecovery({ rates, why: rates.why, ...runs, chance }));
+  c.adopt(judgeRecovery({ rates, why: rates.why, calibrationSd: CALIBRATION_SD, ...runs, chance }));
   if (!ready) return;
   const acc = { none: testAccuracies(runs.none, chance), final: testAccuracies(runs.final, chance), all: testAccuracies(runs.all, chance) };
   const r = recovery(acc.none, acc.final, acc.all);

@@ -12,6 +12,7 @@ import { BnPlacement } from '../../src/nets/types';
 import { outcome, pickRates, type SweepPoint } from '../../src/runs';
 
 const files = process.argv.slice(2);
+// one point per (arm, rate, seed): a run repeated (e.g. after a change of kernels) counts once, the last given
 if (!files.length) throw new Error('usage: pick-rates.ts LOG [LOG ...] (the output of scripts/calibration/training-scale.ts)');
 const points: SweepPoint[] = [];
 for (const f of files)
@@ -32,6 +33,8 @@ for (const f of files)
       collapsed: r.collapsed,
       final: { valAcc: r.valAcc } as never,
     });
+    const i = points.findIndex((p) => p.arm === arm && p.lr === r.lr && p.seed === r.seed);
+    if (i >= 0) points.splice(i, 1);
     points.push({ arm, lr: r.lr, seed: r.seed, outcome: o, valAcc: r.valAcc, steps: r.steps });
   }
 const grid = [...new Set(points.map((p) => p.lr))].sort((a, b) => a - b);
