@@ -49,7 +49,7 @@ claim('final-layer-bn-recovers-two-thirds', async (c) => {
   c.figure({
     kind: 'barsWithCI',
     title: 'Test accuracy: no BN, BN on the final layer only, BN everywhere',
-    caption: `ResNet-${S.depth} w${S.width}, each arm at its own rate (no BN ${rates.low}, final-layer BN ${rates.bestFinal}, BN ${rates.high}); mean of ${trainingSeeds().length} seeds, 95 % t-interval`,
+    caption: `ResNet-${S.depth} w${S.width}, each arm at its own rate (no BN ${rates.low}, final-layer BN ${rates.bestFinal}, BN ${rates.high}); mean of ${trainingSeeds(S, 'final-layer-bn-recovers-two-thirds').length} seeds, 95 % t-interval`,
     bars: [
       { name: 'no BN', value: mean(acc.none), ci: meanInterval(acc.none) },
       { name: 'BN, final layer only', value: mean(acc.final), ci: meanInterval(acc.final) },

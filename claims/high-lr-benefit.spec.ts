@@ -49,7 +49,7 @@ claim('high-lr-benefit', async (c) => {
   c.figure(
     accuracyCurves({
       title: 'Accuracy with and without BN at a low and a high learning rate (Fig. 1)',
-      caption: `ResNet-${S.depth} w${S.width}, ${S.trainImages} images, the rate cut when the loss stalls (cap ${S.schedule.maxSteps} steps); mean of ${trainingSeeds().length} seeds, min–max shaded`,
+      caption: `ResNet-${S.depth} w${S.width}, ${S.trainImages} images, the rate cut when the loss stalls (cap ${S.schedule.maxSteps} steps); mean of ${trainingSeeds(S, 'high-lr-benefit').length} seeds, min–max shaded`,
       arms: [
         { name: `lr=${high} (with BN)`, runs: runs.bnHigh },
         { name: `lr=${low} (with BN)`, runs: runs.bnLow },

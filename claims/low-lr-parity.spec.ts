@@ -50,7 +50,7 @@ claim('low-lr-parity', async (c) => {
   c.figure(
     accuracyCurves({
       title: `Accuracy at the low rate (lr = ${rates.low}) with and without BN`,
-      caption: `ResNet-${S.depth} w${S.width}, ${S.trainImages} images, the rate cut when the loss stalls (cap ${S.schedule.maxSteps} steps); mean of ${trainingSeeds().length} seeds, min–max shaded`,
+      caption: `ResNet-${S.depth} w${S.width}, ${S.trainImages} images, the rate cut when the loss stalls (cap ${S.schedule.maxSteps} steps); mean of ${trainingSeeds(S, 'low-lr-parity').length} seeds, min–max shaded`,
       arms: [
         { name: `lr=${rates.low} (with BN)`, runs: runs.bn },
         { name: `lr=${rates.low} (w/o BN)`, runs: runs.none },

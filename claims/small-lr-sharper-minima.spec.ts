@@ -73,7 +73,7 @@ claim('small-lr-sharper-minima', async (c) => {
   c.figure({
     kind: 'barsWithCI',
     title: `Sharpness (filter-normalised curvature of the training loss) at training loss ≤ ${S.sharpness.matchedLoss}`,
-    caption: `ResNet-${S.depth} w${S.width} with BN; ${pos([...sLow, ...sHigh]) ? 'geometric mean' : 'mean'} of ${trainingSeeds().length} seeds, 95 % t-interval`,
+    caption: `ResNet-${S.depth} w${S.width} with BN; ${pos([...sLow, ...sHigh]) ? 'geometric mean' : 'mean'} of ${trainingSeeds(S, 'small-lr-sharper-minima').length} seeds, 95 % t-interval`,
     bars: [bar(`BN, lr=${low}`, sLow), bar(`BN, lr=${high}`, sHigh)],
     yLabel: 'mean curvature along filter-normalised directions',
     annotation:

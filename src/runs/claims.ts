@@ -7,7 +7,7 @@ import { dataName } from '../setup';
 import { trainingData } from './compute';
 import { TrainingScale, trainingScale, trainingSeeds } from './scale';
 import { RunResult } from './protocol';
-import { claimRates, sweepStatistics, sweepSummary, type Rates, type Sweep } from './sweep';
+import { claimRates, isTrainingClaim, sweepStatistics, sweepSummary, type Rates, type Sweep } from './sweep';
 
 // ---------------------------------------------------------------------------------------------
 // What the training claims' assertions and figures share
@@ -71,7 +71,7 @@ export function openTrainingClaim(
     width: S.width,
     images: S.trainImages,
     batch: S.batch,
-    seeds: trainingSeeds().length,
+    seeds: isTrainingClaim(c.meta.id) ? trainingSeeds(S, c.meta.id).length : S.seeds,
     extra: {
       'step cap': S.schedule.maxSteps,
       'rate cut': `×${S.schedule.factor} when the training loss stalls (windows of ${S.schedule.window} steps, threshold ${S.schedule.threshold}, patience ${S.schedule.patience}; never below training accuracy ${S.schedule.minAccuracy})`,

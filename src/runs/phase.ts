@@ -81,9 +81,16 @@ function cost(req: RunRequest): number {
   return req.spec.schedule.maxSteps * req.spec.batch + sharp;
 }
 
-/** One request per run (two claims' requests for a run are the same: armRequests), longest first; ties keep their order. */
+/**
+ * One request per run, longest first (ties keep their order). Two claims may ask for the same run,
+ * one with the sharpness probe and one without: the run is trained once, with it.
+ */
 function planRuns(reqs: readonly RunRequest[]): RunRequest[] {
-  const byKey = new Map(reqs.map((r) => [runKey(r.spec), r]));
+  const byKey = new Map<string, RunRequest>();
+  for (const r of reqs) {
+    const k = runKey(r.spec);
+    if (!byKey.get(k)?.sharpness) byKey.set(k, r);
+  }
   return [...byKey.values()].sort((a, b) => cost(b) - cost(a));
 }
 

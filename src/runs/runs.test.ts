@@ -15,6 +15,8 @@ import {
   startSuiteRun,
   TRAINING_SCALES,
   writeRun,
+  TRAINING_CLAIM_IDS,
+  trainingSeeds,
   type Outcome,
   type SweepPoint,
 } from './index';
@@ -289,4 +291,15 @@ describe('a real run (tiny)', () => {
       await worker.close();
     }
   }, 120_000);
+});
+
+describe('seeds per claim', () => {
+  it('a claim takes its own count where the scale names one, the default elsewhere; every named claim is a training claim', () => {
+    const S2 = { ...S, seeds: 3, claimSeeds: { 'low-lr-parity': 7 } };
+    expect(trainingSeeds(S2, 'low-lr-parity')).toEqual([0, 1, 2, 3, 4, 5, 6]);
+    expect(trainingSeeds(S2, 'high-lr-benefit')).toEqual([0, 1, 2]);
+    expect(trainingSeeds(S2)).toEqual([0, 1, 2]);
+    for (const scale of Object.values(TRAINING_SCALES))
+      for (const id of Object.keys(scale.claimSeeds ?? {})) expect(TRAINING_CLAIM_IDS as readonly string[]).toContain(id);
+  });
 });

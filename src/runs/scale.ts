@@ -28,8 +28,10 @@ export interface TrainingScale {
   schedule: PlateauSpec;
   /** steps between collapse checks: a collapsed run ends there */
   collapseCheckEvery: number;
-  /** seeds of the claims' runs */
+  /** seeds of each claim's runs (the default) */
   seeds: number;
+  /** a training claim's own seed count, by its id, from its power calculation (its spec's header), where it differs from `seeds` */
+  claimSeeds?: Readonly<Record<string, number>>;
   /** the rate sweep: every arm at every grid rate, at `seeds` seeds of its own (never claim seeds), the same protocol */
   sweep: { grid: number[]; seeds: number };
   /**
@@ -97,11 +99,13 @@ export const TRAINING_SCALES: Record<Profile, TrainingScale> = {
   },
 };
 
-/** The active profile's scale; BN_SEEDS, when set, overrides its number of seeds. */
+/** The active profile's scale; BN_SEEDS, when set, overrides its number of seeds, every claim's. */
 export function trainingScale(): TrainingScale {
   const s = TRAINING_SCALES[config().profile];
   const n = config().seeds;
-  return n === undefined ? s : { ...s, seeds: n };
+  if (n === undefined) return s;
+  const { claimSeeds: _, ...rest } = s;
+  return { ...rest, seeds: n };
 }
 
 /**
@@ -109,8 +113,9 @@ export function trainingScale(): TrainingScale {
  * + 1, …, which no claim seed reaches (BN_SEEDS is at most SWEEP_SEED_OFFSET − 1: src/config.ts),
  * so rates are never picked on the runs that then test them.
  */
-export function trainingSeeds(S = trainingScale()): number[] {
-  return Array.from({ length: S.seeds }, (_, i) => config().seed + i);
+export function trainingSeeds(S = trainingScale(), claim?: string): number[] {
+  const n = (claim === undefined ? undefined : S.claimSeeds?.[claim]) ?? S.seeds;
+  return Array.from({ length: n }, (_, i) => config().seed + i);
 }
 export function sweepSeeds(S = trainingScale()): number[] {
   return Array.from({ length: S.sweep.seeds }, (_, i) => config().seed + SWEEP_SEED_OFFSET + i);

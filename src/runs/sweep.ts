@@ -201,17 +201,17 @@ export function wantsSharpness(arm: Arm, lr: number, rates: Rates): boolean {
   return arm === 'all' && (lr === rates.low || lr === rates.high);
 }
 
-/** The protocol's request for arm at lr, every seed (sharpness measured where `wantsSharpness` says). */
-export function armRequests(arm: Arm, lr: number, rates: Rates, S = trainingScale()): RunRequest[] {
-  return trainingSeeds(S).map((seed) => ({
+/** The protocol's request for arm at lr, at each of `seeds` (sharpness measured where `wantsSharpness` says). */
+export function armRequests(arm: Arm, lr: number, rates: Rates, S = trainingScale(), seeds = trainingSeeds(S)): RunRequest[] {
+  return seeds.map((seed) => ({
     spec: runSpec(arm, lr, seed, { S }),
     ...(wantsSharpness(arm, lr, rates) ? { sharpness: S.sharpness } : {}),
   }));
 }
 
 /**
- * The runs each training claim reads: named groups of (arm, rate), every seed, at the rates the
- * sweep picked. The training phase trains the union over the selected claims; a spec reads its
+ * The runs each training claim reads: named groups of (arm, rate), at the claim's seeds
+ * (trainingSeeds(S, id): its own count where its power calculation asks for another), at the rates. The training phase trains the union over the selected claims; a spec reads its
  * groups with readClaimRuns. A claim reads nothing where a rate it needs is missing (null): its
  * spec stops at that precondition first.
  */
@@ -241,7 +241,8 @@ export function isTrainingClaim(id: string): id is TrainingClaimId {
 function claimGroups(id: TrainingClaimId, rates: Rates, S: TrainingScale): Record<string, RunRequest[]> | null {
   const groups: Record<string, [Arm, number | null]> = CLAIM_RUNS[id](rates);
   if (Object.values(groups).some(([, lr]) => lr === null)) return null;
-  return Object.fromEntries(Object.entries(groups).map(([g, [arm, lr]]) => [g, armRequests(arm, lr!, rates, S)]));
+  const seeds = trainingSeeds(S, id);
+  return Object.fromEntries(Object.entries(groups).map(([g, [arm, lr]]) => [g, armRequests(arm, lr!, rates, S, seeds)]));
 }
 
 /** Every run a claim reads at these rates, flat. */
