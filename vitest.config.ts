@@ -1,6 +1,7 @@
 /**
  * Two projects:
- *   unit   — src/**\/*.test.ts: the library's unit and property tests (`npm test`).
+ *   unit   — src/**\/*.test.ts: the library's unit and property tests, and claims/**\/*.test.ts: the
+ *            claims' judges on synthetic inputs (`npm test`).
  *   claims — claims/**\/*.spec.ts: the paper's claims (`npx vitest claims`, `npm run claims`).
  *
  * The claims project brings two reporters of its own (src/vitest/), which run in vitest's main
@@ -24,11 +25,15 @@ import { ClaimsSequencer } from './src/vitest/claims-sequencer.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 // The vitest HTML report (reports/vitest/) shows a claims run, so it is written only when the
-// command names the claims (`vitest claims`, `--project claims`, `claims/<file>`) or merges blob
+// command names the claims (`vitest claims`, `--project claims`, `claims/<file>`, but not a judge's
+// unit test `claims/<id>.judge.test.ts` nor anything under `--project unit`) or merges blob
 // reports: `npm test` must not replace it with the unit tests'. vitest creates its reporters
 // before it knows which files run, so only the arguments can tell.
+const args = process.argv.slice(2);
+const unitOnly = args.some((a, i) => a === '--project=unit' || (a === '--project' && args[i + 1] === 'unit'));
 const htmlReport =
-  process.argv.slice(2).some((a) => /^(--project=)?claims$/.test(a) || /(^|\/)claims\//.test(a) || /^--merge-reports(=|$)/.test(a)) ||
+  (!unitOnly &&
+    args.some((a) => /^(--project=)?claims$/.test(a) || /(^|\/)claims\/(?!.*\.test\.ts$)/.test(a) || /^--merge-reports(=|$)/.test(a))) ||
   process.env.BN_HTML_REPORT === '1';
 // At paper scale (meant for a GPU) a claim may run for hours: no limit but setTimeout's largest
 // (24.8 days). Elsewhere a claim that runs past an hour is stuck (the training claims only read
@@ -44,7 +49,7 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['src/**/*.test.ts', 'scripts/**/*.test.ts'],
+          include: ['src/**/*.test.ts', 'scripts/**/*.test.ts', 'claims/**/*.test.ts'],
           pool: 'forks',
           maxWorkers: 2,
           testTimeout: 120_000,
