@@ -88,11 +88,22 @@ describe('moments-explode-in-divergent-step judge', () => {
     expect(verdict(rows).holds).toBe(true);
   });
 
-  it('is inconclusive, naming the seeds, when a seed has no step above 1e6 in the grid', () => {
-    const rows = Array.from({ length: 5 }, (_, i) => seedOf(i, { 8: 0, 44: 5, 80: 10 }));
+  it('needs a diverging step in most seeds (binomial test), names the others and leaves them out', () => {
+    const rows = Array.from({ length: 20 }, (_, i) => seedOf(i, { 8: 0, 44: 5, 80: 10 + (i % 3) }));
     rows[3] = { ...rows[3]!, alpha: null, relativeLoss: null, none: [], bn: [] };
     const j = judgeMomentsExplode(rows);
-    expect(j.preconditions.step).toEqual({ met: false, detail: "no α up to the grid's end reached it in seed 3" });
+    expect(j.preconditions.step).toEqual({
+      met: true,
+      detail:
+        "19 of 20 seeds (one-sided exact binomial test of a share above ½: p = 2.00e-5); none up to the grid's end in seed 3, left out",
+    });
+    expect(j.checks.every((c) => c.passed)).toBe(true);
+    // 2 of 5 is no evidence that most initialisations diverge in the grid: inconclusive
+    const few = Array.from({ length: 5 }, (_, i) => (i < 2 ? { ...rows[i]!, alpha: null, none: [], bn: [] } : rows[i]!));
+    expect(judgeMomentsExplode(few).preconditions.step.met).toBe(false);
+    expect(judgeMomentsExplode(few).preconditions.step.detail).toBe(
+      "2 of 5 seeds (one-sided exact binomial test of a share above ½: p = 0.813); none up to the grid's end in seeds 0, 1, 3, left out",
+    );
   });
 
   it('the BN contrast takes the largest change over the layers and every step fraction', () => {

@@ -1,0 +1,33 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { binomialTest } from './binomial';
+
+describe('binomialTest', () => {
+  it("matches R's binom.test (one-sided)", () => {
+    // binom.test(15, 20, 0.5, alternative = "greater")$p.value = 0.02069473
+    expect(binomialTest(15, 20, 0.5)).toBeCloseTo(0.02069473, 8);
+    // binom.test(14, 20, 0.5, alternative = "greater")$p.value = 0.05765915
+    expect(binomialTest(14, 20, 0.5)).toBeCloseTo(0.05765915, 8);
+    // binom.test(3, 10, 0.6, alternative = "less")$p.value = 0.05476188
+    expect(binomialTest(3, 10, 0.6, 'less')).toBeCloseTo(0.05476188, 8);
+    expect(binomialTest(0, 5, 0.5)).toBe(1);
+    expect(binomialTest(5, 5, 0.5)).toBeCloseTo(1 / 32, 12);
+  });
+
+  it('the two tails at k and k − 1 add up to 1, and p falls as k rises', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 60 }), fc.double({ min: 0.01, max: 0.99, noNaN: true }), fc.nat(), (n, p0, r) => {
+        const k = 1 + (r % n);
+        expect(binomialTest(k, n, p0, 'greater') + binomialTest(k - 1, n, p0, 'less')).toBeCloseTo(1, 9);
+        expect(binomialTest(k, n, p0)).toBeLessThanOrEqual(binomialTest(k - 1, n, p0) + 1e-12);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('names a bad argument', () => {
+    expect(() => binomialTest(3, 2, 0.5)).toThrow(/k must be an integer in \[0, 2\]/);
+    expect(() => binomialTest(1, 0, 0.5)).toThrow(/n must be a positive integer/);
+    expect(() => binomialTest(1, 2, 1.5)).toThrow(/p0/);
+  });
+});
