@@ -1,6 +1,7 @@
 /**
  * Two projects:
- *   unit   — src/**\/*.test.ts: the library's unit and property tests (`npm test`).
+ *   unit   — src/**\/*.test.ts: the library's unit and property tests, and claims/**\/*.test.ts: the
+ *            claims' judges on synthetic inputs (`npm test`).
  *   claims — claims/**\/*.spec.ts: the paper's claims (`npx vitest claims`, `npm run claims`).
  *
  * The claims project brings two reporters of its own (src/vitest/), which run in vitest's main
@@ -34,13 +35,16 @@ const namesClaims = (a: string) => /^claims\/?$/.test(a) || /(^|\/)claims\/[^/]+
 const onlyClaims = args.some(namesClaims) && !args.some((a) => a.startsWith('--project'));
 // The vitest HTML report (reports/vitest/) shows a claims run, so it is written only when the
 // command names the claims (`vitest claims`, `--project claims`, `claims/<id>.spec.ts`) or merges
-// blob reports: `npm test` must not replace it with the unit tests'. vitest creates its reporters
-// before it knows which files run, so only the arguments can tell (`vitest list` runs nothing).
+// blob reports: `npm test` (`--project unit`) and the judges' unit tests must not replace it with
+// the unit tests'. vitest creates its reporters before it knows which files run, so only the
+// arguments can tell (`vitest list` runs nothing).
+const unitOnly = args.some((a, i) => a === '--project=unit' || (a === '--project' && args[i + 1] === 'unit'));
 const namesClaimRun = args.some(
   (a, i) => /^--project=claims$/.test(a) || (a === '--project' && args[i + 1] === 'claims') || namesClaims(a),
 );
 const htmlReport =
-  (args[0] !== 'list' && (namesClaimRun || args.some((a) => /^--merge-reports(=|$)/.test(a)))) || process.env.BN_HTML_REPORT === '1';
+  (args[0] !== 'list' && !unitOnly && (namesClaimRun || args.some((a) => /^--merge-reports(=|$)/.test(a)))) ||
+  process.env.BN_HTML_REPORT === '1';
 // At paper scale (meant for a GPU) a claim may run for hours: no limit but setTimeout's largest
 // (24.8 days). Elsewhere a claim that runs past an hour is stuck (the training claims only read
 // the runs that the training phase computed before them).

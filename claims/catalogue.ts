@@ -129,7 +129,7 @@ export const CATALOGUE = {
     shows:
       'Interpolating the step 0 → 100 %: layer 8 means ~1, variances ~1; layer 44 means ~3e3, variances ~5e6; layer 80 means ~3e8, variances ~5e16, all at the end of the step.',
     cost: 'probe',
-    preconditions: [],
+    preconditions: ['a step whose relative loss exceeds 1e6 exists on the grid'],
   },
   'moments-grow-with-depth': {
     title: 'Without BN, channel means and stds grow exponentially with depth; with BN they stay flat',

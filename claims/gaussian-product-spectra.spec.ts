@@ -8,30 +8,35 @@
  *
  * Experiment: for M = 1, 3, 5 and each seed, the singular values of a product of M independent
  * N×N matrices with N(0, 1/N) entries (N = 200 smoke, 1000 paper).
- * Assertions (tolerances from the finite-N theory in src/rmt/spectrum-summary.ts):
- *  - first moment of s²: the mean over seeds within 4 standard errors of the exact finite-N
- *    expectation 1 (sd √V_M/N per matrix, from Wick's theorem);
- *  - second and third moments within 10 % of Fuss–Catalan (their finite-N bias and spread are
- *    O(1/N) with constants that grow with M; at N = 200 a few %, so 10 % leaves room and still
- *    separates M = 3 from M = 5, whose moments differ by > 30 %);
- *  - a KS test of s² against the Fuss–Catalan CDF does not reject (p > 0.01) for any M and seed;
+ * Assertions (tolerances from the finite-N theory in src/rmt/spectrum-summary.ts). Decisions of
+ * 2026-12-07 (issue 23), committed before the confirmatory runs at BN_SEED = 0, 1000, 2000 and a
+ * random base; calibration and measured numbers in docs/probe-claims.md, the verdict in
+ * claims/baseline.json. The real check is the moments within a stated tolerance, as an
+ * equivalence test: a KS test that "does not reject" is no evidence of agreement (it passes more
+ * easily the noisier the data), so its distance and p are recorded, not asserted; so is the first
+ * moment against its exact finite-N expectation, in standard errors.
+ *  - moments k = 1, 2 of s² for M = 1, 3, 5: TOST at 5 %, the 90 % t-interval over seeds of the
+ *    mean of m_k / FC_k inside [0.9, 1.1] (the finite-N bias and spread are O(1/N) with constants
+ *    that grow with M and k, so 10 % leaves room at N = 200 and still separates M = 3 from M = 5,
+ *    whose moments differ by > 30 %);
  *  - the share of singular values below 0.1 and the (median) condition number increase with M.
- * Last evidence (smoke, BN_SEED=0, 2026-12-01, wasm): holds. Moments 1–3 of s² within 3.5 % of
- *  Fuss–Catalan for M = 1, 3, 5, KS p > 0.99 in every seed; share below 0.1: 0.063 < 0.271 < 0.412;
- *  median condition number 6.0e2 < 4.6e5 < 4.0e9.
+ * The third moment is recorded, not asserted: on calibration seeds 9000–9019 its finite-N bias at
+ * M = 5 and N = 200 is +11 % (sd 0.15 over seeds), the tolerance's own size, so the check would
+ * test N, not the law (the section-1 plan asserted it; revised before any confirmatory run).
+ * Seeds: 40, so that the 90 % interval of moment 2 at M = 5 (bias +5.2 %, sd 0.078 in
+ * calibration) lies inside 10 % with probability ≈ 0.99; 5 seeds would pass it about a quarter of the
+ * time. Cheap: N = 200 products and their SVDs.
  */
-import { claim } from '../src/vitest/harness';
-import { finiteNMoments, fussCatalanEdge, singularValueDensity, spectrumSummary, type SpectrumSummary } from '../src/rmt';
 import { config } from '../src/config';
+import { finiteNMoments, fussCatalanEdge, singularValueDensity, spectrumSummary, type SpectrumSummary } from '../src/rmt';
+import { report } from '../src/report/judged';
 import { seeds } from '../src/setup';
-import { mean, median } from '../src/stats/moments';
-
-const MS = [1, 3, 5];
-const EPS = 0.1;
+import { claim } from '../src/vitest/harness';
+import { EPS, judgeSpectra, matrixSize, MS, N_SEEDS } from './gaussian-product-spectra.judge';
 
 claim('gaussian-product-spectra', async (c) => {
-  const N = config().profile === 'paper' ? 1000 : 200;
-  const S = seeds();
+  const N = matrixSize(config().profile);
+  const S = seeds(config().seeds ?? N_SEEDS); // BN_SEEDS overrides it (quick runs), as for every claim
   c.data('Gaussian matrices, N(0, 1/N) entries');
   c.scale({ model: `product of M Gaussian ${N}×${N} matrices`, width: N, seeds: S.length, extra: { M: MS.join(', ') } });
 
@@ -41,59 +46,7 @@ claim('gaussian-product-spectra', async (c) => {
       M,
       S.map((seed) => spectrumSummary(M, N, seed * 1000 + M, EPS)),
     );
-
-  const shares: number[] = [];
-  const conds: number[] = [];
-  for (const M of MS) {
-    const r = runs.get(M)!;
-    const m = (k: number) => r.map((s) => s.moments[k - 1]!.empirical);
-    const theory = (k: number) => r[0]!.moments[k - 1]!.theory;
-    const exact = finiteNMoments(M, N);
-    const m1 = mean(m(1));
-    const se1 = exact.m1Sd / Math.sqrt(r.length);
-    c.stat(`M=${M}: first moment of s²`, m1, { paper: '1 (Fuss–Catalan)', note: `exact finite-N sd of the mean ${se1.toExponential(2)}` });
-    c.check(
-      `M=${M}: first moment within 4 standard errors of 1`,
-      Math.abs(m1 - 1) <= 4 * se1,
-      `${m1.toFixed(5)} ± ${(4 * se1).toExponential(2)}`,
-    );
-    for (const k of [2, 3]) {
-      const rel = Math.abs(mean(m(k)) - theory(k)) / theory(k);
-      c.stat(`M=${M}: moment ${k} of s²`, mean(m(k)), {
-        paper: `${theory(k)} (Fuss–Catalan)`,
-        note: `relative error ${(rel * 100).toFixed(2)} %`,
-      });
-      c.check(
-        `M=${M}: moment ${k} within 10 % of Fuss–Catalan ${theory(k)}`,
-        rel <= 0.1,
-        `${mean(m(k)).toFixed(3)} (${(rel * 100).toFixed(2)} %)`,
-      );
-    }
-    const ksP = Math.min(...r.map((s) => s.ks.p));
-    c.stat(`M=${M}: KS distance to Fuss–Catalan (max over seeds)`, Math.max(...r.map((s) => s.ks.D)), {
-      p: ksP,
-      note: 'p is conservative: eigenvalues are more regular than i.i.d. draws',
-    });
-    c.check(
-      `M=${M}: KS test against the Fuss–Catalan CDF does not reject (p > 0.01) in any seed`,
-      ksP > 0.01,
-      `min p ${ksP.toPrecision(3)}`,
-    );
-    const top = median(r.map((s) => s.topSingularValue));
-    c.stat(`M=${M}: top singular value (median)`, top, {
-      paper: M === 1 ? '2' : M === 3 ? '~3.1' : '~3.9',
-      note: `theory √edge = ${Math.sqrt(fussCatalanEdge(M)).toFixed(3)}`,
-    });
-    shares.push(mean(r.map((s) => s.shareBelow.empirical)));
-    conds.push(median(r.map((s) => s.conditionNumber)));
-    c.stat(`M=${M}: share of singular values below ${EPS}`, shares.at(-1)!, {
-      note: `Fuss–Catalan predicts ${r[0]!.shareBelow.theory.toFixed(4)}`,
-    });
-    c.stat(`M=${M}: condition number (median)`, conds.at(-1)!);
-  }
-  const increasing = (v: number[]) => v.every((x, i) => i === 0 || x > v[i - 1]!);
-  c.check(`the share of singular values below ${EPS} increases with M`, increasing(shares), shares.map((s) => s.toFixed(4)).join(' < '));
-  c.check('the condition number increases with M', increasing(conds), conds.map((s) => s.toExponential(2)).join(' < '));
+  report(c, judgeSpectra({ N, byM: MS.map((M) => ({ M, runs: runs.get(M)!, m1Sd: finiteNMoments(M, N).m1Sd })) }));
 
   const xs = Array.from({ length: 400 }, (_, i) => 0.005 + (4 * i) / 400);
   c.figure({

@@ -23,21 +23,19 @@
  *    ln 10. (Until the stability runs of 2026-12-02 this asked ≥ 10× in every seed, a minimum over
  *    seeds that falls as seeds are added; at BN_SEED=2000 one net of five had 7.9× against 42–662×
  *    for the others. The threshold, 10×, did not move; the two other bases were re-run.)
+ * Reporting (2026-12-07, issue 23; no threshold changed): the record's "ci" of the std ratio was
+ *  [t lower bound, largest seed], which is not an interval. The ratio is now the geometric mean
+ *  over seeds with its two-sided 95 % t-interval, and the asserted quantity is a statistic of its
+ *  own, named "one-sided 95 % lower confidence bound" (claims/heavy-tailed-gradients.judge.ts).
  * Scale: smoke = ResNet-110 width 8 on 14x14 Fashion-MNIST; paper = ResNet-110 width 16 on CIFAR-10.
- * Last evidence (smoke, 2026-12-02, wasm): holds at BN_SEED = 0, 1000, 2000. Excess kurtosis
- *  without BN median 6.2, 10.2, 11.4 against 1.02, 1.00, 0.81 with BN, Mann–Whitney p = 0.004 at
- *  each base; gradient std ratio (geometric mean) 197× (95 % lower bound 88×), 212× (93×), 85×
- *  (18×; one seed at 7.9×).
+ * Measured numbers: claims/baseline.json and docs/probe-claims.md.
  */
-import { claim } from '../src/vitest/harness';
-import { meanAbove } from '../src/stats/t-test';
 import { parameterGradients } from '../src/probes/gradients';
+import { report } from '../src/report/judged';
 import { claimData, dataName, disposing, makeResNet, probeBatch, scale, seeds } from '../src/setup';
-import { excessKurtosis, median, std } from '../src/stats/moments';
-import { mannWhitneyU } from '../src/stats/mann-whitney';
-
-const LAYER_DEPTH = 55;
-const LAPLACE_KURTOSIS = 3;
+import { excessKurtosis, std } from '../src/stats/moments';
+import { claim } from '../src/vitest/harness';
+import { judgeHeavyTails, LAYER_DEPTH } from './heavy-tailed-gradients.judge';
 
 claim('heavy-tailed-gradients', async (c) => {
   const S = scale();
@@ -72,44 +70,7 @@ claim('heavy-tailed-gradients', async (c) => {
       `seed ${seed}: kurtosis ${kurt.none.at(-1)!.toFixed(2)} (no BN) vs ${kurt.all.at(-1)!.toFixed(2)} (BN); std ${sd.none.at(-1)!.toExponential(2)} vs ${sd.all.at(-1)!.toExponential(2)}`,
     );
   }
-
-  const mw = mannWhitneyU(kurt.none, kurt.all, { alternative: 'greater' });
-  const ratios = sd.none.map((v, i) => v / sd.all[i]!);
-  c.stat('excess kurtosis without BN (median over seeds)', median(kurt.none), { paper: 'heavy tails (log y-axis needed)' });
-  c.stat('excess kurtosis with BN (median over seeds)', median(kurt.all), { paper: 'bell-shaped (≈ 0)' });
-  c.stat('Mann–Whitney U, kurtosis no BN > BN', mw.statistic, { p: mw.p });
-  c.stat('gradient std without BN (median)', median(sd.none), { paper: 'spread over ±4' });
-  c.stat('gradient std with BN (median)', median(sd.all), { paper: 'within ±0.04' });
-  const logRatio = meanAbove(ratios.map(Math.log), Math.log(10));
-  const lowerLog = logRatio.lower;
-  c.stat('std ratio no BN / BN (geometric mean over seeds)', Math.exp(logRatio.estimate), {
-    ci: [Math.exp(lowerLog), Math.max(...ratios)],
-    p: logRatio.p,
-    paper: '~100×',
-    note: `lower end: one-sided 95 % t bound (upper end: the largest seed); p of mean log ratio > ln 10; per seed ${ratios.map((r) => r.toFixed(1)).join(', ')}`,
-  });
-
-  c.check(
-    'excess kurtosis without BN exceeds with BN in every seed',
-    kurt.none.every((k, i) => k > kurt.all[i]!),
-    `no BN ${kurt.none.map((k) => k.toFixed(2)).join(', ')}; BN ${kurt.all.map((k) => k.toFixed(2)).join(', ')}`,
-  );
-  c.check('one-sided Mann–Whitney across seeds: p < 0.01', mw.p < 0.01, `p = ${mw.p.toPrecision(3)}`);
-  c.check(
-    `without BN heavy-tailed: median excess kurtosis > ${LAPLACE_KURTOSIS} (the Laplace's)`,
-    median(kurt.none) > LAPLACE_KURTOSIS,
-    `median ${median(kurt.none).toFixed(2)}`,
-  );
-  c.check(
-    `with BN near-Gaussian: median excess kurtosis < ${LAPLACE_KURTOSIS} (the Laplace's)`,
-    median(kurt.all) < LAPLACE_KURTOSIS,
-    `median ${median(kurt.all).toFixed(2)}`,
-  );
-  c.check(
-    'gradient scale without BN ≥ 10× with BN: one-sided 95 % t lower bound of the geometric-mean ratio over seeds above 10',
-    lowerLog > Math.log(10),
-    `lower bound ${Math.exp(lowerLog).toFixed(1)}×; per seed ${ratios.map((r) => r.toFixed(1)).join(', ')}`,
-  );
+  report(c, judgeHeavyTails({ kurtosis: kurt, sd }));
 
   const range = (g: Float32Array) => {
     const m = Math.max(...g.map(Math.abs));

@@ -5,7 +5,7 @@
  */
 import { Judgement } from '../src/report/judgement';
 import { describeOutcome, everySeedLearned, learned, list, testAccuracies, type RunResult } from '../src/runs';
-import { binomialCriticalCount, binomialTestGreater } from '../src/stats/binomial';
+import { binomialCriticalCount, binomialTest } from '../src/stats/binomial';
 import { mean } from '../src/stats/moments';
 import { pairedTTest } from '../src/stats/t-test';
 
@@ -86,11 +86,11 @@ export function judgeBenefit(o: BenefitInput): Judgement {
     );
   }
   const need = binomialCriticalCount(n, FAIL_P0, ALPHA);
-  const b = binomialTestGreater(failed.length, n, FAIL_P0);
+  const p = binomialTest(failed.length, n, FAIL_P0, 'greater');
   j.check(
     `without BN, the high rate fails in most seeds: exact binomial test of H0 "fails in at most half", p < ${ALPHA} (${need > n ? `${n} seeds cannot reject it` : `${need} of ${n} needed`})`,
-    b.p < ALPHA,
-    `${failed.length} of ${n} failed (${modes.join(', ')}), p = ${b.p.toPrecision(3)}${failed.length < n ? `; survivors: ${o.noneHigh.filter(learned).map(describeOutcome).join('; ')}` : ''}`,
+    p < ALPHA,
+    `${failed.length} of ${n} failed (${modes.join(', ')}), p = ${p.toPrecision(3)}${failed.length < n ? `; survivors: ${o.noneHigh.filter(learned).map(describeOutcome).join('; ')}` : ''}`,
   );
   return j;
 }

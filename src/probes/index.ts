@@ -7,3 +7,5 @@ export * from './output-gradients';
 export * from './noise';
 export * from './stability';
 export * from './sharpness';
+export * from './divergent-step';
+export * from './training-scan';

@@ -12,7 +12,7 @@ export interface StepInterpolation {
   ts: number[];
   alpha: number;
   points: string[];
-  /** moments[i][j]: at ts[i], probe point points[j] */
+  /** moments[i]: at ts[i], the probed points in the order the forward pass reaches them (find them by `point`) */
   moments: ChannelMoments[][];
   /** relative loss at each t */
   relativeLoss: number[];

@@ -19,7 +19,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import type { Net } from '../nets/types';
-import { Rng } from '../rng';
+import { Rng, deriveSeed } from '../rng';
 import { Sgd, type SgdConfig } from '../train/sgd';
 import { trainStep } from '../train/train';
 import { disposeAll, flatten, gradientsAt, snapshot } from './common';
@@ -211,4 +211,45 @@ export async function stepDeviation(
   } finally {
     at.dispose();
   }
+}
+
+export interface NoiseScaling {
+  /** C = mean ‖g_i − ḡ‖² over the pool (per-example gradients) */
+  C: number;
+  /** E‖α(g_B − g)‖² at `fixedAlpha`, per batch size */
+  vsBatch: NoiseMeasurement[];
+  /** the optimiser's ‖θ_SGD − θ_GD‖² at `fixedBatch`, per α */
+  vsAlpha: NoiseMeasurement[];
+}
+
+/**
+ * The whole §3.1 measurement on one net and pool: C, the noise against |B| at a fixed α, and the
+ * optimiser's deviation against α at a fixed |B|. Draws are seeded from `seed` and `arm` (0 for
+ * the unnormalised net, 1 for BN), one stream per grid point.
+ */
+export async function noiseScaling(
+  net: Net,
+  x: tf.Tensor4D,
+  y: tf.Tensor1D,
+  o: {
+    batches: number[];
+    batchDraws: number;
+    fixedAlpha: number;
+    alphas: number[];
+    alphaDraws: number;
+    fixedBatch: number;
+    sgd: SgdConfig;
+    seed: number;
+    arm: number;
+  },
+): Promise<NoiseScaling> {
+  const pe = await perExampleGradients(net, x, y);
+  const full = await flatGradient(net, x, y);
+  const vsBatch: NoiseMeasurement[] = [];
+  for (const b of o.batches)
+    vsBatch.push(await miniBatchNoise(net, x, y, full, o.fixedAlpha, b, o.batchDraws, deriveSeed(o.seed, 0x5d, o.arm, b)));
+  const vsAlpha: NoiseMeasurement[] = [];
+  for (const [i, a] of o.alphas.entries())
+    vsAlpha.push(await stepDeviation(net, x, y, a, o.fixedBatch, o.alphaDraws, deriveSeed(o.seed, 0xa1, o.arm, i), o.sgd));
+  return { C: pe.C, vsBatch, vsAlpha };
 }

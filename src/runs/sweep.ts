@@ -196,18 +196,13 @@ export function sweepSummary(sw: Sweep): string {
 // ---------------------------------------------------------------------------------------------
 // The runs of the four training claims
 
-/** Which runs measure sharpness: BN at the low and at the high rate (small-lr-sharper-minima). */
-export function wantsSharpness(arm: Arm, lr: number, rates: Rates): boolean {
-  return arm === 'all' && (lr === rates.low || lr === rates.high);
+/** The protocol's request for arm at lr, at each of `seeds`, measuring sharpness when asked (small-lr-sharper-minima's BN runs). */
+export function armRequests(arm: Arm, lr: number, S = trainingScale(), seeds = trainingSeeds(S), sharpness = false): RunRequest[] {
+  return seeds.map((seed) => ({ spec: runSpec(arm, lr, seed, { S }), ...(sharpness ? { sharpness: S.sharpness } : {}) }));
 }
 
-/** The protocol's request for arm at lr, at each of `seeds` (sharpness measured where `wantsSharpness` says). */
-export function armRequests(arm: Arm, lr: number, rates: Rates, S = trainingScale(), seeds = trainingSeeds(S)): RunRequest[] {
-  return seeds.map((seed) => ({
-    spec: runSpec(arm, lr, seed, { S }),
-    ...(wantsSharpness(arm, lr, rates) ? { sharpness: S.sharpness } : {}),
-  }));
-}
+/** The claim whose BN runs measure sharpness; another claim reading the same run gets it with the sharpness (planRuns, readRuns). */
+const SHARPNESS_CLAIM = 'small-lr-sharper-minima';
 
 /**
  * The runs each training claim reads: named groups of (arm, rate), at the claim's seeds
@@ -242,7 +237,8 @@ function claimGroups(id: TrainingClaimId, rates: Rates, S: TrainingScale): Recor
   const groups: Record<string, [Arm, number | null]> = CLAIM_RUNS[id](rates);
   if (Object.values(groups).some(([, lr]) => lr === null)) return null;
   const seeds = trainingSeeds(S, id);
-  return Object.fromEntries(Object.entries(groups).map(([g, [arm, lr]]) => [g, armRequests(arm, lr!, rates, S, seeds)]));
+  const sharp = (arm: Arm) => id === SHARPNESS_CLAIM && arm === 'all';
+  return Object.fromEntries(Object.entries(groups).map(([g, [arm, lr]]) => [g, armRequests(arm, lr!, S, seeds, sharp(arm))]));
 }
 
 /** Every run a claim reads at these rates, flat. */

@@ -99,7 +99,16 @@ export function probeBatch(ds: Dataset, size: number, seed: number): { x: tf.Ten
  * claims that build it compare it with and without BN, so they stop at their first net rather
  * than after computing the unnormalised one.
  */
-export function makeResNet(o: { depth?: number; width?: number; bn: BnPlacement; seed: number; init?: Init; data: Dataset }): Net {
+export function makeResNet(o: {
+  depth?: number;
+  width?: number;
+  bn: BnPlacement;
+  seed: number;
+  init?: Init;
+  data: Dataset;
+  /** 'zero': the classifier's weights and bias start at zero (logits 0, loss ln classes); default 'init' */
+  classifier?: 'init' | 'zero';
+}): Net {
   const depth = o.depth ?? scale().depth,
     width = o.width ?? scale().width;
   const batch = Math.max(scale().batch, scale().scanBatch);
@@ -112,7 +121,7 @@ export function makeResNet(o: { depth?: number; width?: number; bn: BnPlacement;
     imageWidth: o.data.width,
     channels: o.data.channels,
   });
-  return buildResNet({
+  const net = buildResNet({
     depth,
     width,
     inChannels: o.data.channels,
@@ -122,5 +131,12 @@ export function makeResNet(o: { depth?: number; width?: number; bn: BnPlacement;
     seed: o.seed,
     bnMode: config().fault === 'bn-no-normalise' ? 'no-normalise' : 'batch',
   });
+  if (o.classifier === 'zero')
+    for (const name of ['fc.w', 'fc.b']) {
+      const v = net.params.get(name);
+      if (!v) throw new Error(`makeResNet: ${net.description} has no classifier parameter ${name}`);
+      tf.tidy(() => v.assign(tf.zerosLike(v)));
+    }
+  return net;
 }
 export { disposing, type Disposable } from './dispose';

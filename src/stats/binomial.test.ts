@@ -1,51 +1,47 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { binomialCriticalCount, binomialTestGreater, binomialUpperTail } from './binomial';
+import { binomialCriticalCount, binomialTest } from './binomial';
 
-describe('exact binomial test (one-sided, greater)', () => {
-  it("matches R's binom.test(k, n, p0, alternative = 'greater')", () => {
-    expect(binomialTestGreater(5, 5, 0.5).p).toBeCloseTo(0.03125, 12); // 1/32
-    expect(binomialTestGreater(7, 8, 0.5).p).toBeCloseTo(0.03515625, 12); // 9/256
-    expect(binomialTestGreater(8, 10, 0.5).p).toBeCloseTo(0.0546875, 12); // 56/1024
-    // Σ_{i=9..12} C(12, i) 0.4^i 0.6^(12−i) = (220·0.6³·0.4⁹ + 66·0.6²·0.4¹⁰ + 12·0.6·0.4¹¹ + 0.4¹²)
-    expect(binomialTestGreater(9, 12, 0.4).p).toBeCloseTo(
-      220 * 0.216 * 0.4 ** 9 + 66 * 0.36 * 0.4 ** 10 + 12 * 0.6 * 0.4 ** 11 + 0.4 ** 12,
-      12,
+describe('binomialTest', () => {
+  it("matches R's binom.test (one-sided)", () => {
+    // binom.test(15, 20, 0.5, alternative = "greater")$p.value = 0.02069473
+    expect(binomialTest(15, 20, 0.5)).toBeCloseTo(0.02069473, 8);
+    // binom.test(14, 20, 0.5, alternative = "greater")$p.value = 0.05765915
+    expect(binomialTest(14, 20, 0.5)).toBeCloseTo(0.05765915, 8);
+    // binom.test(3, 10, 0.6, alternative = "less")$p.value = 0.05476188
+    expect(binomialTest(3, 10, 0.6, 'less')).toBeCloseTo(0.05476188, 8);
+    expect(binomialTest(0, 5, 0.5)).toBe(1);
+    expect(binomialTest(5, 5, 0.5)).toBeCloseTo(1 / 32, 12);
+  });
+
+  it('the two tails at k and k − 1 add up to 1, and p falls as k rises', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 60 }), fc.double({ min: 0.01, max: 0.99, noNaN: true }), fc.nat(), (n, p0, r) => {
+        const k = 1 + (r % n);
+        expect(binomialTest(k, n, p0, 'greater') + binomialTest(k - 1, n, p0, 'less')).toBeCloseTo(1, 9);
+        expect(binomialTest(k, n, p0)).toBeLessThanOrEqual(binomialTest(k - 1, n, p0) + 1e-12);
+      }),
+      { numRuns: 200 },
     );
-    expect(binomialTestGreater(0, 4, 0.3).p).toBe(1);
+  });
+
+  it('names a bad argument', () => {
+    expect(() => binomialTest(3, 2, 0.5)).toThrow(/k must be an integer in \[0, 2\]/);
+    expect(() => binomialTest(1, 0, 0.5)).toThrow(/n must be a positive integer/);
+    expect(() => binomialTest(1, 2, 1.5)).toThrow(/p0/);
   });
 
   it('the critical count is the first k that rejects', () => {
     expect(binomialCriticalCount(5, 0.5)).toBe(5);
     expect(binomialCriticalCount(4, 0.5)).toBe(5); // 4 seeds cannot reject at 0.05: 1/16 > 0.05
-    expect(binomialCriticalCount(8, 0.5)).toBe(7);
-    expect(binomialCriticalCount(10, 0.5)).toBe(9);
+    expect(binomialCriticalCount(8, 0.5)).toBe(7); // 9/256 = 0.035
+    expect(binomialCriticalCount(10, 0.5)).toBe(9); // 11/1024 = 0.011; 8 of 10: 56/1024 = 0.055
     fc.assert(
       fc.property(fc.integer({ min: 1, max: 40 }), fc.double({ min: 0.05, max: 0.95, noNaN: true }), (n, p0) => {
         const k = binomialCriticalCount(n, p0);
-        if (k <= n) expect(binomialUpperTail(k, n, p0)).toBeLessThan(0.05);
-        if (k > 0) expect(binomialUpperTail(k - 1, n, p0)).toBeGreaterThanOrEqual(0.05);
+        if (k <= n) expect(binomialTest(k, n, p0)).toBeLessThan(0.05);
+        if (k > 0) expect(binomialTest(k - 1, n, p0)).toBeGreaterThanOrEqual(0.05);
       }),
     );
-  });
-
-  it('upper tails are probabilities that fall with k and sum with the lower tail to 1', () => {
-    fc.assert(
-      fc.property(fc.integer({ min: 1, max: 60 }), fc.double({ min: 0.01, max: 0.99, noNaN: true }), (n, p) => {
-        let prev = 1;
-        for (let k = 0; k <= n + 1; k++) {
-          const t = binomialUpperTail(k, n, p);
-          expect(t).toBeLessThanOrEqual(prev + 1e-12);
-          expect(t).toBeGreaterThanOrEqual(0);
-          prev = t;
-        }
-        expect(binomialUpperTail(0, n, p)).toBe(1);
-      }),
-    );
-  });
-
-  it('rejects impossible counts', () => {
-    expect(() => binomialTestGreater(6, 5, 0.5)).toThrow(/0 ≤ k ≤ n/);
-    expect(() => binomialTestGreater(2, 5, 1)).toThrow(/p0/);
   });
 });

@@ -1,37 +1,46 @@
 /**
- * The exact one-sided binomial test, for "in most seeds" statements: k successes in n independent
- * seeds, H0: the probability of a success is at most p0, against more; p = P(X ≥ k | n, p0), as R's
- * binom.test(k, n, p0, alternative = "greater"). Also the smallest k that rejects at level α, so a
- * spec can state in advance how many of its n seeds must show the effect.
+ * The exact binomial test of a share: k successes in n independent trials against a hypothesised
+ * success probability p0 (R's binom.test, one-sided). Used for preconditions judged on a share of
+ * seeds fixed in advance ("most initialisations diverge within the grid"), where asking every
+ * seed would get harder with every seed added.
  */
-import type { TestResult } from './types';
+import { checkAlternative, type Alternative } from './types';
 
+/** log of the binomial coefficient C(n, k) (exact enough for n up to a few thousand). */
 function logChoose(n: number, k: number): number {
   let s = 0;
   for (let i = 1; i <= k; i++) s += Math.log(n - k + i) - Math.log(i);
   return s;
 }
 
-/** P(X ≥ k) for X ~ Binomial(n, p). */
-export function binomialUpperTail(k: number, n: number, p: number): number {
-  if (k <= 0) return 1;
-  if (k > n) return 0;
-  if (p <= 0) return 0;
-  if (p >= 1) return 1;
-  let s = 0;
-  for (let i = k; i <= n; i++) s += Math.exp(logChoose(n, i) + i * Math.log(p) + (n - i) * Math.log1p(-p));
-  return Math.min(1, s);
+/** P(X = i) for X ~ Binomial(n, p). */
+function pmf(i: number, n: number, p: number): number {
+  if (p === 0) return i === 0 ? 1 : 0;
+  if (p === 1) return i === n ? 1 : 0;
+  return Math.exp(logChoose(n, i) + i * Math.log(p) + (n - i) * Math.log1p(-p));
 }
 
-export function binomialTestGreater(k: number, n: number, p0: number): TestResult {
-  if (!Number.isInteger(n) || n < 1 || !Number.isInteger(k) || k < 0 || k > n)
-    throw new RangeError(`binomialTestGreater: expected integers 0 ≤ k ≤ n, n ≥ 1, got k = ${k}, n = ${n}`);
-  if (!(p0 > 0 && p0 < 1)) throw new RangeError(`binomialTestGreater: p0 must be in (0, 1), got ${p0}`);
-  return { test: 'exact binomial', statistic: k, p: binomialUpperTail(k, n, p0), alternative: 'greater', estimate: k / n };
+/**
+ * One-sided exact p-value of k successes in n trials: 'greater' is P(X ≥ k | p0) (the share is
+ * above p0 under H1), 'less' is P(X ≤ k | p0). Two-sided is not offered: a precondition always
+ * has a direction.
+ */
+export function binomialTest(k: number, n: number, p0: number, alternative: Exclude<Alternative, 'two-sided'> = 'greater'): number {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`binomialTest: n must be a positive integer, got ${n}`);
+  if (!Number.isInteger(k) || k < 0 || k > n) throw new RangeError(`binomialTest: k must be an integer in [0, ${n}], got ${k}`);
+  if (!(p0 >= 0 && p0 <= 1)) throw new RangeError(`binomialTest: p0 must lie in [0, 1], got ${p0}`);
+  checkAlternative(alternative);
+  let p = 0;
+  if (alternative === 'greater') for (let i = k; i <= n; i++) p += pmf(i, n, p0);
+  else for (let i = 0; i <= k; i++) p += pmf(i, n, p0);
+  return Math.min(1, p);
 }
 
-/** The fewest successes of n that reject H0: p ≤ p0 at level α (n + 1: none can). */
+/**
+ * The fewest successes of n that reject H0: p ≤ p0 at level α ('greater'), n + 1 when none can:
+ * how many of its n seeds a claim needs to show the effect, stated in advance.
+ */
 export function binomialCriticalCount(n: number, p0: number, alpha = 0.05): number {
-  for (let k = 0; k <= n; k++) if (binomialUpperTail(k, n, p0) < alpha) return k;
+  for (let k = 0; k <= n; k++) if (binomialTest(k, n, p0, 'greater') < alpha) return k;
   return n + 1;
 }

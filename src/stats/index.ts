@@ -10,3 +10,4 @@ export * from './ols';
 export * from './ratio';
 export * from './power';
 export * from './ks';
+export * from './binomial';

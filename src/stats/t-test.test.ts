@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { meanAbove, meanInterval, oneSampleTTest, pairedTTest, tostPaired, welchTTest } from './t-test';
+import { equivalenceOfMean, meanAbove, meanBound, meanInterval, oneSampleTTest, pairedTTest, tostPaired, welchTTest } from './t-test';
+import { isUndefined } from './types';
 import { ksTest } from './ks';
 import { Rng } from '../rng';
 
@@ -140,5 +141,68 @@ describe('meanAbove', () => {
     expect(() => oneSampleTTest([0, 0, 0], { alternative: 'greater' })).toThrow(/constant/);
     expect(meanAbove([0, 0, 0], Math.log(10))).toEqual({ estimate: 0, lower: 0, p: 1 });
     expect(meanAbove([3, 3], 1)).toEqual({ estimate: 3, lower: 3, p: 0 });
+  });
+});
+
+describe('meanBound', () => {
+  const sample = fc.array(fc.double({ min: -50, max: 50, noNaN: true }), { minLength: 2, maxLength: 15 });
+
+  it('is the one-sided one-sample t bound and its test, on either side', () => {
+    fc.assert(
+      fc.property(sample, fc.double({ min: -10, max: 10, noNaN: true }), (xs, mu) => {
+        if (Math.max(...xs) - Math.min(...xs) < 1e-6) return;
+        const lo = meanBound(xs, { side: 'lower', mu });
+        const hi = meanBound(xs, { side: 'upper', mu });
+        if (isUndefined(lo) || isUndefined(hi)) throw new Error('defined for finite, varying samples');
+        const g = oneSampleTTest(xs, { alternative: 'greater', mu });
+        const l = oneSampleTTest(xs, { alternative: 'less', mu });
+        expect(lo.bound).toBeCloseTo(g.ci![0], 9);
+        expect(lo.p).toBeCloseTo(g.p, 12);
+        expect(hi.bound).toBeCloseTo(l.ci![1], 9);
+        expect(hi.p).toBeCloseTo(l.p, 12);
+        expect(lo.bound).toBeLessThanOrEqual(lo.estimate);
+        expect(hi.bound).toBeGreaterThanOrEqual(hi.estimate);
+        // duality: the bound is beyond mu exactly when the test rejects at 5 %
+        if (Math.abs(lo.bound - mu) > 1e-9) expect(lo.bound > mu).toBe(lo.p < 0.05);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('says why it is undefined instead of throwing, and takes identical values as a point', () => {
+    expect(meanBound([1], { side: 'lower', mu: 0 })).toEqual({ undefined: 'undefined, because it needs at least 2 values and has 1' });
+    expect(meanBound([1, Infinity, 2], { side: 'lower', mu: 0 })).toEqual({ undefined: 'undefined, because value 1 is Infinity' });
+    expect(meanBound([1, NaN], { side: 'upper', mu: 0 })).toEqual({ undefined: 'undefined, because value 1 is NaN' });
+    expect(meanBound([2, 2, 2], { side: 'lower', mu: 1 })).toMatchObject({ estimate: 2, bound: 2, p: 0, sd: 0 });
+    expect(meanBound([2, 2, 2], { side: 'upper', mu: 1 })).toMatchObject({ bound: 2, p: 1 });
+  });
+});
+
+describe('equivalenceOfMean', () => {
+  it('is the (1 − 2α) t-interval, and shows equivalence exactly when it lies inside (lo, hi)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0.5, max: 1.5, noNaN: true }), { minLength: 2, maxLength: 12 }),
+        fc.double({ min: 0.01, max: 0.6, noNaN: true }),
+        (xs, margin) => {
+          if (Math.max(...xs) - Math.min(...xs) < 1e-6) return;
+          const e = equivalenceOfMean(xs, 1 - margin, 1 + margin);
+          if (isUndefined(e)) throw new Error('defined');
+          expect(e.ci).toEqual(oneSampleTTest(xs, { level: 0.9 }).ci);
+          expect(e.equivalent).toBe(e.ci[0] > 1 - margin && e.ci[1] < 1 + margin);
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('does not reward noise: the same mean with a wider spread stops being equivalent', () => {
+    const tight = [0.99, 1.01, 1.0, 0.995, 1.005];
+    const noisy = [0.8, 1.2, 1.0, 0.85, 1.15];
+    expect(equivalenceOfMean(tight, 0.9, 1.1)).toMatchObject({ equivalent: true });
+    expect(equivalenceOfMean(noisy, 0.9, 1.1)).toMatchObject({ equivalent: false });
+    expect(equivalenceOfMean([1, 1], 0.9, 1.1)).toMatchObject({ ci: [1, 1], equivalent: true });
+    expect(equivalenceOfMean([1], 0.9, 1.1)).toHaveProperty('undefined');
+    expect(() => equivalenceOfMean([1, 2], 1, 1)).toThrow(/lo < hi/);
   });
 });

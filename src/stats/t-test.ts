@@ -13,7 +13,7 @@
  */
 import { tQuantile, tCdf, tSf } from './distributions';
 import { mean, variance } from './moments';
-import { checkAlternative, pFromTails, type Alternative, type TestResult } from './types';
+import { checkAlternative, pFromTails, type Alternative, type TestResult, type Undefined } from './types';
 import { finiteNumber, finiteSample, openUnit, pairedSamples } from './validate';
 
 export interface TTestOptions {
@@ -137,4 +137,73 @@ export function tostPaired(xs: ArrayLike<number>, ys: ArrayLike<number>, delta: 
     ci: two.ci!,
     level,
   };
+}
+
+/** A mean over seeds with a one-sided t confidence bound and the p-value of the matching test. */
+export interface MeanBound {
+  n: number;
+  estimate: number;
+  sd: number;
+  /** the one-sided bound at `level`: lower for side 'lower', upper for side 'upper' */
+  bound: number;
+  /** p of H0: mean ≤ mu (side 'lower') or mean ≥ mu (side 'upper') */
+  p: number;
+  level: number;
+}
+
+function sampleOrWhy(xs: readonly number[], min: number): Float64Array | Undefined {
+  if (xs.length < min) return { undefined: `undefined, because it needs at least ${min} values and has ${xs.length}` };
+  const bad = xs.findIndex((v) => !Number.isFinite(v));
+  if (bad >= 0) return { undefined: `undefined, because value ${bad} is ${String(xs[bad])}` };
+  return Float64Array.from(xs);
+}
+
+/**
+ * The one-sided t bound of a mean (side 'lower': "the mean is above mu", 'upper': "below mu"):
+ * `undefined, because …` for fewer than two values or a non-finite one (a diverged seed is a
+ * result, not a crash). Identical values (a deliberately broken net can give every seed the same
+ * number) have no spread: they are taken as a point, so the bound is that value and p is 0 or 1.
+ */
+export function meanBound(xs: readonly number[], o: { side: 'lower' | 'upper'; mu: number; level?: number }): MeanBound | Undefined {
+  const level = openUnit(o.level ?? 0.95, 'meanBound: level');
+  const x = sampleOrWhy(xs, 2);
+  if (!(x instanceof Float64Array)) return x;
+  const m = mean(x);
+  const sd = Math.sqrt(variance(x));
+  if (x.every((v) => v === x[0])) {
+    const beyond = o.side === 'lower' ? x[0]! > o.mu : x[0]! < o.mu;
+    return { n: x.length, estimate: x[0]!, sd: 0, bound: x[0]!, p: beyond ? 0 : 1, level };
+  }
+  const t = oneSampleTTest(x, { alternative: o.side === 'lower' ? 'greater' : 'less', mu: o.mu, level });
+  return { n: x.length, estimate: m, sd, bound: o.side === 'lower' ? t.ci![0] : t.ci![1], p: t.p, level };
+}
+
+/** A mean over seeds with its two-sided t-interval, and whether that interval lies inside [lo, hi]. */
+export interface Equivalence {
+  n: number;
+  estimate: number;
+  sd: number;
+  /** two-sided interval at `level` (0.90: the interval dual to TOST at 5 %) */
+  ci: [number, number];
+  level: number;
+  lo: number;
+  hi: number;
+  /** the interval lies strictly inside (lo, hi): equivalence shown */
+  equivalent: boolean;
+}
+
+/**
+ * TOST for one sample: the mean is within (lo, hi) when the (1 − 2α) t-interval lies inside
+ * (Schuirmann 1987; `level` 0.90 for α = 0.05). `undefined, because …` as meanBound; identical
+ * values are a point interval.
+ */
+export function equivalenceOfMean(xs: readonly number[], lo: number, hi: number, level = 0.9): Equivalence | Undefined {
+  if (!(lo < hi)) throw new RangeError(`equivalenceOfMean: needs lo < hi, got ${lo}, ${hi}`);
+  openUnit(level, 'equivalenceOfMean: level');
+  const x = sampleOrWhy(xs, 2);
+  if (!(x instanceof Float64Array)) return x;
+  const m = mean(x);
+  const sd = Math.sqrt(variance(x));
+  const ci: [number, number] = x.every((v) => v === x[0]) ? [x[0]!, x[0]!] : (oneSampleTTest(x, { level }).ci as [number, number]);
+  return { n: x.length, estimate: m, sd, ci, level, lo, hi, equivalent: ci[0] > lo && ci[1] < hi };
 }

@@ -32,3 +32,16 @@ export function pFromTails(lower: number, upper: number, alternative: Alternativ
   if (alternative === 'greater') return upper;
   return Math.min(1, 2 * Math.min(lower, upper));
 }
+
+/**
+ * A statistic that does not exist for this input, and why ("undefined, because seed 1004's value
+ * is not finite"). For degenerate inputs that are a legitimate outcome of a measurement (a
+ * diverged run, fewer seeds than a test needs), where throwing would turn a finding into a crash.
+ */
+export interface Undefined {
+  undefined: string;
+}
+
+export function isUndefined<T extends object>(v: T | Undefined): v is Undefined {
+  return 'undefined' in v;
+}
