@@ -27,18 +27,22 @@ describe('final-layer-bn-recovers-two-thirds judging', () => {
     expect(judge(acc(0.72), acc(0.72, 0.004, 1), acc(0.78, 0.004, 2)).verdict()).toBe('fails');
   });
 
-  it('is inconclusive when the gain is not significant, or too small for the seeds to resolve the ratio, or an unnormalised seed did not learn', () => {
+  it('is inconclusive when the gain is not significant or too small for the seeds to resolve the ratio; an arm failing in a few seeds leaves them out, in many makes it inconclusive', () => {
     const j = judge(acc(0.775, 0.03), acc(0.777, 0.03, 1), acc(0.78, 0.03, 2));
     expect(j.verdict()).toBe('inconclusive');
     expect(j.preconditions.filter((p) => !p.met).map((p) => p.description)).toEqual([
       expect.stringMatching(/^full BN's gain over no BN is large enough for 10 seeds to resolve the ratio: at least 0\.0\d\d /),
       expect.stringMatching(/^full BN's gain over no BN is significant/),
     ]);
-    const stuck = acc(0.72);
-    stuck[2] = { test: 0.1, val: 0.1, collapsed: true };
-    const k = judge(stuck, acc(0.76, 0.004, 1), acc(0.78, 0.004, 2));
-    expect(k.verdict()).toBe('inconclusive');
-    expect(k.preconditions.find((p) => !p.met)!.detail).toMatch(/seed 2: collapsed/);
+    // one BN seed collapsed at its rate: named and left out, 9 of 10 learned
+    const collapsed = acc(0.78, 0.004, 2);
+    collapsed[2] = { test: 0.1, val: 0.1, collapsed: true };
+    const k = judge(acc(0.72), acc(0.76, 0.004, 1), collapsed);
+    expect(k.verdict()).toBe('holds');
+    expect(k.preconditions.find((p) => p.description.startsWith('the BN arm'))!.detail).toMatch(/^9 of 10 .*left out: seed 2: collapsed/);
+    // three of ten: 7 of 10 cannot reject "at most half" (p = 0.17)
+    collapsed[5] = collapsed[7] = { test: 0.1, val: 0.1, collapsed: true };
+    expect(judge(acc(0.72), acc(0.76, 0.004, 1), collapsed).verdict()).toBe('inconclusive');
   });
 
   it('minGain: the half-width at R = 2/3 equals 1/3 there, and seedsFor inverts it', () => {

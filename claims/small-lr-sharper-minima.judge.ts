@@ -3,7 +3,7 @@
  * BN nets at the high rate, compared at a matched training loss; one-sided paired t on log sharpness.
  */
 import { Judgement } from '../src/report/judgement';
-import { everySeedLearned, list, type RunResult } from '../src/runs';
+import { describeOutcome, everySeedLearned, learned, list, mostSeeds, type RunResult } from '../src/runs';
 import { meanOfFinite } from '../src/stats/moments';
 import { meanInterval, pairedTTest, welchTTest } from '../src/stats/t-test';
 
@@ -57,37 +57,38 @@ export function judgeSharpness(o: SharpnessInput): Judgement {
   });
   j.stat('BN: sharpness at the end, large rate (mean over seeds)', meanOfFinite(atEnd(o.bnHigh)).mean, { note: 'recorded, not asserted' });
 
+  // Pairs by seed; a pair counts when both BN runs learned and reached the matched loss with a
+  // finite, positive sharpness (a log needs it). BN itself collapses at a high rate in some seeds:
+  // such a seed has no sharpness at the matched loss and is named and left out, provided most
+  // seeds count (a share fixed in advance, with its binomial test).
   const noneLearned = everySeedLearned(o.noneLow);
-  const highLearned = everySeedLearned(o.bnHigh);
-  const lowLearned = everySeedLearned(o.bnLow);
-  const reached = [...o.bnLow, ...o.bnHigh].every((r) => r.sharpness?.matched);
+  const counts = (i: number) =>
+    learned(o.bnLow[i]!) && learned(o.bnHigh[i]!) && [sLow[i]!, sHigh[i]!].every((v) => Number.isFinite(v) && v > 0);
+  const pairs = mostSeeds(
+    o.bnLow.map((_, i) => i),
+    counts,
+    (i) =>
+      `seed ${o.bnLow[i]!.spec.seed} (small: ${describeOutcome(o.bnLow[i]!)}, sharpness ${sLow[i]!.toPrecision(3)}; large: ${describeOutcome(o.bnHigh[i]!)}, sharpness ${sHigh[i]!.toPrecision(3)})`,
+  );
   const ready = [
     j.require('the unnormalised net learned at the small (low) rate in every seed', noneLearned.met, noneLearned.detail),
     j.require(
-      'the BN nets learned at both rates in every seed',
-      highLearned.met && lowLearned.met,
-      `small: ${lowLearned.detail}; large: ${highLearned.detail}`,
-    ),
-    j.require(
-      `every run reached the matched training loss ${o.matchedLoss}`,
-      reached,
-      `lr ${o.low}: ${where(o.bnLow)}; lr ${o.high}: ${where(o.bnHigh)}`,
-    ),
-    j.require(
-      'the sharpness at the matched loss is finite and positive in every run',
-      [...sLow, ...sHigh].every((v) => Number.isFinite(v) && v > 0),
-      `small ${list(sLow, 2)}; large ${list(sHigh, 2)}`,
+      `the BN nets learned at both rates and reached the matched training loss ${o.matchedLoss} in most seeds, with a finite, positive sharpness there (exact binomial test of "at most half", p < 0.05; the others left out)`,
+      pairs.met && pairs.kept.length >= 2,
+      `${pairs.detail}; reached at lr ${o.low}: ${where(o.bnLow)}; lr ${o.high}: ${where(o.bnHigh)}`,
     ),
   ].every(Boolean);
   if (!ready) return j;
+  const low = pairs.kept.map((i) => sLow[i]!);
+  const high = pairs.kept.map((i) => sHigh[i]!);
   const claimText = 'BN: sharper at the matched loss after the small rate: one-sided paired t on log sharpness, p < 0.05';
   let paired: ReturnType<typeof pairedTTest>;
   try {
-    paired = pairedTTest(sLow.map(Math.log), sHigh.map(Math.log), { alternative: 'greater' });
+    paired = pairedTTest(low.map(Math.log), high.map(Math.log), { alternative: 'greater' });
   } catch {
     j.check(
       claimText,
-      sLow.every((v, i) => v > sHigh[i]!),
+      low.every((v, i) => v > high[i]!),
       'every seed gives the same ratio: t is undefined, judged on the sign',
     );
     return j;
@@ -96,9 +97,9 @@ export function judgeSharpness(o: SharpnessInput): Judgement {
     ci: [Math.exp(paired.ci![0]), Infinity],
     p: paired.p,
     paper: '> 1 (sharper after the small rate)',
-    note: `one-sided paired t on log sharpness; per seed ${sLow.map((v, i) => (v / sHigh[i]!).toPrecision(3)).join(', ')}`,
+    note: `one-sided paired t on log sharpness over ${low.length} seeds; per seed ${low.map((v, i) => (v / high[i]!).toPrecision(3)).join(', ')}`,
   });
-  const raw = welchTTest(sLow, sHigh, { alternative: 'greater' });
+  const raw = welchTTest(low, high, { alternative: 'greater' });
   j.stat('BN: sharpness small − large rate at the matched loss', raw.estimate!, {
     p: raw.p,
     note: 'one-sided Welch t on the raw values (recorded, not asserted)',
