@@ -27,6 +27,18 @@
  * Seeds (power): the CI's half-width t·(σ/G)·√(1 + R² + (1 − R)²)/√n at R = 2/3 must be under 1/3
  *  (the distance from 2/3 to 1), with σ the per-arm spread and G the gain measured on calibration
  *  seeds that learned; docs/full-profile.md has the calculation.
+ * Arms that fail in a few seeds: each arm is judged over the seeds it learned in, when it learned
+ *  in most (exact binomial of "at most half", p < 0.05; the others named and left out): BN itself
+ *  collapses at the high rate in some seeds, and the paper's ratio is between nets that trained.
+ * Pre-registered for `full` on 2026-12-07, before its confirmatory runs (docs/full-profile.md):
+ *  rates low 3e-3 (no BN), high 0.3 (BN), final-layer BN's best 3e-3 (its most accurate rate in
+ *  the calibration sweep with a step to spare: 0.754, against 0.731 at 1e-2 and 0.741 at 0.03);
+ *  per-arm spread over calibration seeds σ = 0.0119 (CALIBRATION_SD in the judge); the
+ *  calibration's gain, BN at 0.3 − no BN at 3e-3 over the seeds that learned, is 0.0136: at that
+ *  gain resolving the ratio would take 43 seeds per arm (three arms: ~130 runs, several hours on
+ *  two cores, beyond the profile's 90 minutes). 8 are run (the runs of high-lr-benefit); the
+ *  record says at the measured gain how many it would take. Expected: inconclusive for want of
+ *  effect at this scale, unless the confirmatory gain is well above the calibration's.
  * Figure: the three arms' mean test accuracy with 95 % t-intervals over seeds, and the recovery.
  * Measured verdicts: claims/baseline*.json.
  */

@@ -34,7 +34,16 @@
  *  the contrasted effect says "the same accuracy" as the paper means it. Fixed before any run.
  * Seeds: from the TOST power (tostPairedPower in src/stats/power.ts: exact, power ≥ 0.8 at a true
  *  difference of 0) on the paired spread of calibration seeds; the calibration and the
- *  calculation are in docs/full-profile.md, the count in TRAINING_SCALES.full.seeds.
+ *  calculation are in docs/full-profile.md, the count in TRAINING_SCALES.full.claimSeeds.
+ * Pre-registered for `full` on 2026-12-07, before its confirmatory runs (calibration seeds
+ *  9000–9007, never claim seeds; docs/full-profile.md):
+ *  - rates fixed from the calibration sweep (seeds 9000–9002): low = 3e-3 (the unnormalised net
+ *    learned at 3e-3 and at 1e-2 in every sweep seed; at 0.03 it collapsed in one of three);
+ *  - paired spread of test accuracy, BN − no BN at 3e-3, over eight calibration seeds: σ_d = 0.0214
+ *    (mean +0.0044); TOST at δ = 0.02 needs 12 seeds for power 0.8 at a true difference of 0
+ *    (0.83); 16 are run (power 0.95; 0.87 at the calibration's mean difference), the budget
+ *    allowing;
+ *  - both nets learned and converged (training accuracy ≥ 0.95) in every calibration seed.
  * Smoke runs the same protocol at a scale where the unnormalised net does not leave chance: its
  *  verdict is inconclusive by its preconditions. Measured verdicts: claims/baseline*.json.
  */

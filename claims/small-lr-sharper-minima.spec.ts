@@ -40,6 +40,11 @@
  *  src/stats/power.ts) with σ the spread of the paired log ratio on calibration seeds.
  * Figure: sharpness at the matched loss after each rate, geometric mean over seeds with the 95 %
  *  t-interval of the mean log (the scale the test works on).
+ * Pre-registered for `full` on 2026-12-07, before its confirmatory runs (docs/full-profile.md): the
+ *  rates of high-lr-benefit (3e-3 and 0.3); the log sharpness ratio at the matched loss 0.6 over
+ *  seven calibration seeds (9000–9007 less the one where BN collapsed at 0.3): mean 1.89 (×6.6),
+ *  sd 0.38, so n = 4 for power 0.8 at log 2; 8 are run (the runs of high-lr-benefit), of which
+ *  most must count (7 of 8, the exact binomial test above).
  * Scale: the same runs as high-lr-benefit (see its header). Measured verdicts: claims/baseline*.json.
  */
 import { claim } from '../src/vitest/harness';

@@ -5,13 +5,20 @@
  * and validation accuracies, BN's noise band and the rates; the full profile fixes the rates it
  * prints in TRAINING_SCALES.full.rates before the confirmatory runs (docs/full-profile.md).
  *
- *   npx tsx scripts/calibration/pick-rates.ts LOG [LOG ...]
+ *   npx tsx scripts/calibration/pick-rates.ts [--seeds FIRST-LAST] LOG [LOG ...]
+ *
+ * --seeds keeps the sweep's own seeds (the full profile's sweep: 9000-9002); runs at other
+ * calibration seeds (for the power calculations) are left out of the picking.
  */
 import fs from 'node:fs';
 import { BnPlacement } from '../../src/nets/types';
 import { outcome, pickRates, type SweepPoint } from '../../src/runs';
 
-const files = process.argv.slice(2);
+const args = process.argv.slice(2);
+const range = args[0] === '--seeds' ? args[1]?.match(/^(\d+)-(\d+)$/) : null;
+if (args[0] === '--seeds' && !range) throw new Error('--seeds expects FIRST-LAST, e.g. --seeds 9000-9002');
+const files = range ? args.slice(2) : args;
+const inRange = (seed: number) => !range || (seed >= Number(range[1]) && seed <= Number(range[2]));
 // one point per (arm, rate, seed): a run repeated (e.g. after a change of kernels) counts once, the last given
 if (!files.length) throw new Error('usage: pick-rates.ts LOG [LOG ...] (the output of scripts/calibration/training-scale.ts)');
 const points: SweepPoint[] = [];
@@ -27,6 +34,7 @@ for (const f of files)
       collapsed: boolean;
       valAcc: number | null;
     };
+    if (!inRange(r.seed)) continue;
     const arm = BnPlacement.parse(r.arm);
     const o = outcome({
       diverged: r.diverged === null ? null : { step: r.diverged, loss: null, reason: 'exceeded' },

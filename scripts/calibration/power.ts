@@ -41,14 +41,23 @@ const paired = (x: Calib[], y: Calib[], f: (r: Calib) => number) =>
     return b ? [f(a) - f(b)] : [];
   });
 const acc = (r: Calib) => r.testAcc ?? 0.1;
+/** a run that learned (the judges' "learned" reads validation accuracy ≥ 0.5) */
+const trained = (r: Calib) => (r.valAcc ?? 0) >= 0.5;
 const show = (xs: number[]) =>
   `${xs.map((x) => x.toFixed(4)).join(', ')} (n ${xs.length}, mean ${mean(xs).toFixed(4)}, sd ${xs.length > 1 ? std(xs).toFixed(4) : 'n/a'})`;
 
 const parity = paired(at('all', low!), at('none', low!), acc);
 const benefit = paired(at('all', high!), at('all', low!), acc);
+const benefitTrained = paired(at('all', high!).filter(trained), at('all', low!).filter(trained), acc);
 const logS = (r: Calib) => Math.log(r.sharpness?.matched?.value ?? NaN);
 const sharp = paired(at('all', low!), at('all', high!), logS).filter(Number.isFinite);
-const arms = { none: at('none', low!).map(acc), final: at('final', bestFinal!).map(acc), all: at('all', high!).map(acc) };
+// the recovery judges each arm over the seeds it learned in
+const arms = {
+  none: at('none', low!).filter(trained).map(acc),
+  final: at('final', bestFinal!).filter(trained).map(acc),
+  all: at('all', high!).filter(trained).map(acc),
+};
+const failedHigh = at('all', high!).filter((r) => !trained(r)).length;
 // the per-arm spread pooled over the three arms (each arm's variance, weighted by its df)
 let ss = 0;
 let df = 0;
@@ -65,11 +74,13 @@ console.log(`rates: low ${low}, high ${high}, final-layer BN ${bestFinal}`);
 console.log(`\nlow-lr-parity: BN − no BN at the low rate, per seed: ${show(parity)}`);
 const sdP = std(parity);
 console.log(
-  `  TOST within ±${MARGIN}: n = ${tostPairedSize({ delta: MARGIN, sd: sdP })} for power 0.8 at a true difference 0 (tostPairedPower); at the calibration's mean difference ${mean(parity).toFixed(4)}: power at n = 10, 20, 40: ${[10, 20, 40].map((n) => tostPairedPower({ n, delta: MARGIN, sd: sdP, trueDiff: mean(parity) }).toFixed(2)).join(', ')}`,
+  `  TOST within ±${MARGIN}: n = ${tostPairedSize({ delta: MARGIN, sd: sdP })} for power 0.8 at a true difference 0 (tostPairedPower); power at n = 12, 16, 20: ${[12, 16, 20].map((n) => tostPairedPower({ n, delta: MARGIN, sd: sdP }).toFixed(2)).join(', ')} (at the calibration's mean difference ${mean(parity).toFixed(4)}: ${[12, 16, 20].map((n) => tostPairedPower({ n, delta: MARGIN, sd: sdP, trueDiff: mean(parity) }).toFixed(2)).join(', ')})`,
 );
 console.log(`\nhigh-lr-benefit: BN high − low, per seed: ${show(benefit)}`);
+console.log(`  BN at the high rate failed in ${failedHigh} of ${at('all', high!).length} calibration seeds`);
+console.log(`  seeds where BN trained at both rates: ${show(benefitTrained)}`);
 console.log(
-  `  one-sided paired t at Δ = 0.025 (the paper's smaller step), power 0.8: n = ${oneSampleTestSize({ delta: 0.025, sd: std(benefit) })}`,
+  `  one-sided paired t at Δ = 0.025 (the paper's smaller step), power 0.8, on the seeds that trained: n = ${oneSampleTestSize({ delta: 0.025, sd: std(benefitTrained) })}`,
 );
 console.log(
   `  without BN the high rate fails: all of 5 (${binomialCriticalCount(5, 0.5)}), 8 (${binomialCriticalCount(8, 0.5)}), 10 (${binomialCriticalCount(10, 0.5)}), 12 (${binomialCriticalCount(12, 0.5)}) needed`,

@@ -79,8 +79,11 @@ export const TRAINING_SCALES: Record<Profile, TrainingScale> = {
     evaluateEvery: 16,
     schedule: { factor: 0.1, window: 128, threshold: 0.02, patience: 2, minAccuracy: 0.2, maxSteps: 4000 },
     collapseCheckEvery: 128,
-    seeds: 5,
-    sweep: { grid: [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3, 1], seeds: 2 },
+    // from the power calculations on calibration seeds (docs/full-profile.md, each spec's header)
+    seeds: 8,
+    claimSeeds: { 'low-lr-parity': 16 },
+    sweep: { grid: [1e-3, 3e-3, 1e-2, 3e-2, 0.1, 0.3], seeds: 3 },
+    rates: { low: 3e-3, high: 0.3, bestFinal: 3e-3, source: 'calibration sweep, seeds 9000-9002, 2026-12-07: docs/full-profile.md' },
     sharpness: { images: 256, batch: 64, directions: 8, epsilon: 0.05, matchedLoss: 0.6 },
   },
   paper: {
