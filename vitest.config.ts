@@ -21,7 +21,7 @@ import { defineConfig } from 'vitest/config';
 import type { Vitest } from 'vitest/node';
 // `.js`: an extensionless import here makes vite warn on every run (its future native config
 // loader needs extensions); TypeScript and vite's bundler map it to src/config.ts.
-import { reportsDir } from './src/config.js';
+import { htmlReportForced, profileIfValid, reportsDir } from './src/config.js';
 import { claimsWorkers, defaultWorkers } from './src/runs/workers.js';
 import { ClaimsSequencer } from './src/vitest/claims-sequencer.js';
 
@@ -43,12 +43,11 @@ const namesClaimRun = args.some(
   (a, i) => /^--project=claims$/.test(a) || (a === '--project' && args[i + 1] === 'claims') || namesClaims(a),
 );
 const htmlReport =
-  (args[0] !== 'list' && !unitOnly && (namesClaimRun || args.some((a) => /^--merge-reports(=|$)/.test(a)))) ||
-  process.env.BN_HTML_REPORT === '1';
+  (args[0] !== 'list' && !unitOnly && (namesClaimRun || args.some((a) => /^--merge-reports(=|$)/.test(a)))) || htmlReportForced();
 // At paper scale (meant for a GPU) a claim may run for hours: no limit but setTimeout's largest
 // (24.8 days). Elsewhere a claim that runs past an hour is stuck (the training claims only read
 // the runs that the training phase computed before them).
-const claimTimeout = process.env.BN_PROFILE?.trim() === 'paper' ? 2 ** 31 - 1 : 3_600_000;
+const claimTimeout = profileIfValid() === 'paper' ? 2 ** 31 - 1 : 3_600_000;
 // Claim files run in BN_WORKERS processes, by default one per core as memory allows
 // (src/runs/workers.ts), as the training phase's runs do. A bad BN_WORKERS is reported in one line
 // by the training phase's reporter when the claims start; vitest's --maxWorkers does not reach a

@@ -38,10 +38,9 @@ export interface CatalogueEntry {
 }
 
 /**
- * The claims. The probe claims are listed longest first (smoke, worker seconds on this machine,
- * quiet, 2026-12-02: depth-limits 463, divergence 170, moments-explode 114, the others under 60
- * each): the claims sequencer starts them in this order
- * (src/vitest/claims-sequencer.ts).
+ * The claims. The probe claims are listed longest first at the smoke profile (depth-limits, then
+ * divergence-vs-step-size, then moments-explode; the timings: docs/measurements.md): the claims
+ * sequencer starts them in this order (src/vitest/claims-sequencer.ts).
  */
 export const CATALOGUE = {
   'high-lr-benefit': {

@@ -13,12 +13,7 @@
  * space. The grid is wide enough that every depth diverges somewhere (checked).
  * Assertion: Spearman ρ(depth, log largest stable lr) over seeds × depths is < 0 with p < 0.05.
  * Divergence and collapse are recorded separately (counts over seeds × depths, and per depth).
- * Last evidence (smoke, 2026-12-02, wasm, 50 steps): holds at BN_SEED = 0, 1000, 2000. Largest
- *  stable lr (median over 5 seeds), BN_SEED=0: ResNet-8 0.32, -20 0.22, -32 0.15, -56 0.022, -110
- *  0.0015; Spearman ρ = −0.77 (p = 4e-6), −0.93, −0.90. Of the 25 first unstable rates per base
- *  3, 5, 2 diverged and 22, 20, 23 collapsed.
- *  (With 8 steps, BN_SEED=0, 2026-12-01: ResNet-8 2.2, -20 1.5, -32 0.46, -56 0.032, -110 0.0032;
- *  ρ = −0.88.)
+ * Verdicts and numbers at each seed base, dated: docs/measurements.md; the baselines: claims/baseline*.json.
  */
 import { claim } from '../src/vitest/harness';
 import { largestStableLr, type StabilityResult } from '../src/probes/stability';

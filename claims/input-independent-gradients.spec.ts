@@ -32,12 +32,10 @@
  * (The previous version asserted a ratio ≥ 10× over per-position terms, beside an observed 11.6×;
  * on calibration seeds 9000–9010 that ratio went down to 7.3×.)
  * Scale: smoke = ResNet-110 width 8, 14x14 Fashion-MNIST; paper = ResNet-110 width 16, CIFAR-10.
- * Last evidence (smoke, 2026-12-02, wasm): holds at BN_SEED = 0, 1000, 2000. Without BN one class
- *  for every image in every seed; concordance median 0.93, 0.92, 0.86 (sign-flip 99 % ≈ 0.25),
- *  with BN 0.109, 0.092, 0.095, at the random-sign level √(π/2)/√128 = 0.11 (boundary 0.33);
- *  ratio 9.0, 9.3, 9.3 (paper ~100×, theory for random signs ≈ 9), Mann–Whitney p = 0.004.
+ * Verdicts and numbers at each seed base, dated: docs/measurements.md; the baselines: claims/baseline*.json.
  */
 import { claim } from '../src/vitest/harness';
+import { BN_LABEL, BN_ON_OFF, type BnOnOff } from '../src/nets/types';
 import { inputDependence, signFlipNull, type OutputGradients } from '../src/probes/output-gradients';
 import { claimData, dataName, disposing, makeResNet, probeBatch, scale, seeds } from '../src/setup';
 import { mannWhitneyU } from '../src/stats/mann-whitney';
@@ -65,11 +63,11 @@ claim('input-independent-gradients', async (c) => {
   const share = { none: [] as number[], all: [] as number[] };
   const conc = { none: [] as number[], all: [] as number[] };
   const q99 = { none: [] as number[], all: [] as number[] };
-  const heat: Partial<Record<'none' | 'all', OutputGradients>> = {};
+  const heat: Partial<Record<BnOnOff, OutputGradients>> = {};
   for (const seed of seeds()) {
     await disposing(async (own) => {
       const { x, y } = own(probeBatch(train, S.batch, seed));
-      for (const bn of ['none', 'all'] as const) {
+      for (const bn of BN_ON_OFF) {
         const net = own(makeResNet({ bn, seed, data: train }));
         const layer = net.layers.find((l) => l.depth === LAYER_DEPTH)!;
         const { output, concordance } = await inputDependence(net, x, y, layer.name);
@@ -139,8 +137,8 @@ claim('input-independent-gradients', async (c) => {
     title: `Gradients of the loss w.r.t. the logits at initialisation (seed ${seeds()[0]})`,
     caption: `ResNet-${S.depth}, width ${S.width}, ${dataName(train)}; rows: ${S.batch} images, columns: classes`,
     panels: [
-      { title: 'with BN', matrix: rows(heat.all!), xLabel: 'class', yLabel: 'image', colorLabel: '∂L/∂logit', symmetric: true },
-      { title: 'without BN', matrix: rows(heat.none!), xLabel: 'class', yLabel: 'image', colorLabel: '∂L/∂logit', symmetric: true },
+      { title: BN_LABEL.all, matrix: rows(heat.all!), xLabel: 'class', yLabel: 'image', colorLabel: '∂L/∂logit', symmetric: true },
+      { title: BN_LABEL.none, matrix: rows(heat.none!), xLabel: 'class', yLabel: 'image', colorLabel: '∂L/∂logit', symmetric: true },
     ],
   });
 });

@@ -14,7 +14,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { reportsDir } from '../src/config';
+import { childEnv, reportsDir } from '../src/config';
 import { writeIndexHtml } from '../src/report/html';
 import { readRecords } from '../src/report/records';
 import { buildStability, formatStability, writeStability } from '../src/report/stability';
@@ -42,7 +42,7 @@ for (const base of bases) {
     const t0 = Date.now();
     const r = spawnSync('npx', ['vitest', 'run', '--project', 'claims', ...files], {
       stdio: 'inherit',
-      env: { ...process.env, BN_SEED: String(base), BN_REPORTS_DIR: dir },
+      env: childEnv({ BN_SEED: String(base), BN_REPORTS_DIR: dir }),
     });
     console.log(`== BN_SEED=${base}: vitest exit ${r.status ?? r.signal} after ${((Date.now() - t0) / 1000).toFixed(0)} s`);
   }

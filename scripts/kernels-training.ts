@@ -12,6 +12,7 @@ import { initBackend } from '../src/backend';
 import { setWasmKernels } from '../src/backend/wasm-module';
 import { claimData, makeResNet } from '../src/setup';
 import { train } from '../src/train';
+import { setEnv } from '../src/config';
 
 const steps = Number(process.argv[2] ?? 30);
 const arms = (process.argv[3] ?? 'all:0.1,all:0.01,none:0.01').split(',');
@@ -46,7 +47,7 @@ async function run(bn: 'all' | 'none', lr: number, mode: 'old' | 'new' | 'contro
 }
 
 async function main(): Promise<void> {
-  process.env.BN_QUIET = '1';
+  setEnv({ BN_QUIET: '1' });
   await initBackend('wasm');
   const rel = (a: number[], b: number[]) => a.map((v, i) => Math.abs(v - b[i]!) / Math.abs(v));
   const fmt = (d: number[]) => d.map((v) => v.toExponential(0)).join(' ');

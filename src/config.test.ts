@@ -1,5 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, parseConfig, parseDataSpec, systemPackagesRequired } from './config';
+import {
+  benchSettings,
+  childEnv,
+  ConfigError,
+  parseConfig,
+  parseDataSpec,
+  profileSteps,
+  quiet,
+  setEnv,
+  systemPackagesRequired,
+  wasmKernelsOn,
+} from './config';
 
 describe('environment config', () => {
   it('defaults to the smoke profile on the embedded Fashion-MNIST', () => {
@@ -61,5 +72,42 @@ describe('environment config', () => {
     expect(() => systemPackagesRequired({ BN_REQUIRE_SYSTEM_PACKAGES: 'yes' })).toThrow(
       'BN_REQUIRE_SYSTEM_PACKAGES="yes" is not valid: expected 0 | 1',
     );
+  });
+
+  it('the switches are 0 or 1, in the same one-line style', () => {
+    expect(quiet({})).toBe(false);
+    expect(quiet({ BN_QUIET: '1' })).toBe(true);
+    expect(wasmKernelsOn({})).toBe(true);
+    expect(wasmKernelsOn({ BN_WASM_KERNELS: '0' })).toBe(false);
+    expect(() => quiet({ BN_QUIET: 'yes' })).toThrow('BN_QUIET="yes" is not valid: expected 0 | 1');
+  });
+
+  it("the bench's settings: defaults, and a bad value in one line", () => {
+    expect(benchSettings({})).toEqual({ steps: 5, torch: true, webgpu: true, cpu: true });
+    expect(benchSettings({ BN_BENCH_STEPS: '20', BN_BENCH_ONLY: 'torch', BN_BENCH_CPU: '0', BN_BENCH_PYTHON: '/usr/bin/python3' })).toEqual(
+      {
+        steps: 20,
+        only: 'torch',
+        python: '/usr/bin/python3',
+        torch: true,
+        webgpu: true,
+        cpu: false,
+      },
+    );
+    expect(() => benchSettings({ BN_BENCH_STEPS: '0' })).toThrow('BN_BENCH_STEPS="0" is not valid: expected a positive integer');
+    expect(() => benchSettings({ BN_BENCH_ONLY: 'cpu' })).toThrow('BN_BENCH_ONLY="cpu" is not valid: expected torch');
+    expect(() => profileSteps({ BN_PROFILE_STEPS: 'x' })).toThrow('BN_PROFILE_STEPS="x" is not valid: expected a positive integer');
+  });
+
+  it("a child's environment: this process's, less what is dropped, plus what is set", () => {
+    setEnv({ BN_CONFIG_TEST: 'a' });
+    try {
+      expect(childEnv().BN_CONFIG_TEST).toBe('a');
+      expect(childEnv({ BN_CONFIG_TEST: 'b', OTHER: 'c' })).toMatchObject({ BN_CONFIG_TEST: 'b', OTHER: 'c' });
+      expect(childEnv({}, (k) => k === 'BN_CONFIG_TEST')).not.toHaveProperty('BN_CONFIG_TEST');
+      expect(childEnv({ BN_CONFIG_TEST: undefined })).not.toHaveProperty('BN_CONFIG_TEST');
+    } finally {
+      setEnv({ BN_CONFIG_TEST: undefined });
+    }
   });
 });

@@ -12,7 +12,7 @@ The step: forward, mean cross-entropy, backward, the loss and the number correct
 SGD with momentum 0.9 and weight decay 5e-4 on the kernels and the classifier's weight only (the
 project's `decayed` set), lr 0.01: what src/train/train.ts trainStep does.
 
-Timing as src/bench/bench.ts times the project's step: one warm-up step, then min(steps,
+Timing as scripts/bench/cases.ts times the project's step: one warm-up step, then min(steps,
 floor(time box / warm-up time)) timed steps (at least one).
 
   usage: torch-step.py '<json: {"steps": 5, "timeBox": 60, "cases": [{"id", "depth", "width",

@@ -17,12 +17,12 @@
  */
 import { initBackend } from '../../src/backend';
 import { BnPlacement } from '../../src/nets/types';
-import { computeRun, runSpec, TRAINING_SCALES, type Arm, type TrainingScale } from '../../src/runs';
+import { computeRun, runSpec, TRAINING_SCALES, type TrainingScale } from '../../src/runs';
 
 const [armArg, ratesArg, ...rest] = process.argv.slice(2);
 if (!armArg || !BnPlacement.safeParse(armArg).success || !ratesArg)
   throw new Error('usage: training-scale.ts ARM(none|all|final) RATES(comma-separated) [key=value ...]');
-const arm = armArg as Arm;
+const arm = armArg as BnPlacement;
 const rates = ratesArg.split(',').map(Number);
 if (rates.some((r) => !(r > 0))) throw new Error(`rates must be positive numbers, got ${ratesArg}`);
 const kv = Object.fromEntries(

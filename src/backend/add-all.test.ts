@@ -2,9 +2,10 @@ import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '.';
 import { addAll, maxAddNInputs } from './add-all';
+import { setEnv } from '../config';
 
 beforeAll(async () => {
-  process.env.BN_QUIET = '1';
+  setEnv({ BN_QUIET: '1' });
   await initBackend('wasm');
 });
 

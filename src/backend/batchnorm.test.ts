@@ -6,9 +6,10 @@ import { Rng } from '../rng';
 import { batchNormTrain } from './batchnorm';
 import { runningUpdateArrays } from './bn-arrays';
 import { bnWasmCovers } from './bn-wasm';
+import { setEnv } from '../config';
 
 beforeAll(async () => {
-  process.env.BN_QUIET = '1';
+  setEnv({ BN_QUIET: '1' });
   await initBackend('wasm');
 });
 afterAll(async () => {

@@ -26,7 +26,7 @@ import { bnBackwardArrays, bnForwardArrays, poisonChannel, runningUpdateArrays }
 import { relu as reluOp } from './relu';
 
 /** Whether the BN kernels (and the matmul-based channel maps of eval mode) serve the active backend. */
-export function bnOpActive(): boolean {
+function bnOpActive(): boolean {
   return tf.getBackend() === 'wasm';
 }
 

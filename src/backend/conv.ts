@@ -4,8 +4,8 @@
  *
  * Why: tfjs-backend-wasm has no Conv2DBackpropFilter kernel (tf.grad through tf.conv2d throws),
  * and its Conv2DBackpropInput and matmuls with a transposed operand are plain C++ loops, while
- * its forward Conv2D and plain MatMul are XNNPACK's. Batch 128, 32x32, 3x3 16→16 on this 2-core
- * machine: forward 19 ms, tf's dx 235 ms, this file's dx 19 ms and dw 45 ms (conv-timing.ts). So:
+ * its forward Conv2D and plain MatMul are XNNPACK's: tf's dx took ~12× the forward conv's time, this
+ * file's about the same as it (timings: docs/measurements.md, from scripts/conv-timing.ts). So:
  *
  *   dx — a transposed convolution split by stride phase ("sub-pixel"). With padded input row
  *        p = q·s + r (phase r < s), dxp[q·s + r] = Σ_n dy[q − n] · w[n·s + r]: a stride-1
@@ -171,10 +171,10 @@ function rowPhaseKernels(w: tf.Tensor4D, s: number): (tf.Tensor4D | null)[] {
 /**
  * dx of a conv with geometry gh × gw, given dy [B,Ho,Wo,O] and w [kh,kw,C,O]: one forward conv
  * per row phase over phase-rows q0..q1 (those covering padded rows [before, before + n)), the
- * phases' rows interleaved by one concat (a JS copy of contiguous rows: ~1.5 ms), then cropped.
+ * phases' rows interleaved by one concat (a JS copy of contiguous rows), then cropped.
  * Splitting columns too would skip the remaining zero taps but needs an element-wise interleave;
  * splitting rows only does 12/16 of the one-conv sub-pixel version's work at stride 2, 3x3
- * (measured 14.8 vs 17.6 ms, batch 128, 32x32, 16→32).
+ * (and was faster: docs/measurements.md).
  */
 export function convInputGrad(dy: tf.Tensor4D, w: tf.Tensor4D, gh: AxisGeometry, gw: AxisGeometry): tf.Tensor4D {
   return tf.tidy((): tf.Tensor4D => {
@@ -275,7 +275,7 @@ export function convFilterGrad(x: tf.Tensor4D, dy: tf.Tensor4D, gh: AxisGeometry
 /**
  * [B, H, W, C] → [C, H, W, B] in two steps, [B, HW, C] → [HW, B, C] → [C, HW, B]: the wasm
  * transpose kernels are plain element loops, and this pair runs ~2x faster than the one 4-D
- * transpose (measured 4.0 vs 9.5 ms at 128x32x32x16).
+ * transpose (docs/measurements.md).
  */
 function batchToChannels(x: tf.Tensor4D): tf.Tensor4D {
   const [B, H, W, C] = x.shape;
@@ -355,10 +355,10 @@ const subsampleOps = new Map<number, (x: tf.Tensor4D) => tf.Tensor4D>();
  * x[:, ::s, ::s, :] (rows and columns 0, s, 2s, …), differentiable. A 1x1 max-pool with stride s
  * is exactly that selection, with no arithmetic (an Infinity or NaN stays where it is, where a
  * 0/1-kernel conv would turn 0·Inf into NaN in every channel of the pixel), and it is fast on
- * wasm: ~0.06 ms at 64x14x14x4, where reshape + slice of a 5-D tensor took ~18 ms. Its gradient
- * on wasm spreads dy onto every s-th row and column with zeros between: tfjs-backend-wasm 4.22's
- * own MaxPoolGrad is wrong for this pool (2x7x7x3, stride 2: 50 of the 96 ones the cpu backend
- * gives, measured 2026-12-01).
+ * wasm, where reshape + slice of a 5-D tensor was two orders of magnitude slower
+ * (docs/measurements.md). Its gradient on wasm spreads dy onto every s-th row and column with
+ * zeros between: tfjs-backend-wasm 4.22's own MaxPoolGrad is wrong for this pool (2x7x7x3,
+ * stride 2: 50 of the 96 ones the cpu backend gives).
  */
 export function strideSubsample(x: tf.Tensor4D, stride: 1 | 2): tf.Tensor4D {
   if (stride === 1) return x;

@@ -13,7 +13,7 @@
  * dynamically, never required. releaseBackend() ends a run (it destroys a WebGPU device).
  */
 import * as tf from '@tensorflow/tfjs';
-import { config, ConfigError, type BackendName } from '../config';
+import { config, ConfigError, quiet, type BackendName } from '../config';
 import { shareIdentityOnWasm } from './wasm-identity';
 import { initWasmKernels } from './wasm-module';
 import { describeAdapter, probeWebGpu, releaseWebGpu, startWebGpuBackend, worthProbingForGpu, type AdapterSummary } from './webgpu';
@@ -131,7 +131,7 @@ export function initBackend(which: BackendName = config().backend): Promise<Back
     startedWith = which;
     started = start(which).then((info) => {
       const adapter = info.adapter ? `; adapter ${describeAdapter(info.adapter)}` : '';
-      if (process.env.BN_QUIET !== '1') console.log(`[backend] using ${info.name} (${info.source}${adapter}; asked for ${which})`);
+      if (!quiet()) console.log(`[backend] using ${info.name} (${info.source}${adapter}; asked for ${which})`);
       return info;
     });
     started.catch(() => {

@@ -3,9 +3,9 @@
  *
  * Why: tfjs-backend-wasm runs a plain MatMul through XNNPACK but one with transposeA/transposeB
  * (what tf.matMul's own gradient uses) through a plain C++ loop, ~10x slower; an explicit
- * transpose costs far less than the difference. Forward + backward of 128x784 · 784x100 on this
- * machine: 2.6 ms vs tf's 18 ms (conv-timing.ts). Below ~100k multiply-adds the two extra
- * transposes' op overhead makes it ~0.2 ms slower than tf's; not worth a second path.
+ * transpose costs far less than the difference (~7× faster forward + backward at 128x784 ·
+ * 784x100: docs/measurements.md). Below ~100k multiply-adds the two extra transposes' op overhead
+ * makes it slightly slower than tf's; not worth a second path.
  * On backends with native kernels 'auto' mode just calls tf.matMul.
  */
 import * as tf from '@tensorflow/tfjs';

@@ -1,9 +1,9 @@
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { setEnv } from '../config';
 
 // the paper profile for this file's process (config() is parsed on first use; vitest forks a process per file)
-process.env.BN_PROFILE = 'paper';
-process.env.BN_QUIET = '1';
+setEnv({ BN_PROFILE: 'paper', BN_QUIET: '1' });
 
 const { initBackend } = await import('.');
 const { buildResNet } = await import('../nets/resnet');

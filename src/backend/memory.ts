@@ -7,24 +7,17 @@
  *
  * The estimate is measured, not derived: the peak of live tensor bytes during a full parameter
  * gradient (tf.profile's peakBytes) divided by the bytes of all conv outputs of the forward pass
- * (every layer's H·W·C per image) was 6.3–7.0 without BN and 13.3–13.9 with BN on every conv,
- * for ResNet-20/56/110, widths 8 and 16, 14x14x1 and 32x32x3, batches 8–64 (wasm, 2026-12-02;
- * memory.test.ts keeps one point of it). With the factors 7 and 14: a ResNet-110 width 16
- * gradient at 32x32x3 ran at 128 images without BN (estimate 3.45 GiB) and at 64 images with BN
- * (3.44 GiB), and crashed at 80 images with BN (4.31 GiB). The limit below sits between.
- * Since BN runs as kernels of its own on wasm (batchnorm.ts: no centred copy of x, no matmul
- * intermediates) the factor with BN is 8.4–9.7 (ResNet-20/56/110, widths 8 and 16, 14x14x1 and
- * 32x32x3, batches 8–64; without BN 6.5–7.8; 2026-12-02): 9. The limit is in bytes and stays.
- * With the project's wasm kernels (conv-wasm.ts: no transposed copies; BN and ReLU fused in
- * batchnorm.ts and relu.ts) the factors measured 4.8–6.1 without BN and 6.3–7.6 with BN
- * (ResNet-20/56/110, widths 4–16, 14x14x1 and 32x32x3, batches 8–64; docs/kernels.md): the
- * largest of each, 6.1 and 7.6. They hold with the kernels on (the default); BN_WASM_KERNELS=0
- * needs the older factors.
+ * (every layer's H·W·C per image), over ResNet-20/56/110, widths 4–16, 14x14x1 and 32x32x3,
+ * batches 8–64 on wasm, with the project's kernels (conv-wasm.ts, batchnorm.ts, relu.ts): the
+ * largest factor without BN and with BN on every conv (memory.test.ts keeps one point of it).
+ * The limit in bytes sits between the largest gradient that ran and the smallest that crashed.
+ * The measurements behind both, and the larger factors before the kernels (which BN_WASM_KERNELS=0
+ * would need): docs/measurements.md.
  */
 import type { BnPlacement } from '../nets/types';
 
-/** Largest estimated peak (bytes) a gradient may need on wasm: measured runs up to 3.45 GiB, a crash at 4.31 GiB. */
-export const WASM_GRADIENT_LIMIT_BYTES = 3.75 * 2 ** 30;
+/** Largest estimated peak (bytes) a gradient may need on wasm: runs up to 3.45 GiB ran, one at 4.31 GiB crashed. */
+const WASM_GRADIENT_LIMIT_BYTES = 3.75 * 2 ** 30;
 
 /** Peak tensor bytes per byte of conv outputs during a parameter gradient (measured on wasm; see above). */
 const PEAK_PER_ACTIVATION_BYTE: Record<BnPlacement, number> = { none: 6.1, final: 6.1, all: 7.6 };

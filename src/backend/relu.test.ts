@@ -9,9 +9,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '.';
 import { Rng } from '../rng';
 import { relu } from './relu';
+import { setEnv } from '../config';
 
 beforeAll(async () => {
-  process.env.BN_QUIET = '1';
+  setEnv({ BN_QUIET: '1' });
   await initBackend('wasm');
 });
 afterAll(async () => {

@@ -4,9 +4,10 @@ import { initBackend } from '.';
 import { Sgd } from '../train/sgd';
 import { sgdUpdateActive } from './sgd-update';
 import { setWasmKernels } from './wasm-module';
+import { setEnv } from '../config';
 
 beforeAll(async () => {
-  process.env.BN_QUIET = '1';
+  setEnv({ BN_QUIET: '1' });
   await initBackend('wasm');
 });
 

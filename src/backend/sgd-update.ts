@@ -43,7 +43,7 @@ interface Attrs {
  * The update of one parameter over plain arrays: writes θ' (and v' when momentum > 0). `v` is
  * null on a parameter's first step. Constants are float32 already.
  */
-export function sgdUpdateArrays(
+function sgdUpdateArrays(
   theta: Float32Array,
   v: Float32Array | null,
   g: Float32Array,

@@ -18,6 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import wabtInit from 'wabt';
+import { wasmKernelsOn } from '../config';
 
 type Wabt = Awaited<ReturnType<typeof wabtInit>>;
 
@@ -29,7 +30,7 @@ export interface WasmBackend {
 }
 
 let wabt: Wabt | undefined;
-let disabled = process.env.BN_WASM_KERNELS === '0';
+let disabled = !wasmKernelsOn();
 const modules = new Map<string, WebAssembly.Exports>();
 
 /** Load wabt once; afterwards the kernels serve the wasm backend. */

@@ -29,8 +29,9 @@ import { sliceToTensors } from '../train/tensors';
 import { train } from '../train/train';
 import { describeAdapter, isHardwareAdapter, missingVulkanParts, probeWebGpu, SYNC_READ_ERROR, worthProbingForGpu } from './webgpu';
 import { systemPackage } from '../vitest/testing/system-package';
+import { childEnv, setEnv } from '../config';
 
-process.env.BN_QUIET = '1';
+setEnv({ BN_QUIET: '1' });
 const probe = await probeWebGpu();
 const title = probe.ok ? `WebGPU on ${describeAdapter(probe.adapter)}` : `WebGPU (skipped: ${probe.why})`;
 const hasAdapter = systemPackage('A WebGPU adapter', probe.ok, probe.ok ? '' : probe.why);
@@ -79,7 +80,7 @@ describe('WebGPU adapters', () => {
             "import('./src/backend/index.ts').then((m) => m.initBackend('webgpu')).then(() => process.exit(0), (e) => { console.log(String(e.message)); process.exit(3); })",
           ],
           {
-            env: { ...process.env, BN_QUIET: '1', VK_ICD_FILENAMES: '/nonexistent/no-driver.json' },
+            env: childEnv({ BN_QUIET: '1', VK_ICD_FILENAMES: '/nonexistent/no-driver.json' }),
             encoding: 'utf8',
             stdio: ['ignore', 'pipe', 'ignore'],
           },

@@ -18,6 +18,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { existsSync, readdirSync } from 'node:fs';
+import { vulkanDriverFiles } from '../config';
 
 /** What Dawn says about its adapter; `hardware` is false for software rasterisers and fallback adapters. */
 export interface AdapterSummary {
@@ -81,7 +82,7 @@ export function missingVulkanParts(): string[] {
   if (process.platform !== 'linux') return [];
   const libDirs = ['/usr/lib/x86_64-linux-gnu', '/usr/lib/aarch64-linux-gnu', '/usr/lib64', '/usr/lib', '/lib/x86_64-linux-gnu'];
   const loader = libDirs.some((d) => existsSync(`${d}/libvulkan.so.1`));
-  const icdEnv = process.env.VK_ICD_FILENAMES ?? process.env.VK_DRIVER_FILES;
+  const icdEnv = vulkanDriverFiles();
   const icds = icdEnv
     ? icdEnv.split(':').filter((f) => existsSync(f))
     : ['/usr/share/vulkan/icd.d', '/etc/vulkan/icd.d'].flatMap((d) =>
@@ -182,7 +183,7 @@ export async function startWebGpuBackend(): Promise<AdapterSummary> {
 }
 
 /** Whether tfjs-backend-webgpu can read synchronously here (it needs OffscreenCanvas: browsers, not Node). */
-export function webgpuReadsSynchronously(): boolean {
+function webgpuReadsSynchronously(): boolean {
   return 'OffscreenCanvas' in globalThis;
 }
 

@@ -81,7 +81,7 @@ function readBatchFiles(dir: string, files: string[], name: string): RawDataset 
  * Where the batch files are: `dir` itself, or its `cifar-10-batches-bin/` (what the tarball
  * unpacks to), so both the folder and its parent work.
  */
-export function resolveCifarDir(dir: string): string {
+function resolveCifarDir(dir: string): string {
   if (!existsSync(dir)) throw new DataError(dir, 'CIFAR-10 directory not found');
   if (!statSync(dir).isDirectory()) throw new DataError(dir, 'is not a directory (expected the CIFAR-10 binary batches folder)');
   const nested = join(dir, 'cifar-10-batches-bin');

@@ -19,7 +19,7 @@ export const IDX_LABELS_MAGIC = 0x00000801;
 const hex = (m: number) => `0x${m.toString(16).padStart(8, '0')}`;
 
 /** Read a file's bytes, gunzipping when it starts with the gzip magic. */
-export function readMaybeGzip(file: string): Uint8Array {
+function readMaybeGzip(file: string): Uint8Array {
   if (!existsSync(file)) throw new DataError(file, 'file not found');
   if (!statSync(file).isFile()) throw new DataError(file, 'is not a regular file');
   const bytes = readFileSync(file);

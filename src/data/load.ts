@@ -33,7 +33,7 @@ export interface LoadOptions {
 }
 
 /** Synthetic split sizes when no limit is given: the same as the embedded Fashion-MNIST subset. */
-export const SYNTHETIC_DEFAULT_SIZES = { train: 10_000, test: 2_000 } as const;
+const SYNTHETIC_DEFAULT_SIZES = { train: 10_000, test: 2_000 } as const;
 
 const STREAM_TRAIN_SUBSET = 11;
 const STREAM_TEST_SUBSET = 12;

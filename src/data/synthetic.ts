@@ -23,7 +23,7 @@ export interface SyntheticShape {
 }
 
 export const SYNTHETIC_DEFAULT_SHAPE: SyntheticShape = { height: 28, width: 28, channels: 1, numClasses: 10 };
-export const SYNTHETIC_DEFAULT_SIGNAL = 0.1;
+const SYNTHETIC_DEFAULT_SIGNAL = 0.1;
 
 export interface SyntheticOptions extends Partial<SyntheticShape> {
   n: number;

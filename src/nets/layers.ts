@@ -24,7 +24,7 @@ export function initStd(init: Init, fanIn: number, fanOut: number): number {
  * same seed gives the same weights on every backend (tfjs's seeded tf.randomNormal is only
  * deterministic per backend).
  */
-export function normalWeights(shape: number[], std: number, seed: number): tf.Tensor {
+function normalWeights(shape: number[], std: number, seed: number): tf.Tensor {
   const n = shape.reduce((a, b) => a * b, 1);
   return tf.tensor(Float32Array.from(new Rng(seed).normals(n, 0, std)), shape, 'float32');
 }

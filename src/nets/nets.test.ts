@@ -4,9 +4,10 @@ import { initBackend } from '../backend';
 import { activationMoments } from '../probes/moments';
 import { buildMlp, buildResNet, resnetBlocksPerStage } from '.';
 import { gradientErrors, resnetLossAndGradients } from './gradient-check';
+import { setEnv } from '../config';
 
 beforeAll(async () => {
-  process.env.BN_QUIET = '1';
+  setEnv({ BN_QUIET: '1' });
   await initBackend('wasm');
 });
 

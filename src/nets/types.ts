@@ -11,6 +11,14 @@ import { z } from 'zod';
 /** Where batch normalisation goes. `final`: see FINAL_BN below. The one definition: types and checks derive from it. */
 export const BnPlacement = z.enum(['none', 'all', 'final']);
 export type BnPlacement = z.infer<typeof BnPlacement>;
+
+/** How records, logs and figures name each placement: the one label set. */
+export const BN_LABEL: Record<BnPlacement, string> = { none: 'without BN', all: 'with BN', final: 'BN on the final layer only' };
+
+/** The two arms of a with/without-BN comparison (the probe claims compare these). */
+export type BnOnOff = Extract<BnPlacement, 'none' | 'all'>;
+export const BN_ON_OFF: readonly BnOnOff[] = ['none', 'all'];
+
 /**
  * `final` = one BN layer (learnable γ, β) on the output of the last residual block (ResNet) or the
  * last hidden layer (MLP): on the features fed to global pooling and the classifier. Every layer

@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runClaimSpecs } from './spawn-vitest';
+import { runClaimSpecs } from './testing/spawn-vitest';
 
 const SPEC = 'claims/gaussian-product-spectra.spec.ts';
 

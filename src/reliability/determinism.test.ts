@@ -16,9 +16,10 @@ import { activationMoments } from '../probes/moments';
 import { parameterGradients } from '../probes/gradients';
 import { logGrid, stepSizeScan } from '../probes/step-scan';
 import { probeBatch } from '../setup';
+import { setEnv } from '../config';
 
 beforeAll(async () => {
-  process.env.BN_QUIET = '1';
+  setEnv({ BN_QUIET: '1' });
   await initBackend('wasm');
 });
 

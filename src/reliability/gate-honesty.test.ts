@@ -17,7 +17,7 @@ import { describe, expect, it } from 'vitest';
 import { runGate } from '../report/gate';
 import { readRecords } from '../report/records';
 import type { Baseline } from '../report/schema';
-import { runClaimSpecs } from './spawn-vitest';
+import { runClaimSpecs } from './testing/spawn-vitest';
 
 const ID = 'moments-grow-with-depth';
 const SPEC = `claims/${ID}.spec.ts`;

@@ -14,7 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { readRecords, writeRecord } from '../report/records';
 import { fakeRecord } from '../report/testing/fake-records';
 import { FAKE_CLAIMS, runVitest, writeFakeClaimsProject } from '../vitest/testing/fake-claims-project';
-import { REPO_ROOT } from './spawn-vitest';
+import { REPO_ROOT } from './testing/spawn-vitest';
 
 const CHILD = path.join(REPO_ROOT, 'src', 'report', 'testing', 'write-records-child.ts');
 

@@ -23,12 +23,13 @@ import { disposeCachedConstants } from '../backend/batchnorm';
 import { loadData } from '../data/load';
 import { buildMlp } from '../nets';
 import { constant, train } from '../train';
+import { setEnv } from '../config';
 
 v8.setFlagsFromString('--expose-gc');
 const gc = vm.runInNewContext('gc') as () => void;
 
 beforeAll(async () => {
-  process.env.BN_QUIET = '1';
+  setEnv({ BN_QUIET: '1' });
   await initBackend('wasm');
 });
 

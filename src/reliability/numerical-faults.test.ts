@@ -21,9 +21,10 @@ import { readRecords, writeRecord } from '../report/records';
 import { verdictOf } from '../report/schema';
 import { runGate } from '../report/gate';
 import { constant, Sgd, train, trainStep } from '../train';
+import { setEnv } from '../config';
 
 beforeAll(async () => {
-  process.env.BN_QUIET = '1';
+  setEnv({ BN_QUIET: '1' });
   await initBackend('wasm');
 });
 

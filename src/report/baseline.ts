@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { Baseline, formatIssues } from './schema';
 
-export const BASELINE_FILE = 'claims/baseline.json';
+const BASELINE_FILE = 'claims/baseline.json';
 
 /** The baseline of a profile: claims/baseline.json for smoke (CI's), claims/baseline-<profile>.json for the others. */
 export function baselineFileFor(profile: string): string {

@@ -8,6 +8,7 @@
  * figures is built first. reports/vitest/index.html is checked only when a claims run made one.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { childEnv, chromiumPath } from '../config';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,7 +29,7 @@ const repo = path.resolve(here, '..', '..');
 const screenshots = path.join(repo, 'reports', 'screenshots');
 
 function findChromium(): string | undefined {
-  const candidates = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
+  const candidates = [chromiumPath(), '/usr/bin/chromium', '/usr/bin/chromium-browser', '/usr/bin/google-chrome'];
   return candidates.find((c): c is string => !!c && fs.existsSync(c));
 }
 const executablePath = findChromium();
@@ -164,7 +165,7 @@ it('fake claim with evidence', async (ctx) => {
 `,
       );
       fs.writeFileSync(path.join(scratch, 'vitest.config.mjs'), "export default { test: { include: ['evidence.spec.ts'] } };\n");
-      const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('VITEST') && k !== 'NODE_OPTIONS'));
+      const env = childEnv({}, (k) => k.startsWith('VITEST') || k === 'NODE_OPTIONS');
       const run = spawnSync(
         path.join(repo, 'node_modules', '.bin', 'vitest'),
         ['run', '--root', '.', '--config', 'vitest.config.mjs', '--reporter=html', '--outputFile=html/index.html'],

@@ -23,7 +23,7 @@
 import type { Baseline, BaselineEntry, BaselineStatistic, ClaimRecord, Statistic } from './schema';
 
 /** The statistics of a record that the baseline keeps. */
-export function keyStatistics(r: ClaimRecord): Statistic[] {
+function keyStatistics(r: ClaimRecord): Statistic[] {
   return r.statistics.filter((s) => s.paper !== undefined || s.ci !== undefined);
 }
 
@@ -62,7 +62,7 @@ function spread(values: readonly (number | null | undefined)[]): number | null {
 }
 
 /** A claim's key statistics with their tolerances (see the header for the order of sources). */
-export function baselineStatistics(
+function baselineStatistics(
   record: ClaimRecord,
   old: BaselineEntry | undefined,
   byBase: ReadonlyMap<number, readonly ClaimRecord[]>,

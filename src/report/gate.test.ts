@@ -172,9 +172,9 @@ describe('runGate', () => {
   });
 });
 
-describe('gate-cli (spawned)', () => {
+describe('npm run gate (scripts/gate.ts, spawned)', () => {
   it('exits with the gate code: 0 with the table on stdout, 1 with the regressions on stderr', () => {
-    const cli = path.join(here, 'gate-cli.ts');
+    const cli = path.join(here, '..', '..', 'scripts', 'gate.ts');
     const run = (cwd: string) => spawnSync(process.execPath, ['--import', tsxLoader, cli], { cwd, encoding: 'utf8' });
     const ok = run(project(good()));
     expect(ok.status, ok.stderr).toBe(0);

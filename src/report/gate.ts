@@ -23,7 +23,7 @@
  *
  * --update rewrites the baseline from the records instead of judging them (drift.ts,
  * updateBaseline): verdicts and key statistics from the run, reasons kept, tolerances from the
- * spread between seed bases (--seeds DIR, default reports/seeds when it exists: the folders
+ * spread between seed bases (--seeds DIR, default <reports>/seeds when it exists: the folders
  * `npm run claims:seeds` writes, one per BN_SEED base) or else within the run. Exit 0 when written
  * (a drafted reason to review is listed), 1 when a claim crashed (its entry is kept), 2 as above.
  */
@@ -35,6 +35,7 @@ import { baselineFileFor, readBaseline } from './baseline';
 import { drift, updateBaseline } from './drift';
 import { readRecords } from './records';
 import { Baseline, type ClaimRecord } from './schema';
+import { reportsDir } from '../config';
 
 export interface GateResult {
   code: 0 | 1 | 2;
@@ -53,8 +54,8 @@ export interface GateRow {
 
 const USAGE = `usage: npm run gate -- [--reports DIR] [--baseline FILE]
        npm run gate -- --update [--reports DIR] [--baseline FILE] [--seeds DIR]
-  defaults: --reports reports --baseline the records' profile's (claims/baseline.json for smoke, claims/baseline-<profile>.json for others)
-            --seeds reports/seeds (the seed bases of npm run claims:seeds), when it exists`;
+  defaults: --reports BN_REPORTS_DIR or reports --baseline the records' profile's (claims/baseline.json for smoke, claims/baseline-<profile>.json for others)
+            --seeds <that>/seeds (the seed bases of npm run claims:seeds), when it exists`;
 
 interface GateArgs {
   reports: string;
@@ -94,7 +95,7 @@ function parseGateArgs(args: readonly string[]): GateArgs | { message: string; c
     if (values[o] !== undefined && (values[o] === '' || values[o].startsWith('--')))
       return { message: `option --${o} needs a value\n${USAGE}`, code: 2 };
   return {
-    reports: values.reports ?? 'reports',
+    reports: values.reports ?? reportsDir(),
     update: values.update ?? false,
     ...(values.baseline !== undefined ? { baseline: values.baseline } : {}),
     ...(values.seeds !== undefined ? { seeds: values.seeds } : {}),
@@ -179,7 +180,7 @@ function firstLine(s: string | undefined): string {
   return (s ?? '').split('\n')[0]!.slice(0, 200);
 }
 
-export function formatTable(rows: readonly GateRow[]): string {
+function formatTable(rows: readonly GateRow[]): string {
   const head = { id: 'claim', baseline: 'baseline', now: 'now', status: 'status' };
   const w = {
     id: Math.max(head.id.length, ...rows.map((r) => r.id.length)),
@@ -290,7 +291,8 @@ function update(
       code: 2,
       output: `gate --update: no record in ${path.join(opts.reports, 'claims.json')} ran at the baseline's profile (${profile})`,
     };
-  const seedsDir = opts.seeds ?? (fs.existsSync(path.resolve(cwd, 'reports', 'seeds')) ? path.join('reports', 'seeds') : undefined);
+  const seeds = path.join(reportsDir(), 'seeds'); // where npm run claims:seeds writes them
+  const seedsDir = opts.seeds ?? (fs.existsSync(path.resolve(cwd, seeds)) ? seeds : undefined);
   let byBase = new Map<number, ClaimRecord[]>();
   if (seedsDir !== undefined) {
     try {

@@ -17,6 +17,7 @@ import { readRecords } from './records';
 import { readBaseline } from './baseline';
 import type { Baseline, BaselineEntry, ClaimRecord, Statistic } from './schema';
 import { readStability, type StabilityTable } from './stability';
+import { reportsDir } from '../config';
 
 export interface IndexOptions {
   /** SVG text per claim id (inlined). */
@@ -31,7 +32,7 @@ export interface IndexOptions {
   stability?: StabilityTable;
 }
 
-export function escapeHtml(s: string): string {
+function escapeHtml(s: string): string {
   return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 }
 
@@ -321,7 +322,7 @@ ${sections}
  * Build `<dir>/index.html` from `<dir>/claims.json`, the baseline and the figures, atomically.
  * Never throws for missing or malformed inputs: the page shows what went wrong instead.
  */
-export function writeIndexHtml(dir = 'reports', baselinePath = 'claims/baseline.json'): { file: string; warnings: string[] } {
+export function writeIndexHtml(dir = reportsDir(), baselinePath = 'claims/baseline.json'): { file: string; warnings: string[] } {
   const warnings: string[] = [];
   let records: ClaimRecord[] = [];
   try {

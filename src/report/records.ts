@@ -9,8 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ClaimRecord, ClaimsFile, formatIssues, type ClaimRecordInput } from './schema';
 import { removeOrphanTemps, writeFileAtomic } from './atomic';
+import { reportsDir } from '../config';
 
-export const CLAIMS_FILE = 'claims.json';
+const CLAIMS_FILE = 'claims.json';
 
 /** A missing, unreadable or malformed claims.json; the message names the file and the problem. */
 export class RecordsFileError extends Error {
@@ -24,12 +25,12 @@ export class RecordsFileError extends Error {
   }
 }
 
-export function claimsPath(dir = 'reports'): string {
+export function claimsPath(dir = reportsDir()): string {
   return path.join(dir, CLAIMS_FILE);
 }
 
 /** Parse the text of a claims file; `file` only names it in errors. */
-export function parseClaimsFile(text: string, file: string): ClaimRecord[] {
+function parseClaimsFile(text: string, file: string): ClaimRecord[] {
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -56,7 +57,7 @@ export function parseClaimsFile(text: string, file: string): ClaimRecord[] {
  * All records in `<dir>/claims.json`, sorted by id. Throws RecordsFileError naming the file when
  * it is missing (unless allowMissing: then []), not JSON, or not the schema (with the issue path).
  */
-export function readRecords(dir = 'reports', opts: { allowMissing?: boolean } = {}): ClaimRecord[] {
+export function readRecords(dir = reportsDir(), opts: { allowMissing?: boolean } = {}): ClaimRecord[] {
   const file = claimsPath(dir);
   let text: string;
   try {
@@ -94,7 +95,7 @@ export function serializeRecords(records: readonly ClaimRecord[]): string {
  * hand edit) is kept aside as claims.json.corrupt-<time> with a warning rather than blocking
  * every later run.
  */
-export function writeRecord(record: ClaimRecordInput, dir = 'reports'): ClaimRecord {
+export function writeRecord(record: ClaimRecordInput, dir = reportsDir()): ClaimRecord {
   const valid = validateRecord(record);
   const file = claimsPath(dir);
   fs.mkdirSync(dir, { recursive: true });

@@ -70,7 +70,7 @@ function takeOver(dir: string): void {
 }
 
 /**
- * A suite run by name for `npm run train` (train-cli.ts): created when missing, resumed when
+ * A suite run by name for `npm run train` (scripts/train.ts): created when missing, resumed when
  * there (what it holds may be other machines' runs, copied in); other suite runs are left alone.
  * Returns its folder.
  */
@@ -82,7 +82,7 @@ export function openSuiteRun(reports: string, id: string): string {
 }
 
 /** The cache folder of this process's suite run (BN_SUITE_RUN_ID, which the training phase sets). */
-export function runsDir(): string {
+function runsDir(): string {
   const id = suiteRunId();
   if (!id) throw new Error('no suite run: BN_SUITE_RUN_ID is not set (the training phase sets it: run the claims through vitest)');
   if (!/^[\w.-]+$/.test(id)) throw new Error(`suite run id ${JSON.stringify(id)} is not a plain folder name`);

@@ -1,21 +1,16 @@
 /** What the training claims' preconditions, assertions and figures share. */
 import type { Dataset } from '../data/dataset';
 import type { LinesSpec } from '../report/figures';
-import { mean } from '../stats/moments';
-import type { ClaimContext } from '../vitest/harness';
+import type { Judgement } from '../report/judgement';
+import type { Scale } from '../report/schema';
 import { dataName } from '../setup';
 import { trainingData } from './compute';
-import { TrainingScale, trainingScale, trainingSeeds } from './scale';
+import { trainingScale, trainingSeeds, type TrainingScale } from '../profile';
 import { RunResult } from './protocol';
 import { claimRates, isTrainingClaim, sweepStatistics, sweepSummary, type Rates, type Sweep } from './sweep';
 
 // ---------------------------------------------------------------------------------------------
 // What the training claims' assertions and figures share
-
-/** "mean 0.113 (0.131, 0.106, 0.104)": what a precondition on accuracies was judged on. */
-export function describeAccuracies(accs: readonly number[]): string {
-  return `mean ${mean(accs).toFixed(3)} (${accs.map((a) => a.toFixed(3)).join(', ')})`;
-}
 
 /**
  * Per-epoch mean and min–max over seeds of one history field, against the step (runs end at
@@ -53,13 +48,25 @@ export function accuracyCurves(o: { title: string; caption: string; arms: { name
 }
 
 /**
+ * What a training claim's opening records into: the claim's context (src/vitest/harness.ts's
+ * ClaimContext is one), no more of it than this file uses, so the runs layer knows nothing of vitest.
+ */
+export interface TrainingClaimContext {
+  readonly meta: { readonly id: string };
+  data(name: string): void;
+  scale(s: Scale): void;
+  log(message: string): void;
+  supportingStat: Judgement['supportingStat'];
+}
+
+/**
  * How every training claim opens: its data and scale into the record (the claim's own `extra`
  * entries last), then the rates it trains at: the profile's, fixed in advance (recorded with their
  * source), or its own sweep's (read from the training phase's cache, logged, and recorded as
  * supporting statistics, after the claim's own, so a reader meets the claim's numbers first).
  */
 export function openTrainingClaim(
-  c: ClaimContext,
+  c: TrainingClaimContext,
   extra: (S: TrainingScale) => Record<string, string | number | boolean> = () => ({}),
 ): { S: TrainingScale; train: Dataset; rates: Rates & { sweep?: Sweep } } {
   const S = trainingScale();

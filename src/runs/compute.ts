@@ -14,8 +14,8 @@ import { hasCollapsed } from '../probes/stability';
 import { deriveSeed } from '../rng';
 import { evaluate, sliceToTensors, train } from '../train';
 import { claimData, makeResNet } from '../setup';
-import { describeRun, EpochStats, RunResult, runKey, type RunEnd, type RunRequest, type SharpnessSpec } from './protocol';
-import { TrainingScale, trainingScale } from './scale';
+import { describeRun, EpochStats, RunResult, runKey, type RunEnd, type RunRequest } from './protocol';
+import { trainingScale, type SharpnessSpec, type TrainingScale } from '../profile';
 
 export interface TrainingData {
   train: Dataset;

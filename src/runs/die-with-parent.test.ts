@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { childEnv } from '../config';
 import { PARENT_CHECK_MS } from './die-with-parent';
 import { running, waitGone } from './testing/processes';
 
@@ -22,7 +23,7 @@ describe('training workers', () => {
     const started = path.join(dir, 'started.log'); // "<pid> <key>" as each worker starts a run
     const parent = spawn(process.execPath, ['--import', 'tsx', path.join(here, 'testing', 'phase-parent.ts'), dir, 'high-lr-benefit'], {
       cwd: path.join(here, '..', '..'),
-      env: { ...process.env, FAKE_TRAIN_MS: '60000', FAKE_TRAIN_BUSY: '1', FAKE_TRAIN_LOG: started },
+      env: childEnv({ FAKE_TRAIN_MS: '60000', FAKE_TRAIN_BUSY: '1', FAKE_TRAIN_LOG: started }),
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let output = '';

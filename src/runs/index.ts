@@ -23,7 +23,7 @@
  * key = a hash of the run's whole spec, protocol version included); the specs only read them and
  * judge them with pure functions (claims/<id>.judge.ts, on judging.ts).
  */
-export * from './scale';
+export { TRAINING_SCALES, trainingScale, trainingSeeds, sweepSeeds, type TrainingScale, type SharpnessSpec } from '../profile';
 export * from './protocol';
 export * from './compute';
 export * from './cache';

@@ -13,7 +13,7 @@ export function testAccuracies(runs: readonly RunResult[], chance = 0.1): number
 }
 
 /** "seed 3: did not learn (validation 0.11, test 0.10)" for each run that fails `ok`, or "" when none does. */
-export function failingSeeds(runs: readonly RunResult[], ok: (r: RunResult) => boolean, what: (r: RunResult) => string): string {
+function failingSeeds(runs: readonly RunResult[], ok: (r: RunResult) => boolean, what: (r: RunResult) => string): string {
   return runs
     .filter((r) => !ok(r))
     .map((r) => `seed ${r.spec.seed}: ${what(r)}`)

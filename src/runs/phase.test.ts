@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { setEnv } from '../config';
 import { runKey, TRAINING_SCALES, type RunResult } from './index';
 import { parseShard, shardOf, trainingPhase, type PhaseOptions } from './phase';
 import { FAKE_RATES } from './testing/fake-runs';
@@ -23,14 +24,13 @@ function tmp(): string {
 }
 afterEach(() => {
   for (const d of tmpDirs.splice(0)) fs.rmSync(d, { recursive: true, force: true });
-  delete process.env.FAKE_TRAIN_LOG;
-  delete process.env.FAKE_TRAIN_CRASH;
+  setEnv({ FAKE_TRAIN_LOG: undefined, FAKE_TRAIN_CRASH: undefined });
 });
 
 /** The phase with the fake worker; its log lines, and the runs the workers computed ("<pid> <key>"). */
 async function phase(claims: string[], dir: string, o: Partial<PhaseOptions> = {}) {
   const calls = path.join(tmp(), 'calls.log');
-  process.env.FAKE_TRAIN_LOG = calls;
+  setEnv({ FAKE_TRAIN_LOG: calls });
   const lines: string[] = [];
   const result = await trainingPhase({ claims, dir, worker: WORKER, workers: 2, log: (l) => lines.push(l), ...o });
   const computed = fs.existsSync(calls) ? fs.readFileSync(calls, 'utf8').trim().split('\n') : [];
@@ -125,7 +125,7 @@ describe('the training phase', () => {
 
   it('stops on a crashed worker: the error names the run, the runs in progress finish, nothing is half-written', async () => {
     const dir = tmp();
-    process.env.FAKE_TRAIN_CRASH = 'bn=none lr=0.1 seed=1';
+    setEnv({ FAKE_TRAIN_CRASH: 'bn=none lr=0.1 seed=1' });
     const lines: string[] = [];
     const failed = trainingPhase({ claims: ['high-lr-benefit'], dir, worker: WORKER, workers: 2, log: (l) => lines.push(l) });
     await expect(failed).rejects.toThrow(

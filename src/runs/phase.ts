@@ -9,7 +9,7 @@
  * left for the end are short ones. Runs already in the cache (a resumed suite run,
  * BN_SUITE_RUN_ID) are not trained again.
  *
- * Across machines (`npm run train -- --stage sweep|runs --shard i/n`, train-cli.ts): each stage's
+ * Across machines (`npm run train -- --stage sweep|runs --shard i/n`, scripts/train.ts): each stage's
  * runs are dealt to n machines (shardOf), each trains its share into its own cache; a cache entry
  * is a file named by the run's key (the whole RunSpec and PROTOCOL_VERSION), so shards' caches
  * merge by copying files. The claim runs are picked by the whole sweep: their stage starts once
@@ -31,7 +31,7 @@ import { readCached, writeFailure, writeRun } from './cache';
 import { dieWithParent } from './die-with-parent';
 import { describeOutcome } from './outcome';
 import { describeRun, RunResult, runKey, type RunRequest } from './protocol';
-import { trainingScale, type TrainingScale } from './scale';
+import { trainingScale, type TrainingScale } from '../profile';
 import { claimRequests, sweepFromRuns, sweepRequests, sweepSummary, TRAINING_CLAIM_IDS, type Rates, type Sweep } from './sweep';
 import { claimsWorkers } from './workers';
 

@@ -6,23 +6,12 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { config, Profile } from '../config';
 import { BnPlacement } from '../nets/types';
-import { Arm, TrainingScale, trainingScale } from './scale';
+import { trainingScale, type SharpnessSpec, type TrainingScale } from '../profile';
+import { PlateauSpec } from '../train/plateau';
+import { DIVERGENCE_FACTOR, PAPER_SGD } from '../train/recipe';
 
 // ---------------------------------------------------------------------------------------------
 // A run: its config (the cache key), its result
-
-/** The rate cut when progress stalls (src/train/plateau.ts), less the rate itself (RunSpec.lr). */
-export const PlateauSpec = z
-  .object({
-    factor: z.number().positive().lt(1),
-    window: z.number().int().positive(),
-    threshold: z.number().nonnegative(),
-    patience: z.number().int().positive(),
-    minAccuracy: z.number().min(0).max(1),
-    maxSteps: z.number().int().positive(),
-  })
-  .strict();
-export type PlateauSpec = z.infer<typeof PlateauSpec>;
 
 export const RunSpec = z
   .object({
@@ -42,6 +31,7 @@ export const RunSpec = z
     evaluateEvery: z.number().int().positive(),
     momentum: z.number(),
     weightDecay: z.number(),
+    /** the rate cut when progress stalls (src/train/plateau.ts), less the rate itself (`lr`) */
     schedule: PlateauSpec,
     /** steps between checks that the net has not collapsed (a collapsed run ends there: it cannot learn again) */
     collapseCheckEvery: z.number().int().positive(),
@@ -54,22 +44,6 @@ export const RunSpec = z
   })
   .strict();
 export type RunSpec = z.infer<typeof RunSpec>;
-
-/** What a run is asked to measure besides training (not part of the key: a run measured more is still the same run). */
-export interface SharpnessSpec {
-  images: number;
-  batch: number;
-  /** random filter-normalised directions averaged over */
-  directions: number;
-  /** step of the second difference, as a fraction of every filter's norm */
-  epsilon: number;
-  /**
-   * the matched training loss: sharpness is measured at the end of the first epoch whose mean
-   * training loss (as SGD saw it: augmented batches, batch statistics) is at or below it, so that
-   * runs at different rates are compared where they fit the data equally well; and again at the end
-   */
-  matchedLoss: number;
-}
 
 export interface RunRequest {
   spec: RunSpec;
@@ -129,15 +103,11 @@ export const RunResult = z.object({
 });
 export type RunResult = z.infer<typeof RunResult>;
 
-/**
- * The optimiser of every training run, the paper's: SGD with momentum 0.9 and weight decay 5e-4
- * (He et al.'s CIFAR ResNet recipe, which the paper follows); a run has diverged when its loss is
- * not finite or exceeds 100× its first batch's (src/train).
- */
-export const OPTIMISER = { momentum: 0.9, weightDecay: 5e-4, divergenceFactor: 100 } as const;
+/** The optimiser of every training run, the paper's (PAPER_SGD), and when a run has diverged (DIVERGENCE_FACTOR): src/train. */
+export const OPTIMISER = { ...PAPER_SGD, divergenceFactor: DIVERGENCE_FACTOR };
 
 /** The protocol's run of `arm` at `lr` with `seed`, at the active profile. */
-export function runSpec(arm: Arm, lr: number, seed: number, o: { S?: TrainingScale } = {}): RunSpec {
+export function runSpec(arm: BnPlacement, lr: number, seed: number, o: { S?: TrainingScale } = {}): RunSpec {
   const S = o.S ?? trainingScale();
   const c = config();
   return RunSpec.parse({

@@ -23,6 +23,7 @@ import {
 import fc from 'fast-check';
 import { startWorker } from './phase';
 import { fakeRun } from './testing/fake-runs';
+import { setEnv } from '../config';
 
 const tmpDirs: string[] = [];
 function tmp(): string {
@@ -244,7 +245,7 @@ describe('suite runs', () => {
 
 describe('a real run (tiny)', () => {
   beforeAll(async () => {
-    process.env.BN_QUIET = '1';
+    setEnv({ BN_QUIET: '1' });
     await initBackend('wasm');
   });
 

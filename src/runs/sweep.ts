@@ -21,7 +21,8 @@
  *            learns in every sweep seed, with a grid step to spare (the recovery claim trains each
  *            arm at its own best: the unnormalised net at low, BN at high).
  */
-import { ARMS, Arm, TrainingScale, sweepSeeds, trainingScale, trainingSeeds } from './scale';
+import { BnPlacement } from '../nets/types';
+import { sweepSeeds, trainingScale, trainingSeeds, type TrainingScale } from '../profile';
 import { RunRequest, RunResult, runSpec } from './protocol';
 import { readRuns } from './cache';
 import { outcome, type Outcome } from './outcome';
@@ -30,7 +31,7 @@ import { outcome, type Outcome } from './outcome';
 // The sweep and the rates it picks
 
 export interface SweepPoint {
-  arm: Arm;
+  arm: BnPlacement;
   lr: number;
   seed: number;
   outcome: Outcome;
@@ -56,7 +57,9 @@ export interface Sweep extends Rates {
 
 /** The sweep's runs: every arm at every grid rate and sweep seed. */
 export function sweepRequests(S = trainingScale()): RunRequest[] {
-  return ARMS.flatMap((arm) => S.sweep.grid.flatMap((lr) => sweepSeeds(S).map((seed) => ({ spec: runSpec(arm, lr, seed, { S }) }))));
+  return BnPlacement.options.flatMap((arm) =>
+    S.sweep.grid.flatMap((lr) => sweepSeeds(S).map((seed) => ({ spec: runSpec(arm, lr, seed, { S }) }))),
+  );
 }
 
 const meanOf = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -64,18 +67,18 @@ const meanOf = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / xs.len
 /** The rates the protocol picks from sweep points (rules in the header of this file). */
 export function pickRates(grid: readonly number[], points: readonly SweepPoint[]): Rates & { bnBand: Sweep['bnBand'] } {
   const g = [...new Set(grid)].sort((a, b) => a - b);
-  const at = (arm: Arm, lr: number) => points.filter((p) => p.arm === arm && p.lr === lr);
-  const every = (arm: Arm, lr: number | undefined, o: (x: Outcome) => boolean) => {
+  const at = (arm: BnPlacement, lr: number) => points.filter((p) => p.arm === arm && p.lr === lr);
+  const every = (arm: BnPlacement, lr: number | undefined, o: (x: Outcome) => boolean) => {
     if (lr === undefined) return false;
     const ps = at(arm, lr);
     return ps.length > 0 && ps.every((p) => o(p.outcome));
   };
-  const learns = (arm: Arm, lr: number | undefined) => every(arm, lr, (o) => o === 'learned');
-  const fails = (arm: Arm, lr: number | undefined) => every(arm, lr, (o) => o !== 'learned');
-  const meanVal = (arm: Arm, lr: number) => meanOf(at(arm, lr).map((p) => p.valAcc ?? 0));
+  const learns = (arm: BnPlacement, lr: number | undefined) => every(arm, lr, (o) => o === 'learned');
+  const fails = (arm: BnPlacement, lr: number | undefined) => every(arm, lr, (o) => o !== 'learned');
+  const meanVal = (arm: BnPlacement, lr: number) => meanOf(at(arm, lr).map((p) => p.valAcc ?? 0));
   const why: Rates['why'] = {};
 
-  const withMargin = (arm: Arm) => g.filter((lr, i) => learns(arm, lr) && learns(arm, g[i + 1]));
+  const withMargin = (arm: BnPlacement) => g.filter((lr, i) => learns(arm, lr) && learns(arm, g[i + 1]));
   const lowCandidates = withMargin('none');
   const low = lowCandidates.at(-1) ?? null;
   if (low === null) why.low = 'the unnormalised net learns at no grid rate, in every sweep seed, with a grid step to spare';
@@ -143,7 +146,7 @@ export function claimRates(dir?: string, S = trainingScale()): Rates & { sweep?:
 /** The sweep as named statistics for a claim's record: every (arm, rate) and the rates picked. */
 export function sweepStatistics(sw: Sweep): { name: string; value: number; note?: string; paper?: string }[] {
   const out: { name: string; value: number; note?: string; paper?: string }[] = [];
-  for (const arm of ARMS)
+  for (const arm of BnPlacement.options)
     for (const lr of sw.grid) {
       const ps = sw.points.filter((p) => p.arm === arm && p.lr === lr);
       if (!ps.length) continue;
@@ -179,17 +182,19 @@ export function sweepSummary(sw: Sweep): string {
   const fmt = (lr: number, ps: SweepPoint[]) =>
     `${lr}:${ps.map((p) => (p.outcome === 'learned' ? (p.valAcc ?? NaN).toFixed(3) : short[p.outcome])).join('/')}`;
   return (
-    ARMS.map(
-      (arm) =>
-        `${arm} [${sw.grid
-          .map((lr) =>
-            fmt(
-              lr,
-              sw.points.filter((p) => p.arm === arm && p.lr === lr),
-            ),
-          )
-          .join(' ')}]`,
-    ).join('; ') + ` → low ${sw.low}, high ${sw.high}, best final ${sw.bestFinal}`
+    BnPlacement.options
+      .map(
+        (arm) =>
+          `${arm} [${sw.grid
+            .map((lr) =>
+              fmt(
+                lr,
+                sw.points.filter((p) => p.arm === arm && p.lr === lr),
+              ),
+            )
+            .join(' ')}]`,
+      )
+      .join('; ') + ` → low ${sw.low}, high ${sw.high}, best final ${sw.bestFinal}`
   );
 }
 
@@ -197,7 +202,7 @@ export function sweepSummary(sw: Sweep): string {
 // The runs of the four training claims
 
 /** The protocol's request for arm at lr, at each of `seeds`, measuring sharpness when asked (small-lr-sharper-minima's BN runs). */
-export function armRequests(arm: Arm, lr: number, S = trainingScale(), seeds = trainingSeeds(S), sharpness = false): RunRequest[] {
+export function armRequests(arm: BnPlacement, lr: number, S = trainingScale(), seeds = trainingSeeds(S), sharpness = false): RunRequest[] {
   return seeds.map((seed) => ({ spec: runSpec(arm, lr, seed, { S }), ...(sharpness ? { sharpness: S.sharpness } : {}) }));
 }
 
@@ -224,7 +229,7 @@ export const CLAIM_RUNS = {
     all: ['all', r.high],
   }),
   'small-lr-sharper-minima': (r: Rates) => ({ bnLow: ['all', r.low], bnHigh: ['all', r.high], noneLow: ['none', r.low] }),
-} satisfies Record<string, (r: Rates) => Record<string, [Arm, number | null]>>;
+} satisfies Record<string, (r: Rates) => Record<string, [BnPlacement, number | null]>>;
 
 export type TrainingClaimId = keyof typeof CLAIM_RUNS;
 export const TRAINING_CLAIM_IDS = Object.keys(CLAIM_RUNS) as TrainingClaimId[];
@@ -234,10 +239,10 @@ export function isTrainingClaim(id: string): id is TrainingClaimId {
 
 /** A claim's groups of requests at these rates, or null when it reads nothing. */
 function claimGroups(id: TrainingClaimId, rates: Rates, S: TrainingScale): Record<string, RunRequest[]> | null {
-  const groups: Record<string, [Arm, number | null]> = CLAIM_RUNS[id](rates);
+  const groups: Record<string, [BnPlacement, number | null]> = CLAIM_RUNS[id](rates);
   if (Object.values(groups).some(([, lr]) => lr === null)) return null;
   const seeds = trainingSeeds(S, id);
-  const sharp = (arm: Arm) => id === SHARPNESS_CLAIM && arm === 'all';
+  const sharp = (arm: BnPlacement) => id === SHARPNESS_CLAIM && arm === 'all';
   return Object.fromEntries(Object.entries(groups).map(([g, [arm, lr]]) => [g, armRequests(arm, lr!, S, seeds, sharp(arm))]));
 }
 

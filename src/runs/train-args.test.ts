@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { suiteRunId } from '../config';
 import { DEFAULT_SUITE_RUN, parseTrainArgs } from './train-args';
 import { TRAINING_CLAIM_IDS } from './sweep';
 
@@ -7,7 +8,7 @@ describe('npm run train: its options', () => {
     expect(parseTrainArgs([])).toEqual({
       stages: ['sweep', 'runs'],
       claims: [...TRAINING_CLAIM_IDS],
-      suiteRun: process.env.BN_SUITE_RUN_ID?.trim() || DEFAULT_SUITE_RUN,
+      suiteRun: suiteRunId() ?? DEFAULT_SUITE_RUN,
       check: false,
     });
     expect(parseTrainArgs(['--stage', 'runs', '--shard', '2/3', '--claims', 'high-lr-benefit', '--suite-run=ci', '--check'])).toEqual({

@@ -1,4 +1,4 @@
-/** The options of `npm run train` (train-cli.ts), parsed with node:util's parseArgs. */
+/** The options of `npm run train` (scripts/train.ts), parsed with node:util's parseArgs. */
 import { parseArgs } from 'node:util';
 import { suiteRunId } from '../config';
 import { parseShard, STAGES, type Shard, type Stage } from './phase';

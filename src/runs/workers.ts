@@ -14,7 +14,7 @@ import { config } from '../config.js';
 const GiB = 2 ** 30;
 
 /**
- * A worker's memory, with room to spare: peak RSS measured 2026-12-07 (docs/scaling.md) at 437 MiB
+ * A worker's memory, with room to spare: peak RSS (docs/scaling.md) 437 MiB
  * for the full profile's heaviest training run (ResNet-56 w4, BN everywhere, the sharpness probe)
  * and 541 MiB for the largest process of a smoke run of the ResNet-110 w8 probe claims
  * (heavy-tailed-gradients, divergence-vs-step-size); the wasm heap grows in steps and never shrinks.
@@ -32,7 +32,7 @@ export interface Machine {
   limit: number;
 }
 
-export function thisMachine(): Machine {
+function thisMachine(): Machine {
   const constrained = (process as { constrainedMemory?: () => number | undefined }).constrainedMemory?.() ?? 0;
   return { cores: os.availableParallelism(), free: os.freemem(), limit: constrained };
 }

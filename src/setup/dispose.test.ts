@@ -3,10 +3,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend';
 import { buildResNet } from '../nets';
 import { disposing } from './dispose';
+import { setEnv } from '../config';
 
 describe('disposing', () => {
   beforeAll(async () => {
-    process.env.BN_QUIET = '1';
+    setEnv({ BN_QUIET: '1' });
     await initBackend('cpu');
   });
 

@@ -1,66 +1,23 @@
 /**
- * What the claim specs share: the scale each profile runs at, the data they probe and train on,
- * and the network factory that honours BN_FAULT. A claim spec states its own experiment; the
- * numbers that make a profile (depth, width, resolution, seeds) live here, once.
- *
- * smoke: minutes on a 2-core CPU. Depth is kept at the paper's 110 where the effect needs depth
- *   (with Glorot initialisation an unnormalised ResNet-56 barely diverges; see paper/CLAIMS.md),
- *   and the cost is cut by width (8 instead of 16: Glorot's variance gain per layer does not
- *   depend on width), by resolution (Fashion-MNIST average-pooled 28x28 → 14x14) and by the batch of the step-size scans.
- * full: the training claims at a scale where their preconditions can be met on a CPU (see
- *   TRAINING_SCALES.full); everything else as smoke.
- * paper: ResNet-110, width 16, full resolution, CIFAR-10 when BN_DATA=cifar10:DIR, 5 seeds.
+ * What the claim specs share: the data they probe and train on at the active profile's scale
+ * (src/profile.ts, re-exported here), and the network factory that honours BN_FAULT. A claim spec
+ * states its own experiment; the numbers that make a profile (depth, width, resolution, seeds) live
+ * in src/profile.ts, once.
  */
 import * as tf from '@tensorflow/tfjs';
 import { assertFitsBackend } from '../backend/memory';
-import { config, type Profile } from '../config';
+import { config } from '../config';
 import type { Dataset, Split } from '../data/dataset';
 import { loadData } from '../data/load';
 import { subset } from '../data/subset';
 import { downsample } from '../data/transforms';
 import { buildResNet, type BnPlacement, type Init, type Net } from '../nets';
+import { scale } from '../profile';
 import { deriveSeed } from '../rng';
 import { sliceToTensors } from '../train/tensors';
 
-export interface ProfileScale {
-  profile: Profile;
-  /** depth of the deep ResNet probed at initialisation */
-  depth: number;
-  width: number;
-  /** average-pool factor applied to the images (1 = full resolution) */
-  downsample: number;
-  /** batch for probes at initialisation (the paper's 128) */
-  batch: number;
-  /**
-   * batch for the step-size scans of divergence-vs-step-size (16 step sizes × 3 mini-batches × 2
-   * nets per seed): smaller at smoke. Everything else uses `batch`, the paper's: statistics over a
-   * batch change with its size (a sum of N random-sign terms has |Σ|/Σ|·| ~ 1/√N; kurtosis and
-   * per-layer variances are estimated from it), and at batch 64 three init claims moved.
-   */
-  scanBatch: number;
-  /** seeds for claims that compare across seeds */
-  seeds: number;
-}
-
-export const SCALES: Record<Profile, ProfileScale> = {
-  smoke: { profile: 'smoke', depth: 110, width: 8, downsample: 2, batch: 128, scanBatch: 64, seeds: 5 },
-  // full: the initialisation claims as at smoke (they are conclusive there); only the training
-  // claims scale up (TRAINING_SCALES.full in src/runs)
-  full: { profile: 'full', depth: 110, width: 8, downsample: 2, batch: 128, scanBatch: 64, seeds: 5 },
-  paper: { profile: 'paper', depth: 110, width: 16, downsample: 1, batch: 128, scanBatch: 128, seeds: 5 },
-};
-
-/** The active profile's scale; BN_SEEDS, when set, overrides its number of seeds. */
-export function scale(): ProfileScale {
-  const s = SCALES[config().profile];
-  const n = config().seeds;
-  return n === undefined ? s : { ...s, seeds: n };
-}
-
-/** Seeds for a claim: BN_SEED, BN_SEED+1, ... */
-export function seeds(n = scale().seeds): number[] {
-  return Array.from({ length: n }, (_, i) => config().seed + i);
-}
+/** The profiles' scales and seeds live in src/profile.ts; the claim specs take them from here. */
+export { scale, seeds } from '../profile';
 
 const dataCache = new Map<string, Split>();
 

@@ -19,6 +19,20 @@
  *     ends there uncut).
  * Plain state, no TensorFlow: tested on known loss curves.
  */
+import { z } from 'zod';
+
+/** The rule's settings as a run's spec and a profile state them (src/runs/protocol.ts): PlateauRule less the rate. */
+export const PlateauSpec = z
+  .object({
+    factor: z.number().positive().lt(1),
+    window: z.number().int().positive(),
+    threshold: z.number().nonnegative(),
+    patience: z.number().int().positive(),
+    minAccuracy: z.number().min(0).max(1),
+    maxSteps: z.number().int().positive(),
+  })
+  .strict();
+export type PlateauSpec = z.infer<typeof PlateauSpec>;
 
 export interface PlateauRule {
   kind: 'plateau';

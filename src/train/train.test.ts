@@ -5,9 +5,10 @@ import { loadData } from '../data/load';
 import { buildMlp, buildResNet } from '../nets';
 import { constant, lrAt, stepHalf } from './schedule';
 import { evaluate, train } from './train';
+import { setEnv } from '../config';
 
 beforeAll(async () => {
-  process.env.BN_QUIET = '1';
+  setEnv({ BN_QUIET: '1' });
   await initBackend('wasm');
 });
 

@@ -10,6 +10,7 @@ import type { Net } from '../nets/types';
 import { correctCount, crossEntropy } from './loss';
 import { Plateau, type PlateauEnd, type PlateauRule, type WindowRecord } from './plateau';
 import { lrAt, type Schedule } from './schedule';
+import { DIVERGENCE_FACTOR, PAPER_SGD } from './recipe';
 import { Sgd } from './sgd';
 import { batchToTensors, sliceToTensors, type ImageSet } from './tensors';
 
@@ -19,12 +20,14 @@ export interface TrainConfig {
   batchSize: number;
   /** a rate by fraction of training, or the cut when progress stalls (src/train/plateau.ts) */
   schedule: Schedule | PlateauRule;
-  momentum?: number; // default 0.9
-  weightDecay?: number; // default 5e-4
+  /** default PAPER_SGD's (src/train/recipe.ts) */
+  momentum?: number;
+  /** default PAPER_SGD's */
+  weightDecay?: number;
   seed: number;
   /** true = the dataset's default augmentation (src/data/transforms), false = none (default) */
   augment?: BatchOptions['augment'];
-  /** diverged when loss > factor × first loss, or non-finite. Default 100. */
+  /** diverged when loss > factor × first loss, or non-finite. Default DIVERGENCE_FACTOR. */
   divergenceFactor?: number;
   /** stop after this many steps (for probes and quick tests) */
   maxSteps?: number;
@@ -163,8 +166,11 @@ export async function trainStep(
 
 export async function train(net: Net, data: { train: ImageSet; test?: ImageSet }, cfg: TrainConfig): Promise<TrainResult> {
   const { train: trainSet, test } = data;
-  const opt = new Sgd(net.params, net.decayed, { momentum: cfg.momentum ?? 0.9, weightDecay: cfg.weightDecay ?? 5e-4 });
-  const factor = cfg.divergenceFactor ?? 100;
+  const opt = new Sgd(net.params, net.decayed, {
+    momentum: cfg.momentum ?? PAPER_SGD.momentum,
+    weightDecay: cfg.weightDecay ?? PAPER_SGD.weightDecay,
+  });
+  const factor = cfg.divergenceFactor ?? DIVERGENCE_FACTOR;
   const stepsPerEpoch = Math.floor(trainSet.n / cfg.batchSize);
   if (stepsPerEpoch < 1) throw new Error(`batch size ${cfg.batchSize} exceeds the training set (${trainSet.n} images)`);
   const plateau = cfg.schedule.kind === 'plateau' ? new Plateau(cfg.schedule) : undefined;

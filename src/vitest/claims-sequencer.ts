@@ -4,10 +4,10 @@
  * on the two workers is the probe claims, and the longest of them decides the wall time: started
  * last, it runs alone while the other worker idles. vitest's own order is longest-first by the
  * durations it cached on the last run, else the largest file first; on a clean clone (CI) that put
- * depth-limits-learning-rate (the smallest probe file, the longest probe) at the end: 463 s alone
- * at the end of a 1,138 s smoke run (quiet, 2026-12-02). Here the probe claims start in the
- * catalogue's order, which lists them longest first (smoke worker seconds measured on this
- * machine, claims/catalogue.ts), and the training claims, which only read the cache, follow.
+ * depth-limits-learning-rate (the smallest probe file, the longest probe) at the end, running alone
+ * for about two fifths of a smoke run (docs/measurements.md). Here the probe claims start in the
+ * catalogue's order, which lists them longest first (claims/catalogue.ts), and the training
+ * claims, which only read the cache, follow.
  * Files of other projects, and claims not in the catalogue, keep vitest's order after these.
  */
 import path from 'node:path';

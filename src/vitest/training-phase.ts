@@ -13,7 +13,7 @@
  */
 import path from 'node:path';
 import type { Reporter, TestSpecification, Vitest } from 'vitest/node';
-import { ConfigError, parseConfig, reportsDir, trainWorkerOverride } from '../config';
+import { ConfigError, parseConfig, reportsDir, setEnv, trainWorkerOverride } from '../config';
 import { lockReports, ReportsLockedError } from '../report/lock';
 import { runsRoot, startSuiteRun } from '../runs/cache';
 import { trainingPhase } from '../runs/phase';
@@ -59,7 +59,7 @@ export default class TrainingPhaseReporter implements Reporter {
     } catch (e) {
       stop((e as Error).message); // a bad BN_SUITE_RUN_ID, as for the other BN_* settings
     }
-    process.env.BN_SUITE_RUN_ID = suiteRun;
+    setEnv({ BN_SUITE_RUN_ID: suiteRun }); // the claim workers, forked after this, inherit it
     try {
       await trainingPhase({
         claims: ids,

@@ -39,6 +39,7 @@ import { linesPanel } from './lines';
 import { Notes } from './scales';
 import { CONFIG, palette } from './theme';
 import type { FigureSpec, Panel } from './types';
+import { reportsDir } from '../../config';
 
 export { binValues } from './scales';
 export type * from './types';
@@ -136,7 +137,7 @@ export async function renderFigure(spec: FigureSpec): Promise<string> {
 }
 
 /** Write `<dir>/<id>.svg` atomically; returns its path relative to `dir` (for ClaimRecord.figure). */
-export function saveFigure(id: string, svg: string, dir = 'reports'): string {
+export function saveFigure(id: string, svg: string, dir = reportsDir()): string {
   if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(id)) throw new Error(`saveFigure: "${id}" is not a kebab-case claim id`);
   const rel = `${id}.svg`;
   writeFileAtomic(path.join(dir, rel), svg);

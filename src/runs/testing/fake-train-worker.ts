@@ -7,16 +7,19 @@
  * awaits resolve at once): a busy loop instead of a timer.
  */
 import fs from 'node:fs';
+import { fakeTrainSettings } from '../../config';
 import { serveRuns } from '../phase';
 import { describeRun, runKey } from '../protocol';
 import { fakeRun } from './fake-runs';
 
+const fake = fakeTrainSettings();
+
 serveRuns(async (req) => {
-  if (process.env.FAKE_TRAIN_LOG) fs.appendFileSync(process.env.FAKE_TRAIN_LOG, `${process.pid} ${runKey(req.spec)}\n`);
-  const ms = Number(process.env.FAKE_TRAIN_MS ?? 20);
-  if (process.env.FAKE_TRAIN_BUSY === '1') for (const end = performance.now() + ms; performance.now() < end;) await Promise.resolve();
+  if (fake.log) fs.appendFileSync(fake.log, `${process.pid} ${runKey(req.spec)}\n`);
+  const ms = fake.ms;
+  if (fake.busy) for (const end = performance.now() + ms; performance.now() < end;) await Promise.resolve();
   else await new Promise((r) => setTimeout(r, ms));
-  if (process.env.FAKE_TRAIN_CRASH && describeRun(req.spec).endsWith(process.env.FAKE_TRAIN_CRASH)) {
+  if (fake.crash && describeRun(req.spec).endsWith(fake.crash)) {
     process.stderr.write('fake worker: crashing on purpose\n');
     process.exit(3);
   }

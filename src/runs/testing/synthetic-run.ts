@@ -3,12 +3,12 @@
  * divergence, collapse, sharpness), for the claims' pure judging functions (claims/*.judge.ts):
  * no training, any outcome.
  */
-import { TRAINING_SCALES } from '../scale';
+import { TRAINING_SCALES } from '../../profile';
 import { runKey, runSpec, type RunResult } from '../protocol';
-import type { Arm } from '../scale';
+import type { BnPlacement } from '../../nets/types';
 
 export interface SyntheticRun {
-  arm?: Arm;
+  arm?: BnPlacement;
   lr?: number;
   seed?: number;
   test?: number | null;
@@ -62,5 +62,5 @@ export function syntheticRun(o: SyntheticRun): RunResult {
 }
 
 /** One run per value, seeds 0, 1, …: `n` runs of an arm at a rate. */
-export const runsOf = (values: readonly SyntheticRun[], arm: Arm, lr: number): RunResult[] =>
+export const runsOf = (values: readonly SyntheticRun[], arm: BnPlacement, lr: number): RunResult[] =>
   values.map((v, seed) => syntheticRun({ arm, lr, seed, ...v }));

@@ -15,6 +15,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { childEnv } from '../../config';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const VITEST = path.join(REPO_ROOT, 'node_modules', 'vitest', 'vitest.mjs');
@@ -97,12 +98,12 @@ export function writeFakeClaimsProject(dir: string, extraSpecs: Record<string, s
 }
 
 /**
- * `npm run train -- <args>` (src/runs/train-cli.ts) in `dir`, with runVitest's clean environment
+ * `npm run train -- <args>` (scripts/train.ts) in `dir`, with runVitest's clean environment
  * (the cpu backend and synthetic data unless `env` says otherwise) plus `env`.
  */
 export function runTrain(dir: string, args: string[], env: Record<string, string> = {}): Promise<VitestRun> {
   const tsx = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
-  return runNode(dir, ['--import', tsx, path.join(REPO_ROOT, 'src', 'runs', 'train-cli.ts'), ...args], env, {});
+  return runNode(dir, ['--import', tsx, path.join(REPO_ROOT, 'scripts', 'train.ts'), ...args], env, {});
 }
 
 export interface VitestRun {
@@ -135,12 +136,13 @@ function runNode(
   env: Record<string, string>,
   o: { timeoutMs?: number; onSpawn?: (child: ChildProcess) => void },
 ): Promise<VitestRun> {
-  const clean: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!/^(BN_|VITEST)/.test(k) && k !== 'NODE_ENV' && k !== 'TEST') clean[k] = v;
   const t0 = performance.now();
   const child = spawn(process.execPath, args, {
     cwd: dir,
-    env: { ...clean, NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', BN_BACKEND: 'cpu', BN_DATA: 'synthetic', ...env },
+    env: childEnv(
+      { NO_COLOR: '1', FORCE_COLOR: '0', CI: '1', BN_BACKEND: 'cpu', BN_DATA: 'synthetic', ...env },
+      (k) => /^(BN_|VITEST)/.test(k) || k === 'NODE_ENV' || k === 'TEST',
+    ),
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

@@ -9,19 +9,23 @@
  * out. Per kernel name: count, total ms, share of the step, MB allocated. The step's
  * wall time (median of timed steps outside the profiler) against the sum of the kernel times
  * splits it into kernels and the rest: op dispatch in JS (tfjs's engine bookkeeping, autodiff's
- * tape, tensor creation and disposal) and the optimiser's JS. Writes reports/profile.json.
+ * tape, tensor creation and disposal) and the optimiser's JS. Writes profile.json to the reports
+ * folder (BN_REPORTS_DIR).
  *
  *   BN_PROFILE_STEPS=5   timed steps per case for the wall time (after two warm-up steps)
  */
 import * as tf from '@tensorflow/tfjs';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { initBackend } from '../backend';
-import { config } from '../config';
-import { buildResNet } from '../nets/resnet';
-import { TRAINING_SCALES } from '../runs';
-import { median } from '../stats/moments';
-import { Sgd } from '../train/sgd';
-import { trainStep } from '../train/train';
+import { join } from 'node:path';
+import { initBackend } from '../../src/backend';
+import { config, profileSteps, reportsDir } from '../../src/config';
+import { buildResNet } from '../../src/nets/resnet';
+import type { BnOnOff } from '../../src/nets/types';
+import { TRAINING_SCALES } from '../../src/profile';
+import { PAPER_SGD } from '../../src/train/recipe';
+import { median } from '../../src/stats/moments';
+import { Sgd } from '../../src/train/sgd';
+import { trainStep } from '../../src/train/train';
 
 interface Row {
   kernel: string;
@@ -40,16 +44,9 @@ interface CaseProfile {
   rows: Row[];
 }
 
-async function profileCase(
-  name: string,
-  depth: number,
-  width: number,
-  bn: 'all' | 'none',
-  batch: number,
-  steps: number,
-): Promise<CaseProfile> {
+async function profileCase(name: string, depth: number, width: number, bn: BnOnOff, batch: number, steps: number): Promise<CaseProfile> {
   const net = buildResNet({ depth, width, inChannels: 1, bn, seed: 0 });
-  const opt = new Sgd(net.params, net.decayed, { momentum: 0.9, weightDecay: 5e-4 });
+  const opt = new Sgd(net.params, net.decayed, PAPER_SGD);
   const x = tf.randomNormal([batch, 14, 14, 1], 0, 1, 'float32', 1) as tf.Tensor4D;
   const y = tf.tensor1d(
     Int32Array.from({ length: batch }, (_, i) => i % 10),
@@ -96,14 +93,12 @@ async function profileCase(
 }
 
 async function main() {
-  const steps = Number(process.env.BN_PROFILE_STEPS ?? 5);
-  if (!Number.isInteger(steps) || steps < 1)
-    throw new Error(`BN_PROFILE_STEPS="${process.env.BN_PROFILE_STEPS}" is not valid: expected a positive integer`);
+  const steps = profileSteps();
   const info = await initBackend(config().backend);
   const S = TRAINING_SCALES.full;
   const cases: CaseProfile[] = [];
   for (const width of [S.width, 8])
-    for (const bn of ['all', 'none'] as const) {
+    for (const bn of ['all', 'none'] as const satisfies readonly BnOnOff[]) {
       const p = await profileCase(`ResNet-${S.depth} w${width} 14x14 bn=${bn}`, S.depth, width, bn, S.batch, steps);
       cases.push(p);
       console.log(
@@ -119,12 +114,10 @@ async function main() {
             r.mbAllocated.toFixed(1).padStart(10),
         );
     }
-  mkdirSync('reports', { recursive: true });
-  writeFileSync(
-    'reports/profile.json',
-    JSON.stringify({ date: new Date().toISOString(), backend: info, node: process.version, cases }, null, 2) + '\n',
-  );
-  console.log('\nwritten to reports/profile.json');
+  const file = join(reportsDir(), 'profile.json');
+  mkdirSync(reportsDir(), { recursive: true });
+  writeFileSync(file, JSON.stringify({ date: new Date().toISOString(), backend: info, node: process.version, cases }, null, 2) + '\n');
+  console.log(`\nwritten to ${file}`);
 }
 
 main().catch((e) => {

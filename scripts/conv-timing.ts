@@ -1,9 +1,9 @@
 /**
  * Milliseconds per forward / input gradient (dx) / filter gradient (dw) on the wasm backend for
  * the CIFAR ResNet's conv shapes: tfjs's own kernels, conv.ts's routes (forward convs of
- * transposed tensors) and the project's wasm SIMD kernels (conv-wasm.ts).
+ * transposed tensors) and the project's wasm SIMD kernels (conv-wasm.ts), in src/backend.
  *
- *   npx tsx src/backend/conv-timing.ts [reps]
+ *   npx tsx scripts/conv-timing.ts [reps]
  *
  * tf's dx is tf.conv2dTranspose (the Conv2DBackpropInput kernel its autodiff uses); tf has no
  * dw on wasm (no Conv2DBackpropFilter kernel: tf.grad through tf.conv2d throws). Each number is
@@ -14,10 +14,10 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-wasm';
-import { axisGeometry, conv2d, convFilterGrad, convInputGrad } from './conv';
-import { convFilterGradient, convForward, convInputGradient, type Axis } from './conv-wasm';
-import { matMul } from './matmul';
-import { initWasmKernels, setWasmKernels } from './wasm-module';
+import { axisGeometry, conv2d, convFilterGrad, convInputGrad } from '../src/backend/conv';
+import { convFilterGradient, convForward, convInputGradient, type Axis } from '../src/backend/conv-wasm';
+import { matMul } from '../src/backend/matmul';
+import { initWasmKernels, setWasmKernels } from '../src/backend/wasm-module';
 
 const reps = Number(process.argv[2] ?? 7);
 

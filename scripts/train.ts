@@ -6,7 +6,7 @@
  *
  *   --stage      sweep: the sweep's runs; runs: the claim runs that the whole sweep selects (every
  *                sweep run must be in the cache); all (default): the one, then the other
- *   --shard i/n  only machine i's share of each stage (phase.ts, shardOf); n > 1 needs a --stage
+ *   --shard i/n  only machine i's share of each stage (src/runs/phase.ts, shardOf); n > 1 needs a --stage
  *   --claims     the training claims to train for (default: all four)
  *   --suite-run  the cache folder, <reports>/.runs/NAME (default: BN_SUITE_RUN_ID, else `shards`):
  *                created when missing, resumed when there; other suite runs are left alone
@@ -22,12 +22,12 @@
  * or the reports folder in use.
  */
 import path from 'node:path';
-import { ConfigError, parseConfig, reportsDir, trainWorkerOverride } from '../config';
-import { lockReports, ReportsLockedError } from '../report/lock';
-import { openSuiteRun } from './cache';
-import { missingRuns, trainingPhase } from './phase';
-import { describeRun } from './protocol';
-import { parseTrainArgs } from './train-args';
+import { ConfigError, parseConfig, reportsDir, trainWorkerOverride } from '../src/config';
+import { lockReports, ReportsLockedError } from '../src/report/lock';
+import { openSuiteRun } from '../src/runs/cache';
+import { missingRuns, trainingPhase } from '../src/runs/phase';
+import { describeRun } from '../src/runs/protocol';
+import { parseTrainArgs } from '../src/runs/train-args';
 
 async function main(args: readonly string[]): Promise<number> {
   const a = parseTrainArgs(args);

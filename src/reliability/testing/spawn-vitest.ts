@@ -6,7 +6,7 @@
  * BN_* and VITEST* variable, plus `env`; but the backend and data BN_* say, not the fake claims'
  * cpu and synthetic data. `--reporter=default` keeps the vitest HTML report (reports/vitest/) out.
  */
-import { REPO_ROOT, runVitest, type VitestRun } from '../vitest/testing/fake-claims-project';
+import { REPO_ROOT, runVitest, type VitestRun } from '../../vitest/testing/fake-claims-project';
 
 export { REPO_ROOT };
 

@@ -11,19 +11,21 @@
  * or none; r20all: ResNet-20 32x32x3, batch 128, BN.
  */
 import * as tf from '@tensorflow/tfjs';
-import { initBackend } from '../backend';
-import { setWasmKernels } from '../backend/wasm-module';
-import { buildResNet } from '../nets/resnet';
-import { median } from '../stats/moments';
-import { Sgd } from '../train/sgd';
-import { trainStep } from '../train/train';
+import { initBackend } from '../../src/backend';
+import { setWasmKernels } from '../../src/backend/wasm-module';
+import { buildResNet } from '../../src/nets/resnet';
+import { median } from '../../src/stats/moments';
+import { PAPER_SGD } from '../../src/train/recipe';
+import { Sgd } from '../../src/train/sgd';
+import { trainStep } from '../../src/train/train';
+import { setEnv } from '../../src/config';
 
 const pairs = Number(process.argv[2] ?? 10);
 const cases = (process.argv[3] ?? 'w4all,w4none,w8all,w8none,r20all').split(',');
 
 async function main(): Promise<void> {
   if (!Number.isInteger(pairs) || pairs < 1) throw new Error(`pairs must be a positive integer, got ${process.argv[2]}`);
-  process.env.BN_QUIET = '1';
+  setEnv({ BN_QUIET: '1' });
   await initBackend('wasm');
   console.log(`wasm training step, old (kernels off) and new (on) interleaved, ${pairs} pairs after 2 warm-up pairs; ms`);
   for (const c of cases) {
@@ -32,7 +34,7 @@ async function main(): Promise<void> {
     const r20 = m[2] !== undefined;
     const [depth, width, hw, ch, batch] = r20 ? [20, 16, 32, 3, 128] : [56, Number(m[1]), 14, 1, 64];
     const net = buildResNet({ depth, width, inChannels: ch, bn: m[3] as 'all' | 'none', seed: 0 });
-    const opt = new Sgd(net.params, net.decayed, { momentum: 0.9, weightDecay: 5e-4 });
+    const opt = new Sgd(net.params, net.decayed, PAPER_SGD);
     const x = tf.randomNormal([batch, hw, hw, ch], 0, 1, 'float32', 1) as tf.Tensor4D;
     const y = tf.tensor1d(
       Int32Array.from({ length: batch }, (_, i) => i % 10),
