@@ -14,18 +14,14 @@
  * Assertion: Spearman ρ(depth, log largest stable lr) over seeds × depths is < 0 with p < 0.05.
  * Divergence and collapse are recorded separately (counts over seeds × depths, and per depth).
  * Verdicts and numbers at each seed base, dated: docs/measurements.md; the baselines: claims/baseline*.json.
+ * The judging: claims/depth-limits-learning-rate.judge.ts.
  */
 import { claim } from '../src/vitest/harness';
 import { largestStableLr, type StabilityResult } from '../src/probes/stability';
-import { logGrid } from '../src/probes/step-scan';
+import { report } from '../src/report/judged';
 import { claimData, dataName, disposing, makeResNet, seeds } from '../src/setup';
 import { config } from '../src/config';
-import { spearman } from '../src/stats/correlation';
-import { median } from '../src/stats/moments';
-
-const DEPTHS = [8, 20, 32, 56, 110];
-const GRID = logGrid(1e-3, 10, 13);
-const STEPS = 50; // a rate is stable when the net survives 50 SGD steps (issue 11: 8 steps said little)
+import { DEPTHS, GRID, judgeDepthLimits, runOf, STEPS } from './depth-limits-learning-rate.judge';
 
 claim('depth-limits-learning-rate', async (c) => {
   const paper = config().profile === 'paper';
@@ -57,44 +53,7 @@ claim('depth-limits-learning-rate', async (c) => {
     }
   }
 
-  const xs: number[] = [];
-  const ys: number[] = [];
-  for (const [depth, rs] of results)
-    for (const r of rs) {
-      xs.push(depth);
-      ys.push(Math.log10(r.largestStable ?? GRID[0]! / 10 ** (1 / 3)));
-    }
-  const rho = spearman(xs, ys, { alternative: 'less' });
-  const failures = [...results.values()].flat().flatMap((r) => r.trials.filter((t) => t.lr === r.smallestUnstable));
-  const diverged = failures.filter((t) => t.diverged).length;
-  const collapsed = failures.filter((t) => t.collapsed).length;
-  c.stat('first unstable rates that diverged (count over seeds × depths)', diverged, {
-    note: 'loss non-finite or above 100× its first value within the 50 steps',
-  });
-  c.stat('first unstable rates that collapsed (count over seeds × depths)', collapsed, {
-    note: 'survived the 50 steps with logits identical for every input (every ReLU feeding the classifier dead)',
-  });
-  for (const depth of DEPTHS) {
-    const first = results.get(depth)!.flatMap((r) => r.trials.filter((t) => t.lr === r.smallestUnstable));
-    c.supportingStat(`ResNet-${depth}: first unstable rate diverged / collapsed (seeds)`, first.filter((t) => t.diverged).length, {
-      note: `${first.filter((t) => t.diverged).length} diverged, ${first.filter((t) => t.collapsed).length} collapsed`,
-    });
-  }
-  for (const depth of DEPTHS)
-    c.stat(`ResNet-${depth}: largest stable lr (median over seeds)`, median(results.get(depth)!.map((r) => r.largestStable ?? 0)), {
-      note: `first unstable: ${results
-        .get(depth)!
-        .map((r) => r.smallestUnstable?.toExponential(1) ?? 'none')
-        .join(', ')}`,
-    });
-  c.stat('Spearman ρ(depth, log largest stable lr)', rho.statistic, { p: rho.p, paper: '< 0 (falls with depth)' });
-  const everyDiverges = [...results.values()].flat().every((r) => r.smallestUnstable !== null);
-  c.check('the grid is wide enough: every depth and seed becomes unstable (diverges or collapses) somewhere on it', everyDiverges);
-  c.check(
-    'Spearman ρ(depth, log largest stable lr) < 0 with one-sided p < 0.05',
-    rho.statistic < 0 && rho.p < 0.05,
-    `ρ = ${rho.statistic.toFixed(3)}, p = ${rho.p.toPrecision(3)}`,
-  );
+  report(c, judgeDepthLimits(DEPTHS.map((depth) => ({ depth, runs: results.get(depth)!.map(runOf) }))));
 
   c.figure({
     kind: 'lines',

@@ -33,18 +33,16 @@
  * on calibration seeds 9000–9010 that ratio went down to 7.3×.)
  * Scale: smoke = ResNet-110 width 8, 14x14 Fashion-MNIST; paper = ResNet-110 width 16, CIFAR-10.
  * Verdicts and numbers at each seed base, dated: docs/measurements.md; the baselines: claims/baseline*.json.
+ * The judging: claims/input-independent-gradients.judge.ts.
  */
 import { claim } from '../src/vitest/harness';
 import { BN_LABEL, BN_ON_OFF, type BnOnOff } from '../src/nets/types';
 import { inputDependence, signFlipNull, type OutputGradients } from '../src/probes/output-gradients';
+import { report } from '../src/report/judged';
 import { claimData, dataName, disposing, makeResNet, probeBatch, scale, seeds } from '../src/setup';
-import { mannWhitneyU } from '../src/stats/mann-whitney';
-import { median, quantile } from '../src/stats/moments';
+import { quantile } from '../src/stats/moments';
 import { deriveSeed, Rng } from '../src/rng';
-
-const LAYER_DEPTH = 55;
-const NEARLY_ALL = 0.9;
-const NULL_DRAWS = 400;
+import { judgeInputDependence, LAYER_DEPTH, NULL_DRAWS } from './input-independent-gradients.judge';
 
 claim('input-independent-gradients', async (c) => {
   const S = scale();
@@ -83,52 +81,7 @@ claim('input-independent-gradients', async (c) => {
       `seed ${seed}: top-class share ${share.none.at(-1)} (no BN) vs ${share.all.at(-1)} (BN); concordance ${conc.none.at(-1)!.toFixed(4)} vs ${conc.all.at(-1)!.toFixed(4)} (sign-flip 99 %: ${q99.none.at(-1)!.toFixed(4)}, ${q99.all.at(-1)!.toFixed(4)})`,
     );
   }
-  const ratios = conc.none.map((v, i) => v / conc.all[i]!);
-  // concordance of B independent random-sign terms ≈ √(π/2)/√B; shared signs ≈ 1; boundary: their geometric midpoint
-  const randomLevel = Math.sqrt(Math.PI / 2 / S.batch);
-  const boundary = Math.sqrt(randomLevel);
-  const mw = mannWhitneyU(conc.none, conc.all, { alternative: 'greater' });
-  const fmt = (v: number[]) => v.map((r) => r.toFixed(3)).join(', ');
-  c.stat('top-class share without BN (median over seeds)', median(share.none), {
-    paper: 'one bright column (≈ 1)',
-    note: `per seed ${share.none.join(', ')}`,
-  });
-  c.stat('top-class share with BN (median)', median(share.all), { paper: 'no single column' });
-  c.stat('concordance |Σ_b g_b| / Σ_b |g_b| without BN (median over seeds)', median(conc.none), {
-    paper: '≈ 1',
-    note: `per seed ${fmt(conc.none)}; sign-flip 99 % ${fmt(q99.none)}`,
-  });
-  c.stat('concordance |Σ_b g_b| / Σ_b |g_b| with BN (median over seeds)', median(conc.all), {
-    paper: '≈ 0.01',
-    note: `per seed ${fmt(conc.all)}; sign-flip 99 % ${fmt(q99.all)}`,
-  });
-  c.stat('concordance ratio no BN / BN (median over seeds)', median(ratios), {
-    paper: '~100×',
-    note: `per seed ${ratios.map((r) => r.toFixed(1)).join(', ')}; random signs at B = ${S.batch}: ≈ ${(1 / randomLevel).toFixed(1)}×`,
-  });
-  c.stat('Mann–Whitney U, concordance no BN > BN', mw.statistic, { p: mw.p });
-
-  c.check(
-    `without BN nearly every image is predicted as one class: median top-class share over seeds ≥ ${NEARLY_ALL}`,
-    median(share.none) >= NEARLY_ALL,
-    `shares ${share.none.join(', ')}`,
-  );
-  c.check(
-    "without BN per-example kernel gradients share their sign: concordance above the sign-flip null's 99th percentile in every seed",
-    conc.none.every((v, i) => v > q99.none[i]!),
-    `concordance ${fmt(conc.none)}; 99 % ${fmt(q99.none)}`,
-  );
-  c.check(
-    `without BN the concordance is nearer full agreement than random signs: above √r = ${boundary.toFixed(3)} in every seed`,
-    conc.none.every((v) => v > boundary),
-    `concordance ${fmt(conc.none)}`,
-  );
-  c.check(
-    `with BN the concordance is nearer random signs than full agreement: below √r = ${boundary.toFixed(3)} in every seed`,
-    conc.all.every((v) => v < boundary),
-    `concordance ${fmt(conc.all)}`,
-  );
-  c.check('one-sided Mann–Whitney across seeds: p < 0.01', mw.p < 0.01, `p = ${mw.p.toPrecision(3)}`);
+  report(c, judgeInputDependence({ batch: S.batch, share, concordance: conc, nullQ99: q99 }));
 
   const rows = (og: OutputGradients) =>
     Array.from({ length: og.images }, (_, i) => og.matrix.subarray(i * og.classes, (i + 1) * og.classes));

@@ -5,6 +5,8 @@
  * judge, and hands the result to the claim context with `report`; it states each precondition
  * itself, with its catalogue wording (c.require), from the judge's `met` and `detail`.
  */
+import type { Undefined } from '../stats/types';
+
 export interface JudgedStatistic {
   name: string;
   value: number;
@@ -52,4 +54,17 @@ export function fmt(v: number | null | undefined, digits = 3): string {
   if (!Number.isFinite(v)) return String(v);
   const a = Math.abs(v);
   return a !== 0 && (a < 1e-3 || a >= 1e4) ? v.toExponential(digits - 1) : Number(v.toPrecision(digits)).toString();
+}
+
+/**
+ * A test that does not exist for this input (fewer values than it needs, a non-finite one,
+ * constant data): `undefined, because` its error's message, so that the judgement records why
+ * (a failed check, a NaN statistic with the reason) instead of crashing.
+ */
+export function attempt<T extends object>(test: () => T): T | Undefined {
+  try {
+    return test();
+  } catch (e) {
+    return { undefined: `undefined, because ${e instanceof Error ? e.message : String(e)}` };
+  }
 }
