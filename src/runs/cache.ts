@@ -89,9 +89,13 @@ function runsDir(): string {
   return path.join(runsRoot(), id);
 }
 
-/** A cached result serves a request when it is the same run and measured what the request asks for. */
+/**
+ * A cached result serves a request when it is the same run and measured what the request asks for.
+ * A run that diverged or collapsed measured no sharpness (computeRun skips it: there is no minimum
+ * to probe), and never will: it serves the request as it is, and the judging names it.
+ */
 function satisfies(r: RunResult, req: RunRequest): boolean {
-  if (!req.sharpness || r.diverged || r.final.testAcc === null) return true;
+  if (!req.sharpness || r.diverged || r.collapsed || r.final.testAcc === null) return true;
   const s = r.sharpness;
   const q = req.sharpness;
   return (

@@ -205,6 +205,17 @@ describe('the run cache', () => {
     expect(readCached(dir, plain)?.sharpness).toBeDefined();
     expect(readCached(dir, { ...plain, sharpness: { ...S.sharpness, directions: 2 } })).toBeUndefined();
   });
+
+  it('a run that collapsed serves a request for sharpness without it (computeRun measures none there)', () => {
+    // the full profile's confirmatory run at BN_SEED=0 (2026-12-07): BN at 0.3 collapsed in two
+    // seeds, and small-lr-sharper-minima crashed reading them instead of naming them
+    const dir = tmp();
+    const req = { spec: runSpec('all', 0.3, 2, { S }), sharpness: S.sharpness };
+    const { sharpness: _, ...collapsed } = { ...fakeRun(req), collapsed: true, end: 'collapsed' as const };
+    writeRun(dir, collapsed);
+    expect(readRuns([req], dir)[0]).toMatchObject({ collapsed: true });
+    expect(readRuns([req], dir)[0]!.sharpness).toBeUndefined();
+  });
 });
 
 describe('suite runs', () => {
