@@ -39,6 +39,13 @@
  *  two cores, beyond the profile's 90 minutes). 8 are run (the runs of high-lr-benefit); the
  *  record says at the measured gain how many it would take. Expected: inconclusive for want of
  *  effect at this scale, unless the confirmatory gain is well above the calibration's.
+ * Revised for `full` on 2026-12-07, after its confirmatory runs and before any run at 0.1
+ *  (docs/full-profile.md, "Version 2"): BN everywhere at 0.3 learned in 6 of 8 seeds at
+ *  BN_SEED=0 (7 needed). BN's rate is now 0.1 (the high rule's version 2, as in
+ *  high-lr-benefit), where it learned in all eight calibration seeds 9000–9007; per-arm spread
+ *  pooled over the calibration seeds at the claim's rates σ = 0.0085 (CALIBRATION_SD), gain BN 0.1
+ *  − no BN 3e-3 0.0297 over eight seeds: 6 seeds per arm resolve the ratio; 8 are run. Ratio
+ *  bounds, CI, share rule and seed count unchanged.
  * Figure: the three arms' mean test accuracy with 95 % t-intervals over seeds, and the recovery.
  * Measured verdicts: claims/baseline*.json.
  */

@@ -44,6 +44,8 @@
  *    (0.83); 16 are run (power 0.95; 0.87 at the calibration's mean difference), the budget
  *    allowing;
  *  - both nets learned and converged (training accuracy ≥ 0.95) in every calibration seed.
+ * Version 2 of the high rule (2026-12-07, after the confirmatory runs: docs/full-profile.md)
+ *  changes no rate, run, test or threshold of this claim.
  * Smoke runs the same protocol at a scale where the unnormalised net does not leave chance: its
  *  verdict is inconclusive by its preconditions. Measured verdicts: claims/baseline*.json.
  */

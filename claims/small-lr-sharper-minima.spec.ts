@@ -45,6 +45,12 @@
  *  seven calibration seeds (9000–9007 less the one where BN collapsed at 0.3): mean 1.89 (×6.6),
  *  sd 0.38, so n = 4 for power 0.8 at log 2; 8 are run (the runs of high-lr-benefit), of which
  *  most must count (7 of 8, the exact binomial test above).
+ * Revised for `full` on 2026-12-07, after its confirmatory runs and before any run at 0.1
+ *  (docs/full-profile.md, "Version 2"): at 0.3 BN collapsed in 2 of 8 seeds at BN_SEED=0, leaving
+ *  6 pairs where 7 were needed. The large rate is now 0.1 (the high rule's version 2, as in
+ *  high-lr-benefit): BN learned at 0.1 in all eight calibration seeds 9000–9007; the log sharpness
+ *  ratio 3e-3 / 0.1 at the matched loss over those eight: mean 1.77 (×5.9), sd 0.48, so n = 5 for
+ *  power 0.8 at log 2; 8 are run. Test, threshold, matched loss and seed count unchanged.
  * Scale: the same runs as high-lr-benefit (see its header). Measured verdicts: claims/baseline*.json.
  */
 import { claim } from '../src/vitest/harness';

@@ -12,11 +12,16 @@
  *            grid step to spare: it learns at the next grid rate up too, so the low rate is not
  *            one that goes either way from seed to seed;
  *   - high = the smallest grid rate at which the unnormalised net fails (diverges, collapses or
- *            stays at chance) in every sweep seed, with a grid step to spare (it fails at the grid
- *            rate below too), and at which BN trains as well as at its best within the sweep's own
- *            noise: BN's mean validation accuracy there is within 2 standard errors of a
- *            difference of two means (2·s·√(2/k), s the spread between sweep seeds pooled over the
- *            rates at which BN learned, k seeds) of its best rate's;
+ *            stays at chance) in every sweep seed, and at which BN learns in every sweep seed and
+ *            trains as well as at its best within the sweep's own noise: BN's mean validation
+ *            accuracy there is within 2 standard errors of a difference of two means
+ *            (2·s·√(2/k), s the spread between sweep seeds pooled over the rates at which BN
+ *            learned, k seeds) of its best rate's. Until 2026-12-07 (version 1) the unnormalised
+ *            net also had to fail one grid step lower, a margin on its side: that picked 0.3 at
+ *            `full`, where BN itself failed in 4 of 16 claim seeds of the confirmatory runs; the
+ *            smallest rate the unnormalised net cannot use is the one BN is most reliable at, and
+ *            the claims' own binomial test ("fails in most seeds") absorbs a seed in which the
+ *            unnormalised net survives it (docs/full-profile.md);
  *   - bestFinal = the rate of highest mean validation accuracy at which BN on the final layer only
  *            learns in every sweep seed, with a grid step to spare (the recovery claim trains each
  *            arm at its own best: the unnormalised net at low, BN at high).
@@ -101,14 +106,17 @@ export function pickRates(grid: readonly number[], points: readonly SweepPoint[]
     bnBand = { best, mean: meanVal('all', best), width: 2 * sd * Math.sqrt(2 / k) };
   }
   let high: number | null = null;
-  for (let i = 1; i < g.length && high === null; i++) {
-    const lr = g[i]!;
-    if (!(fails('none', lr) && fails('none', g[i - 1]))) continue;
-    if (bnBand && learns('all', lr) && meanVal('all', lr) >= bnBand.mean - bnBand.width) high = lr;
+  for (const lr of g) {
+    // above the low rate (a failure below it would be noise in a sweep, not the paper's contrast)
+    if ((low !== null && lr <= low) || !fails('none', lr)) continue;
+    if (bnBand && learns('all', lr) && meanVal('all', lr) >= bnBand.mean - bnBand.width) {
+      high = lr;
+      break;
+    }
   }
   if (high === null)
     why.high = bnBand
-      ? 'no grid rate at which the unnormalised net fails in every sweep seed, with a grid step to spare, is one at which BN trains within its noise band of its best'
+      ? 'no grid rate at which the unnormalised net fails in every sweep seed is one at which BN learns in every sweep seed within its noise band of its best'
       : 'BN learns at no grid rate in every sweep seed';
 
   const finals = withMargin('final');
@@ -160,12 +168,7 @@ export function sweepStatistics(sw: Sweep): { name: string; value: number; note?
   const rate = (name: string, v: number | null, why?: string, paper?: string) =>
     out.push({ name, value: v ?? NaN, ...(v === null ? { note: why ?? 'no rate met the rule' } : {}), ...(paper ? { paper } : {}) });
   rate('low rate (the largest at which the unnormalised net learns, with a grid step to spare)', sw.low, sw.why.low, '1e-4');
-  rate(
-    'high rate (where the unnormalised net fails, with a step to spare, and BN is within noise of its best)',
-    sw.high,
-    sw.why.high,
-    '0.1',
-  );
+  rate('high rate (where the unnormalised net fails and BN learns within noise of its best)', sw.high, sw.why.high, '0.1');
   rate('best rate of BN on the final layer only', sw.bestFinal, sw.why.bestFinal);
   if (sw.bnBand)
     out.push({
