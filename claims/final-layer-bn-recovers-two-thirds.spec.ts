@@ -46,6 +46,12 @@
  *  pooled over the calibration seeds at the claim's rates σ = 0.0085 (CALIBRATION_SD), gain BN 0.1
  *  − no BN 3e-3 0.0297 over eight seeds: 6 seeds per arm resolve the ratio; 8 are run. Ratio
  *  bounds, CI, share rule and seed count unchanged.
+ * Version 3 of the schedule (2026-12-07, after version 2's confirmatory runs; docs/full-profile.md,
+ *  "Version 3"): at `full` the rate is not cut before the window's training accuracy reaches 0.9
+ *  (it was 0.2) and the cap is 8,000 steps (it was 4,000): cut on a noisy slope or capped on a slow
+ *  start, one or two unnormalised seeds in sixteen did not converge at 3e-3. Rates, bounds, CI,
+ *  share rule, CALIBRATION_SD and seed count unchanged (on the calibration seeds under version 3: gain BN 0.1 −
+ *  no BN 3e-3 0.0274, per-arm spread pooled 0.0086; 7 seeds resolve the ratio, 8 are run).
  * Figure: the three arms' mean test accuracy with 95 % t-intervals over seeds, and the recovery.
  * Measured verdicts: claims/baseline*.json.
  */

@@ -51,6 +51,12 @@
  *  in all eight (test 0.766–0.781). Power on those eight seeds: BN's 0.1 − 3e-3 paired difference
  *  mean +0.0253, σ_d = 0.0223, so 7 seeds for power 0.8 at Δ = 2.5 points; 8 are run, as before
  *  (7 of 8 must fail without BN). Test, threshold and seed count unchanged.
+ * Version 3 of the schedule (2026-12-07, after version 2's confirmatory runs; docs/full-profile.md,
+ *  "Version 3"): at `full` the rate is not cut before the window's training accuracy reaches 0.9
+ *  (it was 0.2) and the cap is 8,000 steps (it was 4,000): cut on a noisy slope or capped on a slow
+ *  start, one or two unnormalised seeds in sixteen did not converge at 3e-3. Rates, test, threshold
+ *  and seed count unchanged; runs whose cut and end the new rule leaves alone are reused
+ *  (src/runs/replay.ts), the others trained again.
  * Figure: Fig. 1's train and test accuracy against the step for BN at the high and the low rate
  *  and no BN at the low rate, mean over seeds with the min–max shaded.
  * Measured verdicts: claims/baseline*.json.

@@ -46,6 +46,15 @@
  *  - both nets learned and converged (training accuracy ≥ 0.95) in every calibration seed.
  * Version 2 of the high rule (2026-12-07, after the confirmatory runs: docs/full-profile.md)
  *  changes no rate, run, test or threshold of this claim.
+ * Version 3 of the schedule (2026-12-07, after version 2's confirmatory runs; docs/full-profile.md,
+ *  "Version 3"): at `full` the rate is not cut before the window's training accuracy reaches 0.9
+ *  (it was 0.2) and the cap is 8,000 steps (it was 4,000): cut on a noisy slope or capped on a slow
+ *  start, one or two unnormalised seeds in sixteen did not converge at 3e-3. This claim is why: its
+ *  convergence precondition failed at both bases under version 2. Checked before the re-runs on
+ *  calibration seeds 9008–9015: the unnormalised net converged at 3e-3 in 8 of 8 (eval-mode training accuracy 0.986–1.000, ended after 2,560–3,840 steps), BN in
+ *  8 of 8 (0.986–1.000, 2,176–2,944 steps); over those and the five earlier calibration seeds whose runs version 3 leaves as they were
+ *  (9000, 9001, 9004–9006: replay), the paired spread σ_d = 0.0146 (mean +0.0039, 13 pairs) gives
+ *  7 seeds for power 0.8 at a true difference of 0; 16 are run, as before (power > 0.99). Rate, δ, test, preconditions and seed count unchanged.
  * Smoke runs the same protocol at a scale where the unnormalised net does not leave chance: its
  *  verdict is inconclusive by its preconditions. Measured verdicts: claims/baseline*.json.
  */

@@ -51,6 +51,11 @@
  *  high-lr-benefit): BN learned at 0.1 in all eight calibration seeds 9000–9007; the log sharpness
  *  ratio 3e-3 / 0.1 at the matched loss over those eight: mean 1.77 (×5.9), sd 0.48, so n = 5 for
  *  power 0.8 at log 2; 8 are run. Test, threshold, matched loss and seed count unchanged.
+ * Version 3 of the schedule (2026-12-07, after version 2's confirmatory runs; docs/full-profile.md,
+ *  "Version 3"): at `full` the rate is not cut before the window's training accuracy reaches 0.9
+ *  (it was 0.2) and the cap is 8,000 steps (it was 4,000): cut on a noisy slope or capped on a slow
+ *  start, one or two unnormalised seeds in sixteen did not converge at 3e-3. Rates, matched loss,
+ *  test, threshold and seed count unchanged.
  * Scale: the same runs as high-lr-benefit (see its header). Measured verdicts: claims/baseline*.json.
  */
 import { claim } from '../src/vitest/harness';

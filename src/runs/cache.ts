@@ -11,6 +11,7 @@ import path from 'node:path';
 import { reportsDir, suiteRunId } from '../config';
 import { pidAlive, writeFileAtomic } from '../report/atomic';
 import { describeRun, RunResult, runKey, type RunRequest } from './protocol';
+import { sameUnderSchedule } from './replay';
 
 const OWNER_FILE = 'owner.json';
 /** What the phase leaves when it stopped on a failed run: the specs' "missing run" errors quote it. */
@@ -108,22 +109,57 @@ function satisfies(r: RunResult, req: RunRequest): boolean {
   );
 }
 
-/** The cached result of `req` in `dir`, or undefined (none, corrupt, another run's, or one that lacks what is asked). */
+/**
+ * The cached result of `req` in `dir`, or undefined (none, corrupt, another run's, or one that lacks
+ * what is asked). Where the run itself is not there, a stored run of the same spec under another
+ * schedule serves it when replaying the schedule's decisions on its record shows that they were the
+ * same (src/runs/replay.ts): it comes back with the request's spec and key, and `replayedFrom`.
+ */
 export function readCached(dir: string, req: RunRequest): RunResult | undefined {
-  let raw: string;
+  const key = runKey(req.spec);
+  const r = readStored(path.join(dir, `${key}.json`));
+  if (r && r.key === key) return satisfies(r, req) ? r : undefined;
+  for (const file of storedRuns(dir)) {
+    const s = readStored(path.join(dir, file));
+    if (!s || s.key !== file.slice(0, -'.json'.length) || s.replayedFrom !== undefined) continue;
+    if (runKey({ ...s.spec, schedule: req.spec.schedule }) !== key || !sameUnderSchedule(s, req.spec.schedule).same) continue;
+    if (satisfies(s, req)) return { ...s, key, spec: req.spec, replayedFrom: s.key };
+  }
+  return undefined;
+}
+
+function storedRuns(dir: string): string[] {
   try {
-    raw = fs.readFileSync(path.join(dir, `${runKey(req.spec)}.json`), 'utf8');
+    return fs
+      .readdirSync(dir)
+      .filter((n) => n.endsWith('.json') && n !== OWNER_FILE)
+      .sort();
+  } catch {
+    return [];
+  }
+}
+
+/** Parsed stored runs by file, kept while the file is unchanged (a replay scan reads the folder once, not once per request). */
+const parsedFiles = new Map<string, { mtimeMs: number; size: number; result: RunResult | undefined }>();
+
+function readStored(file: string): RunResult | undefined {
+  let st: fs.Stats;
+  try {
+    st = fs.statSync(file);
   } catch {
     return undefined;
   }
-  let parsed: ReturnType<typeof RunResult.safeParse>;
+  const hit = parsedFiles.get(file);
+  if (hit && hit.mtimeMs === st.mtimeMs && hit.size === st.size) return hit.result;
+  let result: RunResult | undefined;
   try {
-    parsed = RunResult.safeParse(JSON.parse(raw));
+    const parsed = RunResult.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+    result = parsed.success ? parsed.data : undefined;
   } catch {
-    return undefined;
+    result = undefined;
   }
-  if (!parsed.success || parsed.data.key !== runKey(req.spec)) return undefined;
-  return satisfies(parsed.data, req) ? parsed.data : undefined;
+  parsedFiles.set(file, { mtimeMs: st.mtimeMs, size: st.size, result });
+  return result;
 }
 
 /** Store a computed run (atomically: a reader, or a killed phase, never leaves half a file). */

@@ -27,6 +27,7 @@ export { TRAINING_SCALES, trainingScale, trainingSeeds, sweepSeeds, type Trainin
 export * from './protocol';
 export * from './compute';
 export * from './cache';
+export * from './replay';
 export * from './sweep';
 export * from './claims';
 export * from './outcome';

@@ -99,6 +99,11 @@ export const RunResult = z.object({
     })
     .optional(),
   seconds: z.number(),
+  /**
+   * Set when this result is a stored run trained under another schedule whose decisions (cut and
+   * end) were the same, replayed (src/runs/replay.ts): that run's key. `spec` and `key` are the request's.
+   */
+  replayedFrom: z.string().optional(),
   computedBy: z.object({ pid: z.number().int(), host: z.string(), at: z.string() }),
 });
 export type RunResult = z.infer<typeof RunResult>;

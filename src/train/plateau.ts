@@ -12,7 +12,9 @@
  * (measured: a BN ResNet-56 on 512 images still improved by > 1 % a window after 3,000 steps).
  *   - before the cut: the rate is cut once by `factor` at a stall, but never while the window's
  *     training accuracy is below `minAccuracy` (a net at chance has not started to make progress,
- *     so there is nothing to have stalled);
+ *     so there is nothing to have stalled; at `full` the gate is higher, 0.9: an unnormalised net
+ *     still climbing slowly and noisily stalls by this test well before it fits its training set,
+ *     and cut there it froze short of converging: docs/full-profile.md, version 3);
  *   - after the cut: training ends at the next stall (the curve has flattened at the lower rate),
  *     after at least `patience` windows;
  *   - at `maxSteps` training ends whatever the phase (the cap: a net that never leaves chance
