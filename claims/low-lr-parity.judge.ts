@@ -1,9 +1,11 @@
 /**
  * low-lr-parity's judging (header of low-lr-parity.spec.ts): at the low rate, with and without BN,
- * every seed learned and converged; then TOST of the paired test-accuracy difference within ±δ.
+ * each net learned in most seeds (version 4: a seed where either net failed is named and left out
+ * with its pair, as the recovery claim does), and every pair judged converged; then TOST of the
+ * paired test-accuracy difference within ±δ over those pairs.
  */
 import { Judgement } from '../src/report/judgement';
-import { everySeedConverged, everySeedLearned, list, testAccuracies, type RunResult } from '../src/runs';
+import { describeOutcome, everySeedConverged, learned, list, mostSeeds, testAccuracies, type RunResult } from '../src/runs';
 import { mean } from '../src/stats/moments';
 import { tostPaired } from '../src/stats/t-test';
 
@@ -23,15 +25,24 @@ export interface ParityInput {
 export function judgeParity(o: ParityInput): Judgement {
   const j = new Judgement();
   if (!j.require('the sweep finds a low rate (the unnormalised net learns there and one grid step up)', o.low !== null, o.why)) return j;
-  const accNone = testAccuracies(o.none, o.chance);
-  const accBn = testAccuracies(o.bn, o.chance);
-  j.log(`lr ${o.low}: test accuracy with BN ${list(accBn)}; without ${list(accNone)}`);
+  const allNone = testAccuracies(o.none, o.chance);
+  const allBn = testAccuracies(o.bn, o.chance);
+  j.log(`lr ${o.low}: test accuracy with BN ${list(allBn)}; without ${list(allNone)}`);
+  const name = (r: RunResult) => `seed ${r.spec.seed}: ${describeOutcome(r)}`;
+  const noneLearned = mostSeeds(o.none, learned, name);
+  const bnLearned = mostSeeds(o.bn, learned, name);
+  // the pairs judged: seeds where both nets learned ("a small learning rate that the unnormalised net survives")
+  const kept = noneLearned.kept.filter((i) => bnLearned.kept.includes(i));
+  const none = kept.map((i) => o.none[i]!);
+  const bn = kept.map((i) => o.bn[i]!);
+  const accNone = kept.map((i) => allNone[i]!);
+  const accBn = kept.map((i) => allBn[i]!);
   j.stat('low rate', o.low!, { paper: '1e-4' });
   j.stat('test accuracy with BN at the low rate (mean over seeds)', mean(accBn), { paper: '~0.81' });
   j.stat('test accuracy without BN at the low rate (mean over seeds)', mean(accNone), { paper: '~0.82' });
   for (const [label, runs] of [
-    ['with BN', o.bn],
-    ['without BN', o.none],
+    ['with BN', bn],
+    ['without BN', none],
   ] as const) {
     const t = runs.map((r) => r.final.trainEvalAcc ?? NaN);
     j.stat(`training accuracy ${label} (eval mode, un-augmented training images; mean over seeds)`, mean(t), {
@@ -40,15 +51,21 @@ export function judgeParity(o: ParityInput): Judgement {
     });
   }
 
-  const noneLearned = everySeedLearned(o.none);
-  const bnLearned = everySeedLearned(o.bn);
-  const noneConv = everySeedConverged(o.none);
-  const bnConv = everySeedConverged(o.bn);
+  const noneConv = everySeedConverged(none);
+  const bnConv = everySeedConverged(bn);
   const ready = [
-    j.require('the unnormalised net learned at the low rate in every seed', noneLearned.met, noneLearned.detail),
-    j.require('the BN net learned at the low rate in every seed', bnLearned.met, bnLearned.detail),
-    j.require('the unnormalised net converged in every seed (training accuracy ≥ 0.95)', noneConv.met, noneConv.detail),
-    j.require('the BN net converged in every seed (training accuracy ≥ 0.95)', bnConv.met, bnConv.detail),
+    j.require(
+      'the unnormalised net learned at the low rate in most seeds (exact binomial test of "at most half", p < 0.05; a seed where it did not is left out with its pair)',
+      noneLearned.met,
+      noneLearned.detail,
+    ),
+    j.require(
+      'the BN net learned at the low rate in most seeds (exact binomial test of "at most half", p < 0.05; a seed where it did not is left out with its pair)',
+      bnLearned.met,
+      bnLearned.detail,
+    ),
+    j.require('the unnormalised net converged in every pair judged (training accuracy ≥ 0.95)', noneConv.met, noneConv.detail),
+    j.require('the BN net converged in every pair judged (training accuracy ≥ 0.95)', bnConv.met, bnConv.detail),
   ].every(Boolean);
   if (!ready) return j;
 

