@@ -20,6 +20,7 @@ describe('environment config', () => {
       data: { kind: 'fashion-mnist' },
       dataName: 'fashion-mnist',
       seed: 0,
+      dataSeed: 0,
       fault: 'none',
     });
   });
@@ -30,6 +31,7 @@ describe('environment config', () => {
       BN_BACKEND: 'wasm',
       BN_DATA: 'cifar10:/data/c10',
       BN_SEED: '17',
+      BN_DATA_SEED: '5',
       BN_FAULT: 'bn-no-normalise',
     });
     expect(c).toMatchObject({
@@ -37,6 +39,7 @@ describe('environment config', () => {
       backend: 'wasm',
       data: { kind: 'cifar10', dir: '/data/c10' },
       seed: 17,
+      dataSeed: 5,
       fault: 'bn-no-normalise',
     });
     expect(parseDataSpec('fashion-mnist:/usr/share/datasets/fashion-mnist')).toEqual({
@@ -52,6 +55,7 @@ describe('environment config', () => {
     [{ BN_SEED: '-1' }, /BN_SEED="-1" is not valid: expected a non-negative integer/],
     [{ BN_SEED: '1.5' }, /BN_SEED="1.5" is not valid/],
     [{ BN_SEED: '99999999999' }, /BN_SEED="99999999999" is not valid: expected an integer below 2\^31/],
+    [{ BN_DATA_SEED: 'x' }, /BN_DATA_SEED="x" is not valid: expected a non-negative integer/],
     [{ BN_DATA: 'mnist' }, /BN_DATA="mnist" is not valid: expected fashion-mnist \| fashion-mnist:DIR \| cifar10:DIR \| synthetic/],
     [{ BN_DATA: 'cifar10' }, /BN_DATA="cifar10" is not valid: cifar10 needs a directory/],
     [{ BN_DATA: 'fashion-mnist:' }, /the directory after "fashion-mnist:" is empty/],

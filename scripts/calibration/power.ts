@@ -11,6 +11,7 @@ import fs from 'node:fs';
 import { binomialCriticalCount } from '../../src/stats/binomial';
 import { mean, std } from '../../src/stats/moments';
 import { oneSampleTestSize, tostPairedPower, tostPairedSize } from '../../src/stats/power';
+import { normalCdf, tQuantile } from '../../src/stats/distributions';
 import { minGain, seedsFor } from '../../claims/final-layer-bn-recovers-two-thirds.judge';
 import { MARGIN } from '../../claims/low-lr-parity.judge';
 
@@ -22,6 +23,8 @@ interface Calib {
   arm: string;
   lr: number;
   seed: number;
+  /** the training subset's seed (BN_SEED when it ran); lines before 2026-12-07 10:15 lack it: see subsetOf */
+  dataSeed?: number;
   testAcc: number | null;
   valAcc: number | null;
   sharpness: { matched: { value: number | null } | null } | null;
@@ -100,3 +103,65 @@ console.log(
 console.log(
   `  per-arm sd pooled ${armSd.toFixed(4)} (${df} df), gain all − none ${gain.toFixed(4)}: seeds to resolve the ratio ${seedsFor(gain, armSd)}; minGain at n = 10, 20: ${minGain(10, armSd).toFixed(4)}, ${minGain(20, armSd).toFixed(4)}`,
 );
+
+// ---------------------------------------------------------------------------------------------
+// Across data subsets (version 5, 2026-12-07): each BN_SEED draws its own 512 training images, and
+// BN's gain over the unnormalised net moved with the subset at the claim bases. Calibration runs at
+// BN_SEED = 9100, 9200, … (seeds 9100–, 9200–, …) measure that on seeds and subsets of their own.
+/** A run's data subset: its dataSeed; the lines written before that field existed ran at BN_SEED 0
+ * (seeds 9000–9099) or at BN_SEED equal to the first seed of their hundred (9100–9199 at 9100, …). */
+const subsetOf = (r: Calib) => r.dataSeed ?? (r.seed < 9100 ? 0 : r.seed - (r.seed % 100));
+/** a mean that is NaN for no values (an arm not run yet in a subset) */
+const meanOr = (xs: number[]) => (xs.length ? mean(xs) : NaN);
+const subsets = [...new Set([...runs.values()].map(subsetOf))].sort((a, b) => a - b);
+if (subsets.length > 1) {
+  console.log(`\nby data subset (dataSeed): ${subsets.join(', ')}`);
+  const within = (f: (r: Calib) => boolean) => [...runs.values()].filter(f);
+  const rows = subsets.map((d) => {
+    const inD = (arm: string, lr: number) => within((r) => subsetOf(r) === d && r.arm === arm && r.lr === lr);
+    const none = inD('none', low!).filter(trained).map(acc);
+    const final = inD('final', bestFinal!).filter(trained).map(acc);
+    const all = inD('all', high!).filter(trained).map(acc);
+    const ben = paired(inD('all', high!), inD('all', low!), acc);
+    return { d, none, final, all, ben, gain: meanOr(all) - meanOr(none), rec: (meanOr(final) - meanOr(none)) / (meanOr(all) - meanOr(none)) };
+  });
+  for (const r of rows)
+    console.log(
+      `  subset ${r.d}: no BN ${r.none.length} seeds ${meanOr(r.none).toFixed(4)}, final-layer BN ${r.final.length} ${meanOr(r.final).toFixed(4)}, BN ${r.all.length} ${meanOr(r.all).toFixed(4)}; gain ${r.gain.toFixed(4)}, recovery ${r.rec.toFixed(2)}; BN high − low paired ${r.ben.length ? show(r.ben) : 'none'}`,
+    );
+  // the per-arm spread within subsets, pooled over subsets and arms
+  let ssW = 0;
+  let dfW = 0;
+  for (const r of rows)
+    for (const xs of [r.none, r.final, r.all])
+      if (xs.length > 1) {
+        const m = mean(xs);
+        ssW += xs.reduce((a, x) => a + (x - m) ** 2, 0);
+        dfW += xs.length - 1;
+      }
+  const sdW = Math.sqrt(ssW / dfW);
+  // the gain's spread between subsets beyond its sampling noise (method of moments, at least 0)
+  const gains = rows.map((r) => r.gain);
+  const noise = mean(rows.map((r) => sdW ** 2 * (1 / r.all.length + 1 / r.none.length)));
+  const tau = Math.sqrt(Math.max(0, std(gains) ** 2 - noise));
+  const G = mean(gains);
+  console.log(
+    `  per-arm sd within subsets, pooled: ${sdW.toFixed(4)} (${dfW} df); gain over subsets: mean ${G.toFixed(4)}, sd ${std(gains).toFixed(4)}, of which between subsets τ = ${tau.toFixed(4)}`,
+  );
+  // the recovery's gain precondition (minGain) met at a subset nobody chose: the gain a base
+  // measures is about N(G, τ² + 2σ²/n)
+  for (const n of [8, 12, 16, 20, 24, 32])
+    console.log(
+      `  n = ${n}: minGain ${minGain(n, sdW).toFixed(4)}; P(gain ≥ minGain) at a new subset ${normalCdf((G - minGain(n, sdW)) / Math.sqrt(tau ** 2 + (2 * sdW ** 2) / n)).toFixed(2)}`,
+    );
+  const ben = rows.flatMap((r) => r.ben);
+  const sdB = std(ben);
+  const dB = mean(ben);
+  console.log(`  high-lr-benefit, BN high − low over every subset: ${show(ben)}`);
+  // one-sided paired t at level 0.05, normal approximation with the t quantile: power ≈ Φ(Δ√n/σ − t_{0.95, n−1})
+  for (const n of [8, 12, 16, 20, 24])
+    console.log(
+      `  n = ${n}: power of the one-sided paired t at the calibration's mean ${dB.toFixed(4)}: ${normalCdf((dB * Math.sqrt(n)) / sdB - tQuantile(0.95, n - 1)).toFixed(2)}; without BN the high rate must fail in ${binomialCriticalCount(n, 0.5)} of ${n}`,
+    );
+  console.log(`  n for power 0.8 at the calibration's mean: ${oneSampleTestSize({ delta: dB, sd: sdB })}`);
+}

@@ -59,6 +59,8 @@ for (let seed = first; seed < first + nSeeds; seed++)
       arm,
       lr,
       seed,
+      // the training subset's seed (BN_SEED; runSpec's dataSeed): calibration across data subsets
+      dataSeed: r.spec.dataSeed,
       depth: S.depth,
       width: S.width,
       trainImages: S.trainImages,

@@ -5,6 +5,7 @@ import type { Judgement } from '../report/judgement';
 import type { Scale } from '../report/schema';
 import { dataName } from '../setup';
 import { trainingData } from './compute';
+import { config } from '../config';
 import { trainingScale, trainingSeeds, type TrainingScale } from '../profile';
 import { RunResult } from './protocol';
 import { claimRates, isTrainingClaim, sweepStatistics, sweepSummary, type Rates, type Sweep } from './sweep';
@@ -80,6 +81,8 @@ export function openTrainingClaim(
     batch: S.batch,
     seeds: isTrainingClaim(c.meta.id) ? trainingSeeds(S, c.meta.id).length : S.seeds,
     extra: {
+      // the images the runs train on: a seed base keeps them (BN_DATA_SEED), as the paper's one dataset
+      'data seed (BN_DATA_SEED)': config().dataSeed,
       'step cap': S.schedule.maxSteps,
       'rate cut': `×${S.schedule.factor} when the training loss stalls (windows of ${S.schedule.window} steps, threshold ${S.schedule.threshold}, patience ${S.schedule.patience}; never below training accuracy ${S.schedule.minAccuracy})`,
       ...(S.rates

@@ -32,22 +32,25 @@ const dataCache = new Map<string, TrainingData>();
 export function trainingData(
   S: Pick<TrainingScale, 'trainImages' | 'validationImages' | 'curveTestImages'> = trainingScale(),
 ): TrainingData {
-  const key = `${S.trainImages}|${S.validationImages}|${S.curveTestImages}`;
+  // the images are BN_DATA_SEED's, not BN_SEED's: a seed base varies initialisation, batch order
+  // and augmentation over one set of images, as the paper's seeds do over CIFAR-10 (version 5)
+  const seed = config().dataSeed;
+  const key = `${S.trainImages}|${S.validationImages}|${S.curveTestImages}|${seed}`;
   let d = dataCache.get(key);
   if (!d) {
-    const { train: all, test } = claimData({ trainLimit: S.trainImages + S.validationImages });
+    const { train: all, test } = claimData({ trainLimit: S.trainImages + S.validationImages, seed });
     if (all.n < S.trainImages + S.validationImages)
       throw new Error(
         `the training split has ${all.n} images, fewer than ${S.trainImages} to train on + ${S.validationImages} to validate on`,
       );
-    const val = subsetIndices(all.labels, all.numClasses, S.validationImages, deriveSeed(config().seed, 0x7a1d));
+    const val = subsetIndices(all.labels, all.numClasses, S.validationImages, deriveSeed(seed, 0x7a1d));
     const isVal = new Uint8Array(all.n);
     for (const i of val) isVal[i] = 1;
     const rest = Uint32Array.from({ length: all.n }, (_, i) => i).filter((i) => !isVal[i]);
     const curve =
       S.curveTestImages >= test.n
         ? test
-        : take(test, subsetIndices(test.labels, test.numClasses, S.curveTestImages, deriveSeed(config().seed, 0x7e57)));
+        : take(test, subsetIndices(test.labels, test.numClasses, S.curveTestImages, deriveSeed(seed, 0x7e57)));
     d = { train: take(all, rest), validation: take(all, val, `${all.name} (validation)`), test, curveTest: curve };
     dataCache.set(key, d);
   }
@@ -60,9 +63,9 @@ const finiteOrNull = (v: number | null | undefined): number | null => (v !== nul
 export async function computeRun(req: RunRequest): Promise<RunResult> {
   const { spec } = req;
   const c = config();
-  if (spec.profile !== c.profile || spec.data !== c.dataName || spec.dataSeed !== c.seed || spec.fault !== c.fault)
+  if (spec.profile !== c.profile || spec.data !== c.dataName || spec.dataSeed !== c.dataSeed || spec.fault !== c.fault)
     throw new Error(
-      `run ${describeRun(spec)} was asked for profile/data/data seed/fault ${spec.profile}/${spec.data}/${spec.dataSeed}/${spec.fault}, but this process runs ${c.profile}/${c.dataName}/${c.seed}/${c.fault}`,
+      `run ${describeRun(spec)} was asked for profile/data/data seed/fault ${spec.profile}/${spec.data}/${spec.dataSeed}/${spec.fault}, but this process runs ${c.profile}/${c.dataName}/${c.dataSeed}/${c.fault}`,
     );
   const data = trainingData(spec);
   const net = makeResNet({ depth: spec.depth, width: spec.width, bn: spec.arm, seed: spec.seed, data: data.train });

@@ -37,7 +37,7 @@ export const RunSpec = z
     collapseCheckEvery: z.number().int().positive(),
     divergenceFactor: z.number(),
     data: z.string(),
-    /** BN_SEED: draws the training / validation / test subsets */
+    /** BN_DATA_SEED: draws the training / validation / curve-test subsets (BN_SEED until version 5) */
     dataSeed: z.number().int().nonnegative(),
     profile: Profile,
     fault: z.string(),
@@ -132,7 +132,7 @@ export function runSpec(arm: BnPlacement, lr: number, seed: number, o: { S?: Tra
     schedule: S.schedule,
     collapseCheckEvery: S.collapseCheckEvery,
     data: c.dataName,
-    dataSeed: c.seed,
+    dataSeed: c.dataSeed,
     profile: c.profile,
     fault: c.fault,
   });

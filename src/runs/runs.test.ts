@@ -62,6 +62,18 @@ describe('run keys', () => {
     expect(keys.size).toBe(variants.length + 1);
   });
 
+  it("take the images from BN_DATA_SEED, not BN_SEED: another seed base trains on the same images (version 5)", () => {
+    const saved = { BN_SEED: process.env.BN_SEED, BN_DATA_SEED: process.env.BN_DATA_SEED };
+    try {
+      setEnv({ BN_SEED: '1000', BN_DATA_SEED: undefined });
+      expect(runSpec('none', 0.1, 1003, { S }).dataSeed).toBe(0);
+      setEnv({ BN_SEED: '0', BN_DATA_SEED: '9100' });
+      expect(runSpec('none', 0.1, 3, { S }).dataSeed).toBe(9100);
+    } finally {
+      setEnv(saved);
+    }
+  });
+
   it('hash the protocol version with the spec: the same name on every machine, a new one when the version is bumped', () => {
     const a = runSpec('all', 0.1, 0, { S });
     const canon = (v: unknown): unknown =>

@@ -23,13 +23,15 @@ const dataCache = new Map<string, Split>();
 
 /**
  * The active dataset (BN_DATA) at the active profile's resolution, normalised per channel,
- * limited to balanced seeded subsets when asked. Cached per process.
+ * limited to balanced seeded subsets when asked, drawn with `seed` (default BN_SEED; the training
+ * claims pass BN_DATA_SEED). Cached per process.
  */
-export function claimData(opts: { trainLimit?: number; testLimit?: number } = {}): Split {
-  const key = `${config().dataName}|${opts.trainLimit}|${opts.testLimit}|${scale().downsample}`;
+export function claimData(opts: { trainLimit?: number; testLimit?: number; seed?: number } = {}): Split {
+  const seed = opts.seed ?? config().seed;
+  const key = `${config().dataName}|${opts.trainLimit}|${opts.testLimit}|${scale().downsample}|${seed}`;
   let split = dataCache.get(key);
   if (!split) {
-    const raw = loadData(config().data, { trainLimit: opts.trainLimit, testLimit: opts.testLimit, seed: config().seed });
+    const raw = loadData(config().data, { trainLimit: opts.trainLimit, testLimit: opts.testLimit, seed });
     const f = scale().downsample;
     split = f > 1 ? { ...raw, train: downsample(raw.train, f), test: downsample(raw.test, f) } : raw;
     dataCache.set(key, split);
