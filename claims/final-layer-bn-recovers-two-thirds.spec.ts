@@ -52,6 +52,16 @@
  *  start, one or two unnormalised seeds in sixteen did not converge at 3e-3. Rates, bounds, CI,
  *  share rule, CALIBRATION_SD and seed count unchanged (on the calibration seeds under version 3: gain BN 0.1 −
  *  no BN 3e-3 0.0274, per-arm spread pooled 0.0086; 7 seeds resolve the ratio, 8 are run).
+ * Version 5 (2026-12-07, before its confirmatory runs; docs/full-profile.md, "Version 5"): the
+ *  runs' images come from BN_DATA_SEED (default 0, the images calibration seeds 9000–9023 and
+ *  base 0 trained on), no longer from BN_SEED: a seed base varies initialisation, batch order and
+ *  augmentation over one set of images, as the paper's seeds do over CIFAR-10 (at 512 images BN's
+ *  gain over the unnormalised net moved with the subset, on calibration seeds as at the bases).
+ *  Seeds by version 5's rule (the smallest of 8, 12, 16 at which the precondition on the gain has
+ *  power ≥ 0.8 on subset 0's calibration seeds: gain G = 0.0274, per-arm spread σ = 0.0086, the
+ *  gain over n seeds about N(G, 2σ²/n)): at 8 seeds minGain is 0.0244 and the power 0.76; at 12,
+ *  minGain 0.0193, power 0.99: **12 seeds per arm** (TRAINING_SCALES.full.claimSeeds). Bounds, CI,
+ *  share rule and CALIBRATION_SD unchanged.
  * Figure: the three arms' mean test accuracy with 95 % t-intervals over seeds, and the recovery.
  * Measured verdicts: claims/baseline*.json.
  */

@@ -57,6 +57,17 @@
  *  start, one or two unnormalised seeds in sixteen did not converge at 3e-3. Rates, test, threshold
  *  and seed count unchanged; runs whose cut and end the new rule leaves alone are reused
  *  (src/runs/replay.ts), the others trained again.
+ * Version 5 (2026-12-07, before its confirmatory runs; docs/full-profile.md, "Version 5"): the
+ *  runs' images come from BN_DATA_SEED (default 0, the images calibration seeds 9000–9023 and
+ *  base 0 trained on), no longer from BN_SEED: a seed base varies initialisation, batch order and
+ *  augmentation over one set of images, as the paper's seeds do over CIFAR-10 (at 512 images BN's
+ *  gain over the unnormalised net moved with the subset, on calibration seeds as at the bases).
+ *  Seeds by version 5's rule (the smallest of 8, 12, 16 at which each test has power ≥ 0.8 on
+ *  subset 0's calibration seeds): the paired t at the calibration's BN 0.1 − 3e-3 difference,
+ *  mean +0.0253, σ_d 0.0223 (seeds 9000–9007), has power 0.91 at 8 seeds; the unnormalised net
+ *  survived 0.1 in 1 of 24 calibration seeds (9000–9023: seed 9016 ran to the cap, test 0.701;
+ *  the others collapsed or diverged by step 256), a survival rate of (1 + 1)/(24 + 2) = 0.077, at
+ *  which "7 of 8 fail" has power 0.88: **8 seeds**, as before. Test, threshold and rates unchanged.
  * Figure: Fig. 1's train and test accuracy against the step for BN at the high and the low rate
  *  and no BN at the low rate, mean over seeds with the min–max shaded.
  * Measured verdicts: claims/baseline*.json.

@@ -67,6 +67,12 @@
  *  runs over those pairs. δ, test, rate and seed count unchanged (15 pairs keep power > 0.99 at
  *  the calibration's spread). Written after seeing that seed: so it was checked again at a further
  *  base drawn after its commit (docs/full-profile.md).
+ * Version 5 (2026-12-07, before its confirmatory runs; docs/full-profile.md, "Version 5"): the
+ *  runs' images come from BN_DATA_SEED (default 0, the images calibration seeds 9000–9023 and
+ *  base 0 trained on), no longer from BN_SEED: a seed base varies initialisation, batch order and
+ *  augmentation over one set of images, as the paper's seeds do over CIFAR-10 (at 512 images BN's
+ *  gain over the unnormalised net moved with the subset, on calibration seeds as at the bases).
+ *  Rate, δ, test, preconditions and seed count (16) unchanged.
  * Smoke runs the same protocol at a scale where the unnormalised net does not leave chance: its
  *  verdict is inconclusive by its preconditions. Measured verdicts: claims/baseline*.json.
  */

@@ -56,6 +56,12 @@
  *  (it was 0.2) and the cap is 8,000 steps (it was 4,000): cut on a noisy slope or capped on a slow
  *  start, one or two unnormalised seeds in sixteen did not converge at 3e-3. Rates, matched loss,
  *  test, threshold and seed count unchanged.
+ * Version 5 (2026-12-07, before its confirmatory runs; docs/full-profile.md, "Version 5"): the
+ *  runs' images come from BN_DATA_SEED (default 0, the images calibration seeds 9000–9023 and
+ *  base 0 trained on), no longer from BN_SEED: a seed base varies initialisation, batch order and
+ *  augmentation over one set of images, as the paper's seeds do over CIFAR-10 (at 512 images BN's
+ *  gain over the unnormalised net moved with the subset, on calibration seeds as at the bases).
+ *  Rates, matched loss, test, threshold and seed count (8) unchanged.
  * Scale: the same runs as high-lr-benefit (see its header). Measured verdicts: claims/baseline*.json.
  */
 import { claim } from '../src/vitest/harness';
