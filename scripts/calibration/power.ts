@@ -123,7 +123,15 @@ if (subsets.length > 1) {
     const final = inD('final', bestFinal!).filter(trained).map(acc);
     const all = inD('all', high!).filter(trained).map(acc);
     const ben = paired(inD('all', high!), inD('all', low!), acc);
-    return { d, none, final, all, ben, gain: meanOr(all) - meanOr(none), rec: (meanOr(final) - meanOr(none)) / (meanOr(all) - meanOr(none)) };
+    return {
+      d,
+      none,
+      final,
+      all,
+      ben,
+      gain: meanOr(all) - meanOr(none),
+      rec: (meanOr(final) - meanOr(none)) / (meanOr(all) - meanOr(none)),
+    };
   });
   for (const r of rows)
     console.log(

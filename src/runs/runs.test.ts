@@ -23,7 +23,7 @@ import {
 import fc from 'fast-check';
 import { startWorker } from './phase';
 import { fakeRun } from './testing/fake-runs';
-import { setEnv } from '../config';
+import { config, setEnv } from '../config';
 
 const tmpDirs: string[] = [];
 function tmp(): string {
@@ -62,8 +62,9 @@ describe('run keys', () => {
     expect(keys.size).toBe(variants.length + 1);
   });
 
-  it("take the images from BN_DATA_SEED, not BN_SEED: another seed base trains on the same images (version 5)", () => {
-    const saved = { BN_SEED: process.env.BN_SEED, BN_DATA_SEED: process.env.BN_DATA_SEED };
+  it('take the images from BN_DATA_SEED, not BN_SEED: another seed base trains on the same images (version 5)', () => {
+    const before = config();
+    const saved = { BN_SEED: String(before.seed), BN_DATA_SEED: String(before.dataSeed) };
     try {
       setEnv({ BN_SEED: '1000', BN_DATA_SEED: undefined });
       expect(runSpec('none', 0.1, 1003, { S }).dataSeed).toBe(0);
