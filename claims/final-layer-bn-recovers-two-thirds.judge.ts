@@ -5,7 +5,7 @@
  * excludes 0 and 1.
  */
 import { Judgement } from '../src/report/judgement';
-import { describeOutcome, learned, list, mostSeeds, testAccuracies, type RunResult } from '../src/runs';
+import { seedOutcome, learned, list, mostSeeds, testAccuracies, type RunResult } from '../src/runs';
 import { mean } from '../src/stats/moments';
 import { ratioOfDifferencesCI, type RatioInterval } from '../src/stats/ratio';
 import { tQuantile } from '../src/stats/distributions';
@@ -71,7 +71,7 @@ export function judgeRecovery(o: RecoveryInput): Judgement {
   // paper's quantity between nets that trained.
   const arms = (['none', 'final', 'all'] as const).map((arm) => {
     const runs = o[arm];
-    const share = mostSeeds(runs, learned, (r) => `seed ${r.spec.seed}: ${describeOutcome(r)}`);
+    const share = mostSeeds(runs, learned, seedOutcome);
     const all = testAccuracies(runs, o.chance);
     j.log(`${label[arm]}: test accuracy ${list(all)}`);
     return { arm, share, acc: share.kept.map((i) => all[i]!) };

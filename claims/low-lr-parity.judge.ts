@@ -5,7 +5,7 @@
  * paired test-accuracy difference within ±δ over those pairs.
  */
 import { Judgement } from '../src/report/judgement';
-import { describeOutcome, everySeedConverged, learned, list, mostSeeds, testAccuracies, type RunResult } from '../src/runs';
+import { seedOutcome, everySeedConverged, learned, list, mostSeeds, testAccuracies, type RunResult } from '../src/runs';
 import { mean } from '../src/stats/moments';
 import { tostPaired } from '../src/stats/t-test';
 
@@ -28,9 +28,8 @@ export function judgeParity(o: ParityInput): Judgement {
   const allNone = testAccuracies(o.none, o.chance);
   const allBn = testAccuracies(o.bn, o.chance);
   j.log(`lr ${o.low}: test accuracy with BN ${list(allBn)}; without ${list(allNone)}`);
-  const name = (r: RunResult) => `seed ${r.spec.seed}: ${describeOutcome(r)}`;
-  const noneLearned = mostSeeds(o.none, learned, name);
-  const bnLearned = mostSeeds(o.bn, learned, name);
+  const noneLearned = mostSeeds(o.none, learned, seedOutcome);
+  const bnLearned = mostSeeds(o.bn, learned, seedOutcome);
   // the pairs judged: seeds where both nets learned ("a small learning rate that the unnormalised net survives")
   const kept = noneLearned.kept.filter((i) => bnLearned.kept.includes(i));
   const none = kept.map((i) => o.none[i]!);

@@ -35,3 +35,6 @@ export function describeOutcome(r: RunResult): string {
   if (o === 'collapsed') return `collapsed (${r.steps} steps)`;
   return `${o} (validation ${r.final.valAcc?.toFixed(3) ?? 'n/a'}, test ${r.final.testAcc?.toFixed(3) ?? 'n/a'})`;
 }
+
+/** "seed 3: collapsed (128 steps)": a run named by its seed, as the judges name a seed they leave out. */
+export const seedOutcome = (r: RunResult): string => `seed ${r.spec.seed}: ${describeOutcome(r)}`;
