@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { initBackend } from '../backend';
 import { setEnv } from '../config';
+import { tinyScale } from './testing/tiny-scale';
 import {
   computeRun,
   readCached,
@@ -117,16 +118,7 @@ describe('replay against real training (tiny)', () => {
   it('what the replay calls the same run trains to the same numbers; what it calls another run does not', async () => {
     // windows of one epoch (4 steps) that must halve the loss: the second stalls and cuts, the third ends it
     const rule = { factor: 0.1, window: 4, threshold: 0.5, patience: 1, minAccuracy: 0, maxSteps: 16 };
-    const tiny = (schedule: typeof rule) => ({
-      ...S,
-      depth: 8,
-      width: 4,
-      batch: 32,
-      trainImages: 128,
-      validationImages: 64,
-      curveTestImages: 64,
-      schedule,
-    });
+    const tiny = tinyScale;
     const a = await computeRun({ spec: runSpec('all', 0.05, 0, { S: tiny(rule) }) });
     expect(a.cutAt).not.toBeNull();
     expect(a.steps).toBeLessThan(16);

@@ -23,6 +23,7 @@ import {
 import fc from 'fast-check';
 import { startWorker } from './phase';
 import { fakeRun } from './testing/fake-runs';
+import { tinyScale } from './testing/tiny-scale';
 import { config, setEnv } from '../config';
 
 const tmpDirs: string[] = [];
@@ -292,7 +293,7 @@ describe('a real run (tiny)', () => {
   it('trains the protocol on the embedded data and reports history, validation and sharpness', async () => {
     // windows of one epoch (4 steps) that must halve the loss: the second stalls (cut), the third ends it
     const schedule = { factor: 0.1, window: 4, threshold: 0.5, patience: 1, minAccuracy: 0, maxSteps: 16 };
-    const tiny = { ...S, depth: 8, width: 4, batch: 32, trainImages: 128, validationImages: 64, curveTestImages: 64, schedule };
+    const tiny = tinyScale(schedule);
     const spec = runSpec('all', 0.05, 0, { S: tiny });
     // a matched loss every epoch reaches: measured at the end of epoch 1, and again at the end
     const r = await computeRun({ spec, sharpness: { images: 32, batch: 32, directions: 2, epsilon: 0.05, matchedLoss: 100 } });
@@ -317,7 +318,7 @@ describe('a real run (tiny)', () => {
 
   it('a worker process of the training phase (train-worker.ts) computes the same run as this process', async () => {
     const schedule = { ...S.schedule, maxSteps: 4 };
-    const tiny = { ...S, depth: 8, width: 4, batch: 32, trainImages: 128, validationImages: 64, curveTestImages: 64, schedule };
+    const tiny = tinyScale(schedule);
     const req = { spec: runSpec('none', 0.05, 1, { S: tiny }) };
     const here = computeRun(req);
     const output: string[] = [];
