@@ -62,6 +62,13 @@
  *  gain over n seeds about N(G, 2σ²/n)): at 8 seeds minGain is 0.0244 and the power 0.76; at 12,
  *  minGain 0.0193, power 0.99: **12 seeds per arm** (TRAINING_SCALES.full.claimSeeds). Bounds, CI,
  *  share rule and CALIBRATION_SD unchanged.
+ * Version 6 of the schedule (2026-12-07, after version 5's run at BN_SEED=1000, before any run
+ *  under it; docs/full-profile.md, "Version 6"): the step cap is 16,000 (it was 8,000). There the
+ *  unnormalised net at 3e-3, seed 1009, met the 8,000 cap uncut and still climbing (eval-mode
+ *  training accuracy 0.945, window accuracy 0.87–0.91 over its last 1,000 steps), as seed 17108
+ *  had under version 4 (0.865): the cap is there to end runs that never stall, not a run at the
+ *  low rate that is still learning. Runs that ended before the old cap are the same runs
+ *  (src/runs/replay.ts); only those that met it train again. Nothing else changes.
  * Figure: the three arms' mean test accuracy with 95 % t-intervals over seeds, and the recovery.
  * Measured verdicts: claims/baseline*.json.
  */

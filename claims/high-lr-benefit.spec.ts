@@ -68,6 +68,13 @@
  *  survived 0.1 in 1 of 24 calibration seeds (9000–9023: seed 9016 ran to the cap, test 0.701;
  *  the others collapsed or diverged by step 256), a survival rate of (1 + 1)/(24 + 2) = 0.077, at
  *  which "7 of 8 fail" has power 0.88: **8 seeds**, as before. Test, threshold and rates unchanged.
+ * Version 6 of the schedule (2026-12-07, after version 5's run at BN_SEED=1000, before any run
+ *  under it; docs/full-profile.md, "Version 6"): the step cap is 16,000 (it was 8,000). There the
+ *  unnormalised net at 3e-3, seed 1009, met the 8,000 cap uncut and still climbing (eval-mode
+ *  training accuracy 0.945, window accuracy 0.87–0.91 over its last 1,000 steps), as seed 17108
+ *  had under version 4 (0.865): the cap is there to end runs that never stall, not a run at the
+ *  low rate that is still learning. Runs that ended before the old cap are the same runs
+ *  (src/runs/replay.ts); only those that met it train again. Nothing else changes.
  * Figure: Fig. 1's train and test accuracy against the step for BN at the high and the low rate
  *  and no BN at the low rate, mean over seeds with the min–max shaded.
  * Measured verdicts: claims/baseline*.json.

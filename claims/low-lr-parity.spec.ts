@@ -73,6 +73,13 @@
  *  augmentation over one set of images, as the paper's seeds do over CIFAR-10 (at 512 images BN's
  *  gain over the unnormalised net moved with the subset, on calibration seeds as at the bases).
  *  Rate, δ, test, preconditions and seed count (16) unchanged.
+ * Version 6 of the schedule (2026-12-07, after version 5's run at BN_SEED=1000, before any run
+ *  under it; docs/full-profile.md, "Version 6"): the step cap is 16,000 (it was 8,000). There the
+ *  unnormalised net at 3e-3, seed 1009, met the 8,000 cap uncut and still climbing (eval-mode
+ *  training accuracy 0.945, window accuracy 0.87–0.91 over its last 1,000 steps), as seed 17108
+ *  had under version 4 (0.865): the cap is there to end runs that never stall, not a run at the
+ *  low rate that is still learning. Runs that ended before the old cap are the same runs
+ *  (src/runs/replay.ts); only those that met it train again. Nothing else changes.
  * Smoke runs the same protocol at a scale where the unnormalised net does not leave chance: its
  *  verdict is inconclusive by its preconditions. Measured verdicts: claims/baseline*.json.
  */
