@@ -87,23 +87,22 @@ export function parseDataSpec(raw: string): DataSpec {
   throw new ConfigError(`BN_DATA="${raw}" is not valid: expected ${allowed}`);
 }
 
+/** A seed variable (BN_SEED, BN_DATA_SEED): a non-negative integer below 2^31, unset = 0. */
+const seedVar = () =>
+  z
+    .string()
+    .regex(/^\d+$/, 'expected a non-negative integer')
+    .default('0')
+    .transform((s) => Number(s))
+    .refine((n) => Number.isSafeInteger(n) && n <= 2 ** 31 - 1, 'expected an integer below 2^31');
+
 const EnvSchema = z.object({
   BN_PROFILE: Profile.default('smoke'),
   BN_BACKEND: BackendName.default('auto'),
   BN_DATA: z.string().default('fashion-mnist'),
   BN_FAULT: Fault.default('none'),
-  BN_SEED: z
-    .string()
-    .regex(/^\d+$/, 'expected a non-negative integer')
-    .default('0')
-    .transform((s) => Number(s))
-    .refine((n) => Number.isSafeInteger(n) && n <= 2 ** 31 - 1, 'expected an integer below 2^31'),
-  BN_DATA_SEED: z
-    .string()
-    .regex(/^\d+$/, 'expected a non-negative integer')
-    .default('0')
-    .transform((s) => Number(s))
-    .refine((n) => Number.isSafeInteger(n) && n <= 2 ** 31 - 1, 'expected an integer below 2^31'),
+  BN_SEED: seedVar(),
+  BN_DATA_SEED: seedVar(),
   BN_SEEDS: z
     .string()
     .regex(/^[1-9]\d*$/, `expected a positive integer (1..${SWEEP_SEED_OFFSET - 1})`)
