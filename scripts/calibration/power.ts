@@ -8,9 +8,9 @@
  *   npx tsx scripts/calibration/power.ts LOW HIGH FINAL LOG [LOG ...]
  */
 import fs from 'node:fs';
-import { binomialCriticalCount } from '../../src/stats/binomial';
+import { binomialCriticalCount, binomialTest, binomialUpperLimit } from '../../src/stats/binomial';
 import { mean, std } from '../../src/stats/moments';
-import { oneSampleTestSize, tostPairedPower, tostPairedSize } from '../../src/stats/power';
+import { oneSampleTestPower, oneSampleTestSize, tostPairedPower, tostPairedSize } from '../../src/stats/power';
 import { normalCdf, tQuantile } from '../../src/stats/distributions';
 import { minGain, seedsFor } from '../../claims/final-layer-bn-recovers-two-thirds.judge';
 import { MARGIN } from '../../claims/low-lr-parity.judge';
@@ -172,4 +172,42 @@ if (subsets.length > 1) {
       `  n = ${n}: power of the one-sided paired t at the calibration's mean ${dB.toFixed(4)}: ${normalCdf((dB * Math.sqrt(n)) / sdB - tQuantile(0.95, n - 1)).toFixed(2)}; without BN the high rate must fail in ${binomialCriticalCount(n, 0.5)} of ${n}`,
     );
   console.log(`  n for power 0.8 at the calibration's mean: ${oneSampleTestSize({ delta: dB, sd: sdB })}`);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Version 7 of high-lr-benefit's seed count (2026-12-07, committed before the calibration runs it
+// reads: BN at 0.1 and 3e-3 on subset 0, seeds 9008–9023). Version 5 powered the paired t at the
+// calibration's point estimate over 8 seeds (+0.0253); three claim bases then gave +0.020, +0.009
+// and +0.024 and the verdict moved with the base. The rule plans on a safeguard instead (Perugini,
+// Gallucci & Costantini 2014, "Safeguard power as a protection against imprecise power
+// estimates", Perspect. Psychol. Sci. 9:319): the lower limit of the two-sided 60 % interval of
+// the calibration's mean difference, and for the binomial half the upper limit of the two-sided
+// 60 % Clopper–Pearson interval of the unnormalised net's survival rate at the high rate. n is the
+// smallest of 8, 12, 16, 20, 24 at which both tests have power ≥ 0.8 there (24 if none).
+{
+  const sub0 = (arm: string, lr: number) => at(arm, lr).filter((r) => subsetOf(r) === 0);
+  const d = paired(sub0('all', high!), sub0('all', low!), acc);
+  const m = d.length;
+  const sdD = std(d);
+  const safeDelta = mean(d) - (tQuantile(0.8, m - 1) * sdD) / Math.sqrt(m);
+  const noneHigh = sub0('none', high!);
+  const survived = noneHigh.filter(trained).length;
+  const q = binomialUpperLimit(survived, noneHigh.length, 0.8);
+  console.log(`\nhigh-lr-benefit, version 7's seed count (subset 0's calibration seeds):`);
+  console.log(`  BN ${high} − ${low}, paired: ${show(d)}`);
+  console.log(
+    `  safeguard Δ (lower limit of the 60 % interval): ${mean(d).toFixed(4)} − t(0.8, ${m - 1})·${sdD.toFixed(4)}/√${m} = ${safeDelta.toFixed(4)}`,
+  );
+  console.log(
+    `  without BN at ${high}: survived ${survived} of ${noneHigh.length} (seeds ${noneHigh.filter(trained).map((r) => r.seed).join(', ') || 'none'}); safeguard survival rate (upper limit of the 60 % Clopper–Pearson interval) ${q.toFixed(4)}`,
+  );
+  let chosen: number | undefined;
+  for (const n of [8, 12, 16, 20, 24]) {
+    const pT = safeDelta > 0 ? oneSampleTestPower({ n, delta: safeDelta, sd: sdD }) : 0;
+    const k = binomialCriticalCount(n, 0.5);
+    const pB = k <= n ? binomialTest(k, n, 1 - q, 'greater') : 0;
+    console.log(`  n = ${n}: paired t power ${pT.toFixed(3)}; "fails in ${k} of ${n}" power ${pB.toFixed(3)}`);
+    if (chosen === undefined && pT >= 0.8 && pB >= 0.8) chosen = n;
+  }
+  console.log(`  version 7's n: ${chosen ?? `24 (no n up to 24 has power 0.8 at the safeguard: the claim's power at 24 is stated above)`}`);
 }

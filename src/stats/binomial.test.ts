@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { binomialCriticalCount, binomialTest } from './binomial';
+import { binomialCriticalCount, binomialTest, binomialUpperLimit } from './binomial';
 
 describe('binomialTest', () => {
   it("matches R's binom.test (one-sided)", () => {
@@ -43,5 +43,28 @@ describe('binomialTest', () => {
         if (k > 0) expect(binomialTest(k - 1, n, p0)).toBeGreaterThanOrEqual(0.05);
       }),
     );
+  });
+});
+
+describe('binomialUpperLimit', () => {
+  it('is the Beta quantile qbeta(level, k + 1, n - k) (scipy 1.17)', () => {
+    expect(binomialUpperLimit(1, 24, 0.8)).toBeCloseTo(0.11968460426401416, 9);
+    expect(binomialUpperLimit(0, 10, 0.975)).toBeCloseTo(0.3084971078187607, 9);
+    expect(binomialUpperLimit(3, 20, 0.9)).toBeCloseTo(0.3041868114074787, 9);
+    expect(binomialUpperLimit(5, 5, 0.8)).toBe(1);
+  });
+  it('leaves exactly 1 - level below k at its limit, and lies above k/n', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 60 }), fc.double({ min: 0.55, max: 0.99, noNaN: true }), fc.nat(), (n, level, r) => {
+        const k = r % n;
+        const u = binomialUpperLimit(k, n, level);
+        expect(u).toBeGreaterThan(k / n);
+        expect(binomialTest(k, n, u, 'less')).toBeCloseTo(1 - level, 8);
+      }),
+    );
+  });
+  it('rejects bad input by name', () => {
+    expect(() => binomialUpperLimit(3, 2, 0.8)).toThrow(/k must be an integer/);
+    expect(() => binomialUpperLimit(1, 2, 1)).toThrow(/level must lie/);
   });
 });

@@ -44,3 +44,24 @@ export function binomialCriticalCount(n: number, p0: number, alpha = 0.05): numb
   for (let k = 0; k <= n; k++) if (binomialTest(k, n, p0, 'greater') < alpha) return k;
   return n + 1;
 }
+
+/**
+ * The Clopper–Pearson upper confidence limit for a binomial probability after k successes in n
+ * trials: the p at which P(X ≤ k | p) = 1 − level (one-sided at `level`; the upper end of the
+ * two-sided interval at 2·level − 1). 1 when k = n. By bisection on the exact tail (the Beta
+ * quantile qbeta(level, k + 1, n − k); checked against scipy in the tests).
+ */
+export function binomialUpperLimit(k: number, n: number, level: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`binomialUpperLimit: n must be a positive integer, got ${n}`);
+  if (!Number.isInteger(k) || k < 0 || k > n) throw new RangeError(`binomialUpperLimit: k must be an integer in [0, ${n}], got ${k}`);
+  if (!(level > 0 && level < 1)) throw new RangeError(`binomialUpperLimit: level must lie in (0, 1), got ${level}`);
+  if (k === n) return 1;
+  let lo = k / n;
+  let hi = 1;
+  for (let i = 0; i < 60; i++) {
+    const mid = (lo + hi) / 2;
+    if (binomialTest(k, n, mid, 'less') > 1 - level) lo = mid;
+    else hi = mid;
+  }
+  return (lo + hi) / 2;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { halfWidthSize, oneSampleTestSize, tostPairedPower, tostPairedSize } from './power';
+import { halfWidthSize, oneSampleTestPower, oneSampleTestSize, tostPairedPower, tostPairedSize } from './power';
 import { Rng } from '../rng';
 import { tostPaired } from './t-test';
 import { tQuantile } from './distributions';
@@ -52,5 +52,24 @@ describe('sample sizes', () => {
     // power falls as the true difference moves towards the margin
     expect(tostPairedPower({ n: 20, delta: 1, sd: 1, trueDiff: 0.5 })).toBeLessThan(tostPairedPower({ n: 20, delta: 1, sd: 1 }));
     expect(tostPairedSize({ delta: 1e-6, sd: 1, maxN: 30 })).toBe(Infinity);
+  });
+});
+
+describe('oneSampleTestPower', () => {
+  it("matches the noncentral t's tail (scipy 1.17: 1 - nct.cdf(t.ppf(0.95, n-1), n-1, Δ√n/σ))", () => {
+    expect(oneSampleTestPower({ n: 8, delta: 0.0253, sd: 0.0223 })).toBeCloseTo(0.891445453890296, 4);
+    expect(oneSampleTestPower({ n: 16, delta: 0.015, sd: 0.022 })).toBeCloseTo(0.8305323844252156, 4);
+    expect(oneSampleTestPower({ n: 5, delta: 1, sd: 1 })).toBeCloseTo(0.5797373588621887, 4);
+    expect(oneSampleTestPower({ n: 30, delta: 0.3, sd: 1 })).toBeCloseTo(0.4839806364605743, 4);
+  });
+  it('is α at a true mean of 0 and agrees with oneSampleTestSize', () => {
+    expect(oneSampleTestPower({ n: 12, delta: 0, sd: 1 })).toBeCloseTo(0.05, 4);
+    const n = oneSampleTestSize({ delta: 0.5, sd: 1 });
+    expect(oneSampleTestPower({ n, delta: 0.5, sd: 1 })).toBeGreaterThanOrEqual(0.79);
+    expect(oneSampleTestPower({ n: n - 2, delta: 0.5, sd: 1 })).toBeLessThan(0.8);
+  });
+  it('rejects bad input by name', () => {
+    expect(() => oneSampleTestPower({ n: 1, delta: 1, sd: 1 })).toThrow(/n must be an integer/);
+    expect(() => oneSampleTestPower({ n: 5, delta: 1, sd: 0 })).toThrow(/sd positive/);
   });
 });

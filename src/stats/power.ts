@@ -78,6 +78,35 @@ export function tostPairedPower(o: { n: number; delta: number; sd: number; trueD
   return Math.min(1, Math.max(0, (sum * h) / 3));
 }
 
+/**
+ * Power of the one-sided one-sample (or paired) t-test at level α with n observations when the true
+ * mean (difference) is `delta` > 0 and the spread σ: the probability that d̄ > t_{1−α,n−1}·s/√n.
+ * Exact, as tostPairedPower: d̄ ~ N(Δ, σ²/n) independent of s, so power = E_s[Φ((Δ − c·s)√n/σ)]
+ * with c = t_{1−α,n−1}/√n, integrated over the χ²_{n−1} density of (n−1)s²/σ² (Simpson's rule);
+ * the noncentral t's tail (checked against scipy's nct in the tests).
+ */
+export function oneSampleTestPower(o: { n: number; delta: number; sd: number; alpha?: number }): number {
+  const { n, delta, sd } = o;
+  const alpha = o.alpha ?? 0.05;
+  if (!(n >= 2) || !Number.isInteger(n)) throw new RangeError(`oneSampleTestPower: n must be an integer ≥ 2, got ${n}`);
+  if (!Number.isFinite(delta) || !(sd > 0)) throw new RangeError(`oneSampleTestPower: delta must be finite and sd positive, got ${delta}, ${sd}`);
+  const k = n - 1;
+  const c = tQuantile(1 - alpha, k) / Math.sqrt(n);
+  const rootN = Math.sqrt(n);
+  const xMax = k + 40 * Math.sqrt(2 * k) + 40;
+  const logNorm = -(k / 2) * Math.log(2) - lnGamma(k / 2);
+  const f = (x: number): number => {
+    if (x <= 0) return 0;
+    const s = sd * Math.sqrt(x / k);
+    return normalCdf(((delta - c * s) * rootN) / sd) * Math.exp(logNorm + (k / 2 - 1) * Math.log(x) - x / 2);
+  };
+  const m = 4000; // even
+  const h = xMax / m;
+  let sum = f(0) + f(xMax);
+  for (let i = 1; i < m; i++) sum += (i % 2 ? 4 : 2) * f(i * h);
+  return Math.min(1, Math.max(0, (sum * h) / 3));
+}
+
 /** The smallest number of pairs whose paired TOST has at least `power` (default 0.8) at the true difference (default 0). */
 export function tostPairedSize(o: { delta: number; sd: number; trueDiff?: number; alpha?: number; power?: number; maxN?: number }): number {
   const target = o.power ?? 0.8;
