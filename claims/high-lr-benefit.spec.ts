@@ -90,6 +90,10 @@
  *  more runs each at 3e-3. At bases 0, 1000 and 98627 the first 8 seeds' runs are version 6's
  *  (a second look at those bases: their verdicts are reported as such); the confirmatory base
  *  nobody chose is BN_SEED=7495, drawn from /dev/urandom at 12:53, run from scratch.
+ *  Its calibration (13:14, before any run under it): BN 0.1 − 3e-3 over the 24 pairs, mean
+ *  +0.0213, σ_d 0.0161, safeguard Δ_s 0.0185; the unnormalised net survived 0.1 in 1 of 24,
+ *  safeguard q_s 0.1197. Power at 8 / 12 / 16: paired t 0.90 / 0.98 / 1.00; "fails in 7 of 8 /
+ *  10 of 12 / 12 of 16" 0.75 / 0.83 / 0.97: **12 seeds** (10 of 12 must fail without BN).
  * Figure: Fig. 1's train and test accuracy against the step for BN at the high and the low rate
  *  and no BN at the low rate, mean over seeds with the min–max shaded.
  * Measured verdicts: claims/baseline*.json.
