@@ -204,7 +204,12 @@ function seedCount(version: number, candidates: number[], lastSurvivalSeed: numb
     `  safeguard Δ (lower limit of the 60 % interval): ${mean(d).toFixed(4)} − t(0.8, ${m - 1})·${sdD.toFixed(4)}/√${m} = ${safeDelta.toFixed(4)}`,
   );
   console.log(
-    `  without BN at ${high}, seeds up to ${lastSurvivalSeed}: survived ${survived} of ${noneHigh.length} (seeds ${noneHigh.filter(trained).map((r) => r.seed).join(', ') || 'none'}); safeguard survival rate (upper limit of the 60 % Clopper–Pearson interval) ${q.toFixed(4)}`,
+    `  without BN at ${high}, seeds up to ${lastSurvivalSeed}: survived ${survived} of ${noneHigh.length} (seeds ${
+      noneHigh
+        .filter(trained)
+        .map((r) => r.seed)
+        .join(', ') || 'none'
+    }); safeguard survival rate (upper limit of the 60 % Clopper–Pearson interval) ${q.toFixed(4)}`,
   );
   let chosen: number | undefined;
   for (const n of candidates) {
@@ -215,7 +220,9 @@ function seedCount(version: number, candidates: number[], lastSurvivalSeed: numb
     if (chosen === undefined && pT >= 0.8 && pB >= 0.8) chosen = n;
   }
   const last = candidates[candidates.length - 1]!;
-  console.log(`  version ${version}'s n: ${chosen ?? `${last} (no candidate has power 0.8 at the safeguard: the claim's power at ${last} is stated above)`}`);
+  console.log(
+    `  version ${version}'s n: ${chosen ?? `${last} (no candidate has power 0.8 at the safeguard: the claim's power at ${last} is stated above)`}`,
+  );
 }
 seedCount(7, [8, 12, 16, 20, 24], 9023);
 seedCount(8, [16, 20, 24, 28, 32], 9071);

@@ -89,7 +89,8 @@ export function oneSampleTestPower(o: { n: number; delta: number; sd: number; al
   const { n, delta, sd } = o;
   const alpha = o.alpha ?? 0.05;
   if (!(n >= 2) || !Number.isInteger(n)) throw new RangeError(`oneSampleTestPower: n must be an integer ≥ 2, got ${n}`);
-  if (!Number.isFinite(delta) || !(sd > 0)) throw new RangeError(`oneSampleTestPower: delta must be finite and sd positive, got ${delta}, ${sd}`);
+  if (!Number.isFinite(delta) || !(sd > 0))
+    throw new RangeError(`oneSampleTestPower: delta must be finite and sd positive, got ${delta}, ${sd}`);
   const k = n - 1;
   const c = tQuantile(1 - alpha, k) / Math.sqrt(n);
   const rootN = Math.sqrt(n);
