@@ -63,19 +63,16 @@ export function tostPairedPower(o: { n: number; delta: number; sd: number; trueD
   const rootN = Math.sqrt(n);
   // s = sd·√(x/k) with x ~ χ²_k; beyond x where c·s ≥ δ the interval cannot fit
   const xMax = Math.min(k * (delta / (c * sd)) ** 2, k + 40 * Math.sqrt(2 * k) + 40);
-  const logNorm = -(k / 2) * Math.log(2) - lnGamma(k / 2);
-  const f = (x: number): number => {
-    if (x <= 0) return 0;
-    const s = sd * Math.sqrt(x / k);
-    const hi = normalCdf(((delta - c * s - diff) * rootN) / sd);
-    const lo = normalCdf(((-delta + c * s - diff) * rootN) / sd);
-    return Math.max(0, hi - lo) * Math.exp(logNorm + (k / 2 - 1) * Math.log(x) - x / 2);
-  };
-  const m = 4000; // even
-  const h = xMax / m;
-  let sum = f(0) + f(xMax);
-  for (let i = 1; i < m; i++) sum += (i % 2 ? 4 : 2) * f(i * h);
-  return Math.min(1, Math.max(0, (sum * h) / 3));
+  return overChiSquare(
+    k,
+    xMax,
+    (s) => {
+      const hi = normalCdf(((delta - c * s - diff) * rootN) / sd);
+      const lo = normalCdf(((-delta + c * s - diff) * rootN) / sd);
+      return Math.max(0, hi - lo);
+    },
+    sd,
+  );
 }
 
 /**
@@ -94,13 +91,16 @@ export function oneSampleTestPower(o: { n: number; delta: number; sd: number; al
   const k = n - 1;
   const c = tQuantile(1 - alpha, k) / Math.sqrt(n);
   const rootN = Math.sqrt(n);
-  const xMax = k + 40 * Math.sqrt(2 * k) + 40;
+  return overChiSquare(k, k + 40 * Math.sqrt(2 * k) + 40, (s) => normalCdf(((delta - c * s) * rootN) / sd), sd);
+}
+
+/**
+ * E[g(s)] for a sample sd s = σ·√(x/k), x ~ χ²_k, by Simpson's rule on [0, xMax] (4,000 panels),
+ * clamped to [0, 1]: the one integral both powers above need.
+ */
+function overChiSquare(k: number, xMax: number, g: (s: number) => number, sd: number): number {
   const logNorm = -(k / 2) * Math.log(2) - lnGamma(k / 2);
-  const f = (x: number): number => {
-    if (x <= 0) return 0;
-    const s = sd * Math.sqrt(x / k);
-    return normalCdf(((delta - c * s) * rootN) / sd) * Math.exp(logNorm + (k / 2 - 1) * Math.log(x) - x / 2);
-  };
+  const f = (x: number): number => (x <= 0 ? 0 : g(sd * Math.sqrt(x / k)) * Math.exp(logNorm + (k / 2 - 1) * Math.log(x) - x / 2));
   const m = 4000; // even
   const h = xMax / m;
   let sum = f(0) + f(xMax);
