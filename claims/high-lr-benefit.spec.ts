@@ -101,6 +101,12 @@
  *  safeguard rule, the survival rate now from the unnormalised net at 0.1 on calibration seeds
  *  9000–9071 (72; 9024–9071 run for this), n the smallest of 16, 20, 24, 28, 32 (power.ts,
  *  "version 8's seed count"). Test, level, rates unchanged.
+ *  Its calibration (16:01, before any run under it): the unnormalised net survived 0.1 in 12 of 72
+ *  calibration seeds (9016, 9024, 9027, 9032, 9033, 9035, 9040, 9044, 9047, 9053, 9059, 9061; each
+ *  ran to the cap or near it, test 0.70–0.78), safeguard survival rate 0.2147; BN's safeguard Δ as
+ *  version 7 (0.0185, the same 24 pairs). Power at 16 / 20 / 24 / 28: "fails in 12 of 16 / 15 of
+ *  20 / 17 of 24 / 19 of 28" 0.75 / 0.75 / 0.88 / 0.94, the paired t ≥ 0.997 at each: **24 seeds**
+ *  (17 of 24 must fail without BN; the binomial's level at 24 is P(X ≥ 17 | p = 1/2) = 0.032).
  * Figure: Fig. 1's train and test accuracy against the step for BN at the high and the low rate
  *  and no BN at the low rate, mean over seeds with the min–max shaded.
  * Measured verdicts: claims/baseline*.json.
