@@ -19,15 +19,18 @@
  *  constant function: how a too-large step usually ends an unnormalised ResNet here, the loss at
  *  ln 10, invisible to loss-watching) or does not learn (validation accuracy < 0.5);
  *  src/runs/outcome.ts. Which one happened is recorded.
- * Precondition: the unnormalised net learned at the low rate in every seed (the paper's contrast
- *  is BN's rate against a rate the unnormalised net can use; a net stuck at chance uses none).
+ * Precondition: the unnormalised net learned at the low rate in most seeds (exact binomial test of
+ *  "at most half", p < 0.05; version 9, below: it was every seed). The paper's contrast is BN's
+ *  rate against a rate the unnormalised net can use; a net stuck at chance uses none. A seed where
+ *  it did not learn at the low rate is named and left out of the high-rate binomial below.
  * Assertions:
  *  - with BN the high rate beats the low rate: one-sided paired t of test accuracy across seeds
  *    (same seed: same initial kernels, batch order and augmentation), p < 0.05;
  *  - without BN the high rate fails in most seeds: exact one-sided binomial test of H0 "it fails
- *    in at most half of all seeds", p < 0.05 (a false "fails in most" at most 5 % of the time
- *    when the net can in fact use the rate half the time; with n seeds, binomialCriticalCount
- *    says how many must fail: all 5 of 5, 7 of 8, 9 of 10).
+ *    in at most half of the seeds where it learned at the low rate" (version 9), p < 0.05 (a
+ *    false "fails in most" at most 5 % of the time when the net can in fact use the rate half
+ *    the time; with n seeds, binomialCriticalCount says how many must fail: all 5 of 5, 7 of 8,
+ *    9 of 10, 17 of 24).
  * Seeds (power): the paired t needs n = (z_α + z_β)² σ²/Δ² + z_α²/2 (oneSampleTestSize) to detect
  *  Δ = 2.5 points (the paper's smaller step, 90.5 % → 93 %) with power 0.8, σ the paired spread on
  *  calibration seeds; the profile's seed count covers it (docs/full-profile.md).
@@ -110,6 +113,21 @@
  *  The confirmatory base nobody chose: BN_SEED=46346, drawn from /dev/urandom at 16:01 after the
  *  count was committed, run from scratch; at 0 and 1000 seeds 0–11 are version 7's runs (second
  *  looks), 12–23 new.
+ * Version 9 of the precondition (2026-12-07; written 18:24 after version 8's run at 1000 and
+ *  committed 18:46 with its code and known-case tests, before any run under it; docs/full-profile.md,
+ *  "Version 9"): at 1000 the unnormalised net could not learn at 3e-3 in seed 1023 (first loss
+ *  25.8, collapsed after 384 steps), one seed in the 104 unnormalised low-rate runs of five bases;
+ *  with 24 seeds, "every seed" then fails about one base in five for a reason that is about one
+ *  initialisation, not the rates. The precondition is now parity's (version 4): the unnormalised net
+ *  learned at the low rate in most seeds, by the exact binomial test of "at most half", p < 0.05
+ *  (17 of 24). The high-rate binomial counts only the seeds where it learned at the low rate, with
+ *  the critical count for that number (17 of 24, 16 of 23, 16 of 22, 15 of 21): a seed that cannot
+ *  train at the rate it can use says nothing about the rate it cannot, and it is never counted as
+ *  a failure there. Against version 8, which counted such a seed (it fails at the high rate too),
+ *  this is never easier to reach: the critical count falls by at most one per seed left out. The paired t over all
+ *  seeds, the rates, the levels and n = 24 are unchanged. The cached runs at 0, 1000 and 46346 are
+ *  judged again under it (second looks, reported as such); the confirmatory base is drawn from
+ *  /dev/urandom after this commit and run from scratch.
  * Figure: Fig. 1's train and test accuracy against the step for BN at the high and the low rate
  *  and no BN at the low rate, mean over seeds with the min–max shaded.
  * Measured verdicts: claims/baseline*.json.

@@ -7,18 +7,14 @@ const sharp = (x: number | null, spread = 0.1, n = 6) =>
     test: 0.8,
     sharpness: { matched: x === null ? null : x * Math.exp(spread * Math.sin(i)), final: 10 },
   }));
-const judge = (low: SyntheticRun[], high: SyntheticRun[]) =>
+const judge = (low: SyntheticRun[], high: SyntheticRun[], noneLow?: SyntheticRun[]) =>
   judgeSharpness({
     low: 3e-3,
     high: 0.1,
     matchedLoss: 1,
     bnLow: runsOf(low, 'all', 3e-3),
     bnHigh: runsOf(high, 'all', 0.1),
-    noneLow: runsOf(
-      Array.from({ length: low.length }, () => ({ test: 0.75 })),
-      'none',
-      3e-3,
-    ),
+    noneLow: runsOf(noneLow ?? Array.from({ length: low.length }, () => ({ test: 0.75 })), 'none', 3e-3),
   });
 
 describe('small-lr-sharper-minima judging', () => {
@@ -47,5 +43,20 @@ describe('small-lr-sharper-minima judging', () => {
     // two seeds left out of eight: 6 of 8 cannot reject "at most half" (p = 0.14)
     high[4] = { collapsed: true, test: 0.1, val: 0.1, sharpness: { matched: null, final: NaN } };
     expect(judge(sharp(20, 0.1, 8), high).verdict()).toBe('inconclusive');
+  });
+
+  it('version 9: the unnormalised net at the small rate must learn in most seeds, not every seed', () => {
+    const none = (bad: number[]) =>
+      Array.from({ length: 8 }, (_, i): SyntheticRun => (bad.includes(i) ? { test: 0.11, val: 0.11 } : { test: 0.75 }));
+    const one = judge(sharp(20, 0.1, 8), sharp(5, 0.1, 8), none([3]));
+    expect(one.verdict()).toBe('holds');
+    expect(one.preconditions.find((p) => p.description.startsWith('the unnormalised net'))!.detail).toMatch(
+      /^7 of 8 .*left out: seed 3: did not learn/,
+    );
+    const two = judge(sharp(20, 0.1, 8), sharp(5, 0.1, 8), none([3, 5]));
+    expect(two.verdict()).toBe('inconclusive');
+    expect(two.preconditions.find((p) => !p.met)!.description).toMatch(
+      /^the unnormalised net learned at the small \(low\) rate in most seeds/,
+    );
   });
 });

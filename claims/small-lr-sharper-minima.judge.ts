@@ -3,7 +3,7 @@
  * BN nets at the high rate, compared at a matched training loss; one-sided paired t on log sharpness.
  */
 import { Judgement } from '../src/report/judgement';
-import { describeOutcome, everySeedLearned, learned, list, mostSeeds, type RunResult } from '../src/runs';
+import { describeOutcome, learned, list, mostSeeds, seedOutcome, type RunResult } from '../src/runs';
 import { meanOfFinite } from '../src/stats/moments';
 import { meanInterval, pairedTTest, welchTTest } from '../src/stats/t-test';
 
@@ -60,8 +60,10 @@ export function judgeSharpness(o: SharpnessInput): Judgement {
   // Pairs by seed; a pair counts when both BN runs learned and reached the matched loss with a
   // finite, positive sharpness (a log needs it). BN itself collapses at a high rate in some seeds:
   // such a seed has no sharpness at the matched loss and is named and left out, provided most
-  // seeds count (a share fixed in advance, with its binomial test).
-  const noneLearned = everySeedLearned(o.noneLow);
+  // seeds count (a share fixed in advance, with its binomial test). The unnormalised net at the
+  // small rate only shows that the rate is one it can use: most seeds (version 9; it was every
+  // seed), as in high-lr-benefit.
+  const noneLearned = mostSeeds(o.noneLow, learned, seedOutcome);
   const counts = (i: number) =>
     learned(o.bnLow[i]!) && learned(o.bnHigh[i]!) && [sLow[i]!, sHigh[i]!].every((v) => Number.isFinite(v) && v > 0);
   const pairs = mostSeeds(
@@ -71,7 +73,11 @@ export function judgeSharpness(o: SharpnessInput): Judgement {
       `seed ${o.bnLow[i]!.spec.seed} (small: ${describeOutcome(o.bnLow[i]!)}, sharpness ${sLow[i]!.toPrecision(3)}; large: ${describeOutcome(o.bnHigh[i]!)}, sharpness ${sHigh[i]!.toPrecision(3)})`,
   );
   const ready = [
-    j.require('the unnormalised net learned at the small (low) rate in every seed', noneLearned.met, noneLearned.detail),
+    j.require(
+      'the unnormalised net learned at the small (low) rate in most seeds (exact binomial test of "at most half", p < 0.05)',
+      noneLearned.met,
+      noneLearned.detail,
+    ),
     j.require(
       `the BN nets learned at both rates and reached the matched training loss ${o.matchedLoss} in most seeds, with a finite, positive sharpness there (exact binomial test of "at most half", p < 0.05; the others left out)`,
       pairs.met && pairs.kept.length >= 2,

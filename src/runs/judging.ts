@@ -4,7 +4,7 @@
  * Pure functions over run results: no training, no TensorFlow.
  */
 import { binomialCriticalCount, binomialTest } from '../stats/binomial';
-import { CONVERGED, describeOutcome, learned } from './outcome';
+import { CONVERGED, describeOutcome } from './outcome';
 import type { RunResult } from './protocol';
 
 /** Final test accuracy per seed (the whole test split); a run without one (diverged) counts as `chance`. */
@@ -18,15 +18,6 @@ function failingSeeds(runs: readonly RunResult[], ok: (r: RunResult) => boolean,
     .filter((r) => !ok(r))
     .map((r) => `seed ${r.spec.seed}: ${what(r)}`)
     .join('; ');
-}
-
-/** Precondition text and detail: every seed learned (validation accuracy ≥ LEARNED, neither diverged nor collapsed). */
-export function everySeedLearned(runs: readonly RunResult[]): { met: boolean; detail: string } {
-  const bad = failingSeeds(runs, learned, describeOutcome);
-  return {
-    met: runs.length > 0 && bad === '',
-    detail: bad || `all ${runs.length} learned (validation ${runs.map((r) => r.final.valAcc?.toFixed(3)).join(', ')})`,
-  };
 }
 
 /** Precondition: every seed converged, eval-mode accuracy on the un-augmented training images ≥ CONVERGED. */
