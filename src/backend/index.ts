@@ -14,7 +14,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { config, ConfigError, quiet, type BackendName } from '../config';
-import { shareIdentityOnWasm } from './wasm-identity';
+import { cheapSavesOnWasm, shareIdentityOnWasm } from './wasm-identity';
 import { initWasmKernels } from './wasm-module';
 import { describeAdapter, probeWebGpu, releaseWebGpu, startWebGpuBackend, worthProbingForGpu, type AdapterSummary } from './webgpu';
 
@@ -48,6 +48,7 @@ async function startWasm(): Promise<BackendInfo> {
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend failed to initialise');
   await tf.ready();
   shareIdentityOnWasm();
+  cheapSavesOnWasm();
   await initWasmKernels();
   return { name: 'wasm', source: 'tfjs-backend-wasm' };
 }

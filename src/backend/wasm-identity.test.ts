@@ -40,4 +40,30 @@ describe('Identity on wasm shares the data (src/backend/wasm-identity.ts)', () =
     expect(Array.from(g.dataSync())).toEqual([2, -4, 6]);
     tf.dispose([x, g]);
   });
+
+  it('a saved tensor costs no kernel call (cheapSavesOnWasm), the gradients are unchanged, and nothing leaks', async () => {
+    const x = tf.tensor2d([
+      [1, -2],
+      [3, 4],
+    ]);
+    const w = tf.tensor2d([
+      [0.5, 1],
+      [-1, 2],
+    ]);
+    const before = tf.memory().numTensors;
+    let grads: tf.Tensor[] = [];
+    const info = await tf.profile(() => {
+      // matMul saves both inputs, relu its input, square its input: four saves
+      grads = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.relu(tf.matMul(a, b)).square().sum())([x, w]);
+      return grads;
+    });
+    expect(info.kernels.filter((k) => k.name === 'Identity')).toEqual([]);
+    expect(info.kernelNames).toContain('BatchMatMul');
+    // G = d/d(xw) of Σ relu(xw)² = 2·relu(xw) = [[5, 0], [0, 22]] (xw = [[2.5, -3], [-2.5, 11]]); dx = G·wᵀ, dw = xᵀ·G
+    expect(Array.from(grads[0]!.dataSync())).toEqual([2.5 * 2 * 0.5, 2.5 * 2 * -1, 22 * 1, 22 * 2]);
+    expect(Array.from(grads[1]!.dataSync())).toEqual([5, 66, -10, 88]);
+    tf.dispose(grads);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, w]);
+  });
 });

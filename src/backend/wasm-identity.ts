@@ -32,3 +32,34 @@ export function shareIdentityOnWasm(): void {
   });
   shared = true;
 }
+
+interface EngineInternals {
+  clone(x: tf.Tensor): tf.Tensor;
+  makeTensorFromTensorInfo(info: tf.TensorInfo, backend?: tf.KernelBackend): tf.Tensor;
+}
+
+let cheapSaves = false;
+
+/**
+ * The tensors a kernel saves for its gradient, on wasm, as new handles on the same data without
+ * a kernel call or a tape node. tfjs's engine saves each one (each conv's input and kernel, each
+ * BN layer's input and moments: ~430 per ResNet-56 step with BN) through its private `clone`:
+ * a full Identity dispatch plus a tape node of its own, which autodiff then has to filter out
+ * again (the saved tensor is no op's input, so no gradient ever flows through that node). Here a
+ * save is a reference count and a tensor handle, what wasm's Identity above does, minus the
+ * dispatch and the node. What the tape loses: gradients *through* a saved tensor, i.e. a gradient
+ * of a gradient, which nothing in this project takes (and tfjs's wasm kernels mostly lack).
+ * Other backends keep tfjs's clone.
+ */
+export function cheapSavesOnWasm(): void {
+  if (cheapSaves) return;
+  const engine = tf.engine() as unknown as EngineInternals;
+  const original = engine.clone.bind(engine);
+  engine.clone = (x: tf.Tensor): tf.Tensor => {
+    const backend = tf.backend();
+    if (tf.getBackend() !== 'wasm' || x.dtype === 'string') return original(x);
+    (backend as unknown as RefCounting).incRef(x.dataId);
+    return engine.makeTensorFromTensorInfo({ dataId: x.dataId, shape: x.shape, dtype: x.dtype }, backend);
+  };
+  cheapSaves = true;
+}

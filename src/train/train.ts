@@ -146,7 +146,8 @@ export async function trainStep(
         next[name] = acc ? tf.tidy(() => acc![name]!.add(g.mul(weight))) : weight === 1 ? g : tf.tidy(() => g.mul(weight));
       }
       if (acc) tf.dispose(Object.values(acc));
-      for (const g of Object.values(grads)) if (!Object.values(next).includes(g)) g.dispose();
+      const kept = new Set(Object.values(next));
+      for (const g of Object.values(grads)) if (!kept.has(g)) g.dispose();
       acc = next;
       try {
         const [cv, lv] = await Promise.all([c!.data(), value.data()]);
