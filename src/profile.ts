@@ -130,7 +130,7 @@ export const TRAINING_SCALES: Record<Profile, TrainingScale> = {
     validationImages: 512,
     // the accuracy curve only (figures; no verdict reads it): 1,000 images every 128 steps, plotted
     // as a mean over 12-24 seeds. 2,000 until 2026-12-07 evening cost ~7 % of a run's time
-    // (docs/scaling.md); the final accuracies are on the whole 10,000-image test split
+    // (docs/full-profile.md, "After version 9"); the final accuracies are on the whole 10,000-image test split
     curveTestImages: 1000,
     evaluateEvery: 16,
     // version 3 (docs/full-profile.md): no cut before the net fits 90 % of its training batches, cap

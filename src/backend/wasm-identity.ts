@@ -13,6 +13,12 @@ interface RefCounting {
   incRef(dataId: object): void;
 }
 
+/** A second reference to x's data (the backend counts it): what both shares below hand out. */
+function shareData(backend: tf.KernelBackend, x: tf.TensorInfo): tf.TensorInfo {
+  (backend as unknown as RefCounting).incRef(x.dataId);
+  return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+}
+
 let shared = false;
 
 export function shareIdentityOnWasm(): void {
@@ -26,8 +32,7 @@ export function shareIdentityOnWasm(): void {
     kernelFunc: (args) => {
       const x = (args.inputs as { x: tf.TensorInfo }).x;
       if (x.dtype === 'string') return original.kernelFunc(args);
-      (args.backend as unknown as RefCounting).incRef(x.dataId);
-      return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
+      return shareData(args.backend as tf.KernelBackend, x);
     },
   });
   shared = true;
@@ -56,10 +61,9 @@ export function cheapSavesOnWasm(): void {
   const engine = tf.engine() as unknown as EngineInternals;
   const original = engine.clone.bind(engine);
   engine.clone = (x: tf.Tensor): tf.Tensor => {
-    const backend = tf.backend();
     if (tf.getBackend() !== 'wasm' || x.dtype === 'string') return original(x);
-    (backend as unknown as RefCounting).incRef(x.dataId);
-    return engine.makeTensorFromTensorInfo({ dataId: x.dataId, shape: x.shape, dtype: x.dtype }, backend);
+    const backend = tf.backend();
+    return engine.makeTensorFromTensorInfo(shareData(backend, x), backend);
   };
   cheapSaves = true;
 }
