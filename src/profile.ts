@@ -128,10 +128,12 @@ export const TRAINING_SCALES: Record<Profile, TrainingScale> = {
     batch: 64,
     trainImages: 512,
     validationImages: 512,
-    // the accuracy curve only (figures; no verdict reads it): 1,000 images every 128 steps, plotted
-    // as a mean over 12-24 seeds. 2,000 until 2026-12-07 evening cost ~7 % of a run's time
-    // (docs/full-profile.md, "After version 9"); the final accuracies are on the whole 10,000-image test split
-    curveTestImages: 1000,
+    // the accuracy curve only (figures; no verdict reads it): 500 images every 128 steps (one
+    // balanced subset for every run, so the arms are compared on the same images; binomial s.e. of a
+    // point against the whole split ~1.8 points at 0.8), plotted as a mean over 12-24 seeds. 2,000 until 2026-12-07
+    // evening, 1,000 until 2026-12-08: an evaluation of 1,000 cost ~4 training steps, ~3.5 % of a
+    // run (docs/full-profile.md, "After version 9"); the final accuracies are on the whole 10,000-image test split
+    curveTestImages: 500,
     evaluateEvery: 16,
     // version 3 (docs/full-profile.md): no cut before the net fits 90 % of its training batches, cap
     // 8,000 steps; version 2's 0.2 and 4,000 cut slow unnormalised nets on a noisy slope and capped

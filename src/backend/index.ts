@@ -14,6 +14,8 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { config, ConfigError, quiet, type BackendName } from '../config';
+import { sliceOnWasm } from './slice';
+import { strongMapsOnWasm } from './strong-maps';
 import { cheapSavesOnWasm, shareIdentityOnWasm } from './wasm-identity';
 import { initWasmKernels } from './wasm-module';
 import { describeAdapter, probeWebGpu, releaseWebGpu, startWebGpuBackend, worthProbingForGpu, type AdapterSummary } from './webgpu';
@@ -49,6 +51,8 @@ async function startWasm(): Promise<BackendInfo> {
   await tf.ready();
   shareIdentityOnWasm();
   cheapSavesOnWasm();
+  strongMapsOnWasm();
+  sliceOnWasm();
   await initWasmKernels();
   return { name: 'wasm', source: 'tfjs-backend-wasm' };
 }
