@@ -9,7 +9,18 @@
  * and other ranks keep tfjs's kernel, as does everything before the project's kernels are ready.
  */
 import * as tf from '@tensorflow/tfjs';
-import { countdown, get, i32, kernelOnce, moduleText, offsetOf, wasmKernelsReady, wasmModule, type WasmBackend } from './wasm-module';
+import {
+  countdown,
+  get,
+  i32,
+  kernelOnce,
+  moduleText,
+  offsetOf,
+  wasmKernelsReady,
+  wasmModule,
+  wrapWasmKernel,
+  type WasmBackend,
+} from './wasm-module';
 
 /**
  * `slice(src, dst)`: the block `size` at `begin` of a [shape] tensor at src, packed into dst.
@@ -37,33 +48,22 @@ export function sliceFunction(shape: readonly number[], begin: readonly number[]
 ${k > 0 ? `(local.set $p0 ${get('src')})\n` : ''}${body})`;
 }
 
-let registered = false;
-
 /** Register the kernel on wasm (once, after the wasm backend has started: it wraps tfjs's own). */
 export function sliceOnWasm(): void {
-  if (registered) return;
-  const original = tf.getKernel('Slice', 'wasm');
-  if (!original) return;
-  tf.unregisterKernel('Slice', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Slice',
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const x = (args.inputs as { x: tf.TensorInfo }).x;
-      const rank = x.shape.length;
-      if (!wasmKernelsReady() || x.dtype !== 'float32' || rank < 2 || rank > 4) return original.kernelFunc(args);
-      const { begin, size } = args.attrs as { begin: number | number[]; size: number | number[] };
-      const [b, s] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size) as [number[], number[]];
-      if (s.some((d) => d === 0) || tf.slice_util.isSliceContinous(x.shape, b, s)) return original.kernelFunc(args);
-      const key = `slice:${x.shape.join('x')}:${b.join(',')}:${s.join('x')}`;
-      const run = kernelOnce(
-        key,
-        () => wasmModule(key, () => moduleText(sliceFunction(x.shape, b, s))).slice as (src: number, dst: number) => void,
-      );
-      const out = (args.backend as unknown as WasmBackend).makeOutput(s, 'float32');
-      run(offsetOf(x), offsetOf(out));
-      return out;
-    },
+  wrapWasmKernel('Slice', (args, original) => {
+    const x = (args.inputs as { x: tf.TensorInfo }).x;
+    const rank = x.shape.length;
+    if (!wasmKernelsReady() || x.dtype !== 'float32' || rank < 2 || rank > 4) return original(args);
+    const { begin, size } = args.attrs as { begin: number | number[]; size: number | number[] };
+    const [b, s] = tf.slice_util.parseSliceParams(x as tf.Tensor, begin, size) as [number[], number[]];
+    if (s.some((d) => d === 0) || tf.slice_util.isSliceContinous(x.shape, b, s)) return original(args);
+    const key = `slice:${x.shape.join('x')}:${b.join(',')}:${s.join('x')}`;
+    const run = kernelOnce(
+      key,
+      () => wasmModule(key, () => moduleText(sliceFunction(x.shape, b, s))).slice as (src: number, dst: number) => void,
+    );
+    const out = (args.backend as unknown as WasmBackend).makeOutput(s, 'float32');
+    run(offsetOf(x), offsetOf(out));
+    return out;
   });
-  registered = true;
 }

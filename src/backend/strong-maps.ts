@@ -4,7 +4,7 @@
  * wasm backend's `dataIdMap` (dataId → offset in wasm memory, reference count). Both are
  * WeakMaps, and a WeakMap insert is slow in V8 (an ephemeron table): in a ResNet-56 training step
  * with BN, `Engine.trackTensor` and `DataStorage.set` cost ~2.5 ms of a ~50 ms step between them
- * (node --cpu-prof, 2026-12-08, docs/scaling.md), and a Map insert a fraction of that.
+ * (node --cpu-prof, 2026-12-08, docs/measurements.md), and a Map insert a fraction of that.
  *
  * Why a Map is safe here: an entry for wasm data is deleted when its wasm memory is freed
  * (BackendWasm.disposeData, Engine.removeDataId), and wasm memory is never freed by the garbage
@@ -74,22 +74,15 @@ interface DataStorage {
   numDataIds(): number;
 }
 
-const patched = new WeakSet<object>();
-
-/** Install the Maps for the active wasm backend (idempotent; a no-op on any other backend). */
+/** Install the Maps for the active wasm backend (idempotent: a table already replaced is no WeakMap; a no-op on any other backend). */
 export function strongMapsOnWasm(): void {
   if (tf.getBackend() !== 'wasm') return;
   const backend = tf.backend();
   const storage = (backend as unknown as { dataIdMap?: DataStorage }).dataIdMap;
-  if (storage && !patched.has(storage) && storage.data instanceof WeakMap) {
-    storage.data = new StrongWhere(storage.data, storage.numDataIds(), () => true);
-    patched.add(storage);
-  }
+  if (storage && storage.data instanceof WeakMap) storage.data = new StrongWhere(storage.data, storage.numDataIds(), () => true);
   const state = (tf.engine() as unknown as { state: EngineState }).state;
-  if (!patched.has(state) && state.tensorInfo instanceof WeakMap) {
+  if (state.tensorInfo instanceof WeakMap)
     state.tensorInfo = new StrongWhere(state.tensorInfo, state.numDataBuffers, (info) => info.backend === backend);
-    patched.add(state);
-  }
 }
 
 /** The two tables' sizes, or null where they are not patched (for the tests). */

@@ -8,6 +8,7 @@
  * Strings keep the original kernel.
  */
 import * as tf from '@tensorflow/tfjs';
+import { wrapWasmKernel } from './wasm-module';
 
 interface RefCounting {
   incRef(dataId: object): void;
@@ -19,23 +20,12 @@ function shareData(backend: tf.KernelBackend, x: tf.TensorInfo): tf.TensorInfo {
   return { dataId: x.dataId, shape: x.shape, dtype: x.dtype };
 }
 
-let shared = false;
-
 export function shareIdentityOnWasm(): void {
-  if (shared) return;
-  const original = tf.getKernel('Identity', 'wasm');
-  if (!original) return;
-  tf.unregisterKernel('Identity', 'wasm');
-  tf.registerKernel({
-    kernelName: 'Identity',
-    backendName: 'wasm',
-    kernelFunc: (args) => {
-      const x = (args.inputs as { x: tf.TensorInfo }).x;
-      if (x.dtype === 'string') return original.kernelFunc(args);
-      return shareData(args.backend as tf.KernelBackend, x);
-    },
+  wrapWasmKernel('Identity', (args, original) => {
+    const x = (args.inputs as { x: tf.TensorInfo }).x;
+    if (x.dtype === 'string') return original(args);
+    return shareData(args.backend as tf.KernelBackend, x);
   });
-  shared = true;
 }
 
 interface EngineInternals {

@@ -99,6 +99,25 @@ export function kernelOnce<T>(key: string, make: () => T): T {
   return k;
 }
 
+const wrapped = new Set<string>();
+
+/**
+ * Replace tfjs-backend-wasm's kernel `name` with `kernelFunc`, which gets tfjs's own to fall back
+ * on for the cases it does not take. Once per process (the kernel registry is global); a no-op
+ * until the wasm backend's kernels are registered.
+ */
+export function wrapWasmKernel(
+  name: string,
+  kernelFunc: (args: Parameters<tf.KernelFunc>[0], original: tf.KernelFunc) => ReturnType<tf.KernelFunc>,
+): void {
+  if (wrapped.has(name)) return;
+  const original = tf.getKernel(name, 'wasm');
+  if (!original) return;
+  tf.unregisterKernel(name, 'wasm');
+  tf.registerKernel({ kernelName: name, backendName: 'wasm', kernelFunc: (args) => kernelFunc(args, original.kernelFunc) });
+  wrapped.add(name);
+}
+
 const memoryIds = new WeakMap<WebAssembly.Memory, number>();
 let memories = 0;
 function memoryId(m: WebAssembly.Memory): number {
